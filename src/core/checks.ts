@@ -1,0 +1,96 @@
+// Validation as an ordered list of named refusals (TigerBeetle's state machine): one early
+// return per rule, each a Reject member. The order is part of the contract: when two rules
+// apply, the first one listed wins, and tests pin it. These checks read state and change
+// nothing; the checks that need the book (duplicates, FOK, post-only, triggers) follow in
+// the engine, after these pass.
+
+import type { Command } from './command.js';
+import type { Instruments } from './instruments.js';
+import { Reject } from './reject.js';
+import {
+  InstrumentStatus,
+  MAX_ACCOUNT_ID,
+  MAX_SAFE,
+  ORDER_FLAGS_SETTABLE,
+  ORDER_TYPE_COUNT,
+  STP_MODE_COUNT,
+  TIME_IN_FORCE_COUNT,
+  TimeInForce,
+  isConditional,
+  isMarketLike,
+} from './types.js';
+
+/** A small non-negative integer below `count` (an enum member). */
+function isKind(value: number, count: number): boolean {
+  return value >= 0 && value < count && value === Math.floor(value);
+}
+
+export function isAccountId(accountId: number): boolean {
+  return accountId >= 1 && accountId <= MAX_ACCOUNT_ID && accountId === Math.floor(accountId);
+}
+
+/** An id that may be 0 (absent) or a positive safe integer. */
+export function isOptionalId(id: number): boolean {
+  return id >= 0 && id <= MAX_SAFE && id === Math.floor(id);
+}
+
+/** Account, instrument and instrument status: shared by place, amend and cancel. */
+export function checkTarget(instruments: Instruments, cmd: Command, cancelling: boolean): number {
+  if (!isAccountId(cmd.accountId)) return Reject.InvalidAccount;
+  const instrumentId = cmd.instrumentId;
+  if (!instruments.has(instrumentId)) return Reject.UnknownInstrument;
+  const status = instruments.status[instrumentId];
+  if (status === InstrumentStatus.Halted) return Reject.InstrumentHalted;
+  if (status === InstrumentStatus.CancelOnly && !cancelling) return Reject.InstrumentNotTrading;
+  return Reject.None;
+}
+
+/** Everything about a new order that does not depend on the book. */
+export function checkPlace(instruments: Instruments, cmd: Command, nowUs: number): number {
+  const target = checkTarget(instruments, cmd, false);
+  if (target !== Reject.None) return target;
+  const instrumentId = cmd.instrumentId;
+  if (cmd.side !== 0 && cmd.side !== 1) return Reject.InvalidSide;
+  const orderType = cmd.orderType;
+  if (!isKind(orderType, ORDER_TYPE_COUNT)) return Reject.InvalidOrderType;
+  const tif = cmd.timeInForce;
+  if (!isKind(tif, TIME_IN_FORCE_COUNT)) return Reject.InvalidTimeInForce;
+  if (!isKind(cmd.stpMode, STP_MODE_COUNT)) return Reject.InvalidStpMode;
+  if (!isKind(cmd.flags, 256) || (cmd.flags & ~ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
+  if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
+
+  const qtyReject = instruments.checkQty(instrumentId, cmd.qty);
+  if (qtyReject !== Reject.None) return qtyReject;
+
+  const marketLike = isMarketLike(orderType);
+  if (marketLike) {
+    if (cmd.price !== 0) return Reject.PriceNotAllowed;
+  } else {
+    const priceReject = instruments.checkPrice(instrumentId, cmd.price);
+    if (priceReject !== Reject.None) return priceReject;
+  }
+
+  if (isConditional(orderType)) {
+    if (instruments.checkPrice(instrumentId, cmd.triggerPrice) !== Reject.None) return Reject.TriggerPriceInvalid;
+  } else if (cmd.triggerPrice !== 0) {
+    return Reject.TriggerPriceInvalid;
+  }
+
+  // Market-like orders never rest: they take GTC (unset) or IOC, and both mean IOC.
+  if (marketLike && tif !== TimeInForce.GTC && tif !== TimeInForce.IOC) return Reject.TimeInForceNotAllowed;
+
+  if (tif === TimeInForce.GTD) {
+    const expire = cmd.expireTimeUs;
+    if (expire !== Math.floor(expire) || expire <= nowUs || expire > MAX_SAFE) return Reject.ExpireTimeInvalid;
+  } else if (cmd.expireTimeUs !== 0) {
+    return Reject.ExpireTimeInvalid;
+  }
+  return Reject.None;
+}
+
+/** The new price and quantity of an amend. */
+export function checkAmend(instruments: Instruments, cmd: Command): number {
+  const priceReject = instruments.checkPrice(cmd.instrumentId, cmd.price);
+  if (priceReject !== Reject.None) return priceReject;
+  return instruments.checkQty(cmd.instrumentId, cmd.qty);
+}

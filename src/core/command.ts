@@ -1,0 +1,116 @@
+// A command is the only way to change engine state (DESIGN.md section 1). The engine reads
+// commands through one reused, mutable record of numbers (a flyweight's worth of fields):
+// the runtime decodes each binary record into it and calls `Engine.apply`. Nothing is
+// allocated per command. Prices and quantities are integers in the instrument's price and
+// quantity units (the smallest increments the venue can express: a tick and a lot are
+// multiples of them); times are microseconds since the Unix epoch.
+
+export const CommandKind = {
+  AddInstrument: 1,
+  SetInstrumentStatus: 2,
+  PlaceOrder: 3,
+  CancelOrder: 4,
+  AmendOrder: 5,
+  /** Cancels every open order of an account, in one instrument or (instrumentId 0) in all. */
+  CancelAll: 6,
+  /** Cancels every open order of every account in one instrument (an operator's command). */
+  MassCancel: 7,
+  SetAccountStp: 8,
+  /** The passage of time: expires GTD orders whose time has come. */
+  AdvanceTime: 9,
+} as const;
+export type CommandKind = (typeof CommandKind)[keyof typeof CommandKind];
+export const COMMAND_KIND_MAX = 9;
+
+export class Command {
+  kind = 0;
+  /** Sequence number, stamped by the sequencer. */
+  seq = 0;
+  /** Microseconds since the epoch, stamped by the sequencer: the engine's only clock. */
+  timeUs = 0;
+  accountId = 0;
+  instrumentId = 0;
+  /** Exchange order id: the target of a cancel or amend (0: use clientOrderId). */
+  orderId = 0;
+  /** The client's id for the order, unique among the account's open orders (0: none). */
+  clientOrderId = 0;
+  side = 0;
+  orderType = 0;
+  timeInForce = 0;
+  stpMode = 0;
+  flags = 0;
+  /** Limit price in price units (0 for market orders). */
+  price = 0;
+  /** Quantity in quantity units; for an amend, the new remaining quantity. */
+  qty = 0;
+  /** Trigger price of a stop or take-profit order in price units (0 otherwise). */
+  triggerPrice = 0;
+  /** GTD expiry, microseconds since the epoch (0 otherwise). */
+  expireTimeUs = 0;
+  // Instrument configuration (AddInstrument, SetInstrumentStatus).
+  status = 0;
+  symbol = '';
+  tickSize = 0;
+  lotSize = 0;
+  minPrice = 0;
+  maxPrice = 0;
+  minQty = 0;
+  maxQty = 0;
+
+  /** Back to all zeros, so a reused record carries nothing over from the last command. */
+  reset(): this {
+    this.kind = 0;
+    this.seq = 0;
+    this.timeUs = 0;
+    this.accountId = 0;
+    this.instrumentId = 0;
+    this.orderId = 0;
+    this.clientOrderId = 0;
+    this.side = 0;
+    this.orderType = 0;
+    this.timeInForce = 0;
+    this.stpMode = 0;
+    this.flags = 0;
+    this.price = 0;
+    this.qty = 0;
+    this.triggerPrice = 0;
+    this.expireTimeUs = 0;
+    this.status = 0;
+    this.symbol = '';
+    this.tickSize = 0;
+    this.lotSize = 0;
+    this.minPrice = 0;
+    this.maxPrice = 0;
+    this.minQty = 0;
+    this.maxQty = 0;
+    return this;
+  }
+
+  copyFrom(other: Command): this {
+    this.kind = other.kind;
+    this.seq = other.seq;
+    this.timeUs = other.timeUs;
+    this.accountId = other.accountId;
+    this.instrumentId = other.instrumentId;
+    this.orderId = other.orderId;
+    this.clientOrderId = other.clientOrderId;
+    this.side = other.side;
+    this.orderType = other.orderType;
+    this.timeInForce = other.timeInForce;
+    this.stpMode = other.stpMode;
+    this.flags = other.flags;
+    this.price = other.price;
+    this.qty = other.qty;
+    this.triggerPrice = other.triggerPrice;
+    this.expireTimeUs = other.expireTimeUs;
+    this.status = other.status;
+    this.symbol = other.symbol;
+    this.tickSize = other.tickSize;
+    this.lotSize = other.lotSize;
+    this.minPrice = other.minPrice;
+    this.maxPrice = other.maxPrice;
+    this.minQty = other.minQty;
+    this.maxQty = other.maxQty;
+    return this;
+  }
+}

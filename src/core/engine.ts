@@ -1,0 +1,852 @@
+// The matching engine: a pure, synchronous state machine (DESIGN.md section 1).
+//
+//   state[n] = apply(state[n-1], command[n])  ->  events[n]
+//
+// `apply` reads one Command, changes state, appends events to `events` and returns
+// Reject.None or the reason it refused (after emitting a Rejected event). A refused
+// command changes nothing. Time comes only from the commands; nothing here reads a clock,
+// randomness, the environment or I/O, and nothing is allocated per command in steady state.
+//
+// Every order, from acceptance to done, lives in an OrderPool slot. An incoming order is a
+// taker: it matches the opposite side best price first, oldest first, each fill at the
+// maker's price; what is left rests (GTC, GTD, GTX) or expires (IOC, market). Conditional
+// orders wait on a trigger side until the last trade price reaches their trigger price.
+
+import { assert, verify } from './assert.js';
+import { Book, SIDE_ASKS, SIDE_BIDS, SIDE_FALL, SIDE_RISE, SIDES_PER_INSTRUMENT } from './book.js';
+import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
+import { type Command, CommandKind } from './command.js';
+import {
+  EV_A,
+  EV_ACCOUNT,
+  EV_B,
+  EV_C,
+  EV_CLIENT_ORDER_ID,
+  EV_D,
+  EV_E,
+  EV_F,
+  EV_INSTRUMENT,
+  EV_ORDER_ID,
+  EV_PRICE,
+  EV_QTY,
+  EV_SIDE,
+  EventBuffer,
+  EventKind,
+} from './events.js';
+import { Instruments } from './instruments.js';
+import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
+import { growF64, growI32, growU8, NIL, OrderPool } from './orders.js';
+import { Reject } from './reject.js';
+import { restore, snapshot, stateHash } from './snapshot.js';
+import {
+  DoneReason,
+  InstrumentStatus,
+  OrderFlag,
+  OrderType,
+  Side,
+  StpMode,
+  TimeInForce,
+  isConditional,
+  isMarketLike,
+  triggersOnRise,
+} from './types.js';
+
+export interface EngineOptions {
+  /** Order slots to preallocate; the pool doubles past this. */
+  orderCapacity?: number;
+  /** Price levels to preallocate. */
+  levelCapacity?: number;
+  /** Events the buffer holds before it doubles. */
+  eventCapacity?: number;
+}
+
+export class Engine {
+  readonly instruments = new Instruments();
+  readonly pool: OrderPool;
+  readonly book: Book;
+  readonly byId: OrderIdIndex;
+  readonly byClientId: ClientOrderIdIndex;
+  /** Events since the consumer last called `events.clear()`. */
+  readonly events: EventBuffer;
+
+  /** Each account's default self-trade prevention mode, by account id. */
+  accountStp = new Uint8Array(64);
+  /** Each account's most recently accepted open order (a list through accPrev/accNext). */
+  accountHead = new Int32Array(64).fill(NIL);
+  accPrev: Int32Array;
+  accNext: Int32Array;
+
+  // GTD expiry: a binary min-heap of (expire time, order id). Entries of orders that left
+  // early stay until their time and are skipped then.
+  gtdTimeUs = new Float64Array(64);
+  gtdOrderId = new Float64Array(64);
+  gtdCount = 0;
+
+  nowUs = 0;
+  lastSeq = 0;
+  nextOrderId = 1;
+  nextTradeId = 1;
+
+  // Totals since the start, for benchmarks and tickers.
+  tradeCount = 0;
+  filledQty = 0;
+  notional = 0;
+
+  /** Seq of the command being applied: stamped on every event it causes. */
+  private seq = 0;
+  /** Set when a trade happened in the current command: conditional orders may fire. */
+  private tradedInstrument = 0;
+
+  constructor(options: EngineOptions = {}) {
+    const orderCapacity = options.orderCapacity ?? 1024;
+    this.pool = new OrderPool(orderCapacity);
+    this.accPrev = new Int32Array(orderCapacity);
+    this.accNext = new Int32Array(orderCapacity);
+    this.book = new Book(this.pool, options.levelCapacity ?? 1024, 256);
+    this.byId = new OrderIdIndex(this.pool, orderCapacity);
+    this.byClientId = new ClientOrderIdIndex(this.pool, orderCapacity);
+    this.events = new EventBuffer(options.eventCapacity ?? 1024);
+  }
+
+  /** Rebuilds an engine from `snapshot()`'s bytes: the same machine, mid-stream. */
+  static restore(bytes: Uint8Array): Engine {
+    return restore(bytes);
+  }
+
+  /** An exact image of the whole core (see snapshot.ts for the layout). */
+  snapshot(): Uint8Array {
+    return snapshot(this);
+  }
+
+  /** The canonical hash of the state: equal after replay, restore, or on another machine. */
+  stateHash(): string {
+    return stateHash(this);
+  }
+
+  apply(cmd: Command): number {
+    this.seq = cmd.seq;
+    if (!(cmd.timeUs >= this.nowUs)) return this.reject(cmd, Reject.TimeWentBackwards);
+    this.nowUs = cmd.timeUs;
+    this.lastSeq = cmd.seq;
+    // Orders expire before anything else happens at their time, so they never trade after it.
+    if (this.gtdCount > 0 && this.gtdTimeUs[0]! <= this.nowUs) this.expireDue();
+    switch (cmd.kind) {
+      case CommandKind.PlaceOrder:
+        return this.place(cmd);
+      case CommandKind.CancelOrder:
+        return this.cancel(cmd);
+      case CommandKind.AmendOrder:
+        return this.amend(cmd);
+      case CommandKind.CancelAll:
+        return this.cancelAll(cmd);
+      case CommandKind.MassCancel:
+        return this.massCancel(cmd);
+      case CommandKind.AddInstrument:
+        return this.addInstrument(cmd);
+      case CommandKind.SetInstrumentStatus:
+        return this.setInstrumentStatus(cmd);
+      case CommandKind.SetAccountStp:
+        return this.setAccountStp(cmd);
+      case CommandKind.AdvanceTime:
+        return Reject.None;
+      default:
+        return this.reject(cmd, Reject.UnknownCommand);
+    }
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  private place(cmd: Command): number {
+    const checked = checkPlace(this.instruments, cmd, this.nowUs);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+    const accountId = cmd.accountId;
+    const instrumentId = cmd.instrumentId;
+    const orderType = cmd.orderType;
+    const side = cmd.side;
+    if (cmd.clientOrderId !== 0 && this.byClientId.find(accountId, cmd.clientOrderId) !== NIL) {
+      return this.reject(cmd, Reject.DuplicateClientOrderId);
+    }
+    const stp = cmd.stpMode === StpMode.AccountDefault ? this.stpDefault(accountId) : cmd.stpMode;
+    const tif = isMarketLike(orderType) ? TimeInForce.IOC : cmd.timeInForce;
+
+    if (isConditional(orderType)) {
+      const last = this.instruments.lastPrice[instrumentId]!;
+      const rise = triggersOnRise(orderType, side);
+      if (last > 0 && (rise ? last >= cmd.triggerPrice : last <= cmd.triggerPrice)) {
+        return this.reject(cmd, Reject.WouldTriggerImmediately);
+      }
+    } else {
+      const limit = orderType === OrderType.Market ? 0 : cmd.price;
+      if (tif === TimeInForce.FOK && !this.canFill(instrumentId, side, limit, cmd.qty, accountId, stp)) {
+        return this.reject(cmd, Reject.FokNotFillable);
+      }
+      if (tif === TimeInForce.GTX && this.crosses(instrumentId, side, limit)) {
+        return this.reject(cmd, Reject.PostOnlyWouldTake);
+      }
+    }
+
+    const slot = this.allocOrder();
+    const pool = this.pool;
+    const orderId = this.nextOrderId++;
+    pool.id[slot] = orderId;
+    pool.clientId[slot] = cmd.clientOrderId;
+    pool.account[slot] = accountId;
+    pool.instrument[slot] = instrumentId;
+    pool.price[slot] = cmd.price;
+    pool.qtyLeft[slot] = cmd.qty;
+    pool.qtyFilled[slot] = 0;
+    pool.triggerPrice[slot] = cmd.triggerPrice;
+    pool.expireTimeUs[slot] = cmd.expireTimeUs;
+    pool.side[slot] = side;
+    pool.type[slot] = orderType;
+    pool.tif[slot] = tif;
+    pool.stp[slot] = stp;
+    pool.flags[slot] = cmd.flags;
+    this.emitAccepted(slot);
+
+    if (isConditional(orderType)) {
+      const sideIndex = instrumentId * SIDES_PER_INSTRUMENT + (triggersOnRise(orderType, side) ? SIDE_RISE : SIDE_FALL);
+      this.book.append(this.book.levelAt(sideIndex, cmd.triggerPrice), slot, cmd.qty);
+      this.indexOrder(slot);
+      return Reject.None;
+    }
+    this.takeAndRest(slot, false);
+    if (this.tradedInstrument !== 0) this.fireTriggers();
+    return Reject.None;
+  }
+
+  private cancel(cmd: Command): number {
+    const target = checkTarget(this.instruments, cmd, true);
+    if (target !== Reject.None) return this.reject(cmd, target);
+    const slot = this.findTarget(cmd);
+    if (slot < 0) return this.reject(cmd, -slot);
+    this.removeOrder(slot, DoneReason.Cancelled);
+    return Reject.None;
+  }
+
+  /**
+   * A pure quantity decrease at the same price changes the order in place and keeps its
+   * time priority. Anything else takes it out of the book and enters it again with the new
+   * price and remaining quantity, as a new limit order would: matching first if it crosses
+   * (a post-only order included: post-only guards entry only), then resting at the back.
+   */
+  private amend(cmd: Command): number {
+    const target = checkTarget(this.instruments, cmd, false);
+    if (target !== Reject.None) return this.reject(cmd, target);
+    const slot = this.findTarget(cmd);
+    if (slot < 0) return this.reject(cmd, -slot);
+    const pool = this.pool;
+    const level = pool.level[slot]!;
+    if ((this.book.levelSide[level]! & 3) > SIDE_ASKS) return this.reject(cmd, Reject.OrderNotAmendable);
+    const checked = checkAmend(this.instruments, cmd);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+
+    const oldPrice = pool.price[slot]!;
+    const oldQty = pool.qtyLeft[slot]!;
+    const price = cmd.price;
+    const qty = cmd.qty;
+    const keep = price === oldPrice && qty <= oldQty;
+    const at = this.events.next(EventKind.Amended, this.seq, this.nowUs);
+    this.writeOrder(at, slot);
+    const w = this.events.words;
+    w[at + EV_PRICE] = price;
+    w[at + EV_QTY] = qty;
+    w[at + EV_A] = oldPrice;
+    w[at + EV_B] = oldQty;
+    w[at + EV_C] = keep ? 1 : 0;
+    if (keep) {
+      pool.qtyLeft[slot] = qty;
+      this.book.levelQty[level] -= oldQty - qty;
+      return Reject.None;
+    }
+    this.book.unlink(slot, oldQty);
+    pool.price[slot] = price;
+    pool.qtyLeft[slot] = qty;
+    this.takeAndRest(slot, true);
+    if (this.tradedInstrument !== 0) this.fireTriggers();
+    return Reject.None;
+  }
+
+  private cancelAll(cmd: Command): number {
+    if (!isAccountId(cmd.accountId)) return this.reject(cmd, Reject.InvalidAccount);
+    const instrumentId = cmd.instrumentId;
+    if (instrumentId !== 0 && !this.instruments.has(instrumentId)) return this.reject(cmd, Reject.UnknownInstrument);
+    if (instrumentId !== 0 && this.instruments.status[instrumentId] === InstrumentStatus.Halted) {
+      return this.reject(cmd, Reject.InstrumentHalted);
+    }
+    let count = 0;
+    let slot = cmd.accountId < this.accountHead.length ? this.accountHead[cmd.accountId]! : NIL;
+    // Bounded by the account's open orders: each step removes one or moves past one.
+    while (slot !== NIL) {
+      const next = this.accNext[slot]!;
+      const id = this.pool.instrument[slot]!;
+      const match = instrumentId === 0 ? this.instruments.status[id] !== InstrumentStatus.Halted : id === instrumentId;
+      if (match) {
+        this.removeOrder(slot, DoneReason.Cancelled);
+        count++;
+      }
+      slot = next;
+    }
+    this.emitMassCancelled(cmd.accountId, instrumentId, count);
+    return Reject.None;
+  }
+
+  private massCancel(cmd: Command): number {
+    const instrumentId = cmd.instrumentId;
+    if (!this.instruments.has(instrumentId)) return this.reject(cmd, Reject.UnknownInstrument);
+    let count = 0;
+    const first = instrumentId * SIDES_PER_INSTRUMENT;
+    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+      // Bounded: each round removes one order of the side.
+      for (let level = this.book.best(s); level !== NIL; level = this.book.best(s)) {
+        this.removeOrder(this.book.levelHead[level]!, DoneReason.Cancelled);
+        count++;
+      }
+    }
+    this.emitMassCancelled(0, instrumentId, count);
+    return Reject.None;
+  }
+
+  /**
+   * The slot of a cancel's or amend's target order, by order id when given, else by client
+   * order id; or minus a Reject code.
+   */
+  private findTarget(cmd: Command): number {
+    let slot: number;
+    if (cmd.orderId !== 0) {
+      if (!isOptionalId(cmd.orderId)) return -Reject.OrderIdInvalid;
+      slot = this.byId.find(cmd.orderId);
+    } else {
+      if (!isOptionalId(cmd.clientOrderId)) return -Reject.ClientOrderIdInvalid;
+      slot = cmd.clientOrderId === 0 ? NIL : this.byClientId.find(cmd.accountId, cmd.clientOrderId);
+    }
+    if (slot === NIL || this.pool.instrument[slot] !== cmd.instrumentId) return -Reject.UnknownOrder;
+    if (this.pool.account[slot] !== cmd.accountId) return -Reject.NotOrderOwner;
+    return slot;
+  }
+
+  // ---------------------------------------------------------------- matching
+
+  /**
+   * Matches the order in `slot` as a taker, then rests what is left (GTC, GTD, GTX) or
+   * finishes it. `indexed`: the order is already findable by id (amended or triggered).
+   */
+  private takeAndRest(slot: number, indexed: boolean): void {
+    const pool = this.pool;
+    const expiredBySelfTrade = this.match(slot);
+    const left = pool.qtyLeft[slot]!;
+    if (left === 0) {
+      this.finish(slot, DoneReason.Filled, indexed);
+      return;
+    }
+    if (expiredBySelfTrade) {
+      this.finish(slot, DoneReason.SelfTradePrevented, indexed);
+      return;
+    }
+    const tif = pool.tif[slot]!;
+    if (tif === TimeInForce.IOC || tif === TimeInForce.FOK) {
+      this.finish(slot, DoneReason.Expired, indexed);
+      return;
+    }
+    const sideIndex = pool.instrument[slot]! * SIDES_PER_INSTRUMENT + pool.side[slot]!;
+    this.book.append(this.book.levelAt(sideIndex, pool.price[slot]!), slot, left);
+    if (!indexed) this.indexOrder(slot);
+    const at = this.events.next(EventKind.Rested, this.seq, this.nowUs);
+    this.writeOrder(at, slot);
+    this.events.words[at + EV_QTY] = left;
+  }
+
+  /**
+   * The matching loop: fills the taker in `slot` against the opposite side while its limit
+   * allows (market-like orders have none). Returns true when self-trade prevention expired
+   * the taker. Bounded: each step fills or removes one maker, or stops.
+   */
+  private match(slot: number): boolean {
+    const pool = this.pool;
+    const book = this.book;
+    const instrumentId = pool.instrument[slot]!;
+    const buy = pool.side[slot] === Side.Buy;
+    const market = isMarketLike(pool.type[slot]!);
+    const limit = pool.price[slot]!;
+    const account = pool.account[slot]!;
+    const stp = pool.stp[slot]!;
+    const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
+    let left = pool.qtyLeft[slot]!;
+    let filled = 0;
+    let lastPrice = 0;
+    let expired = false;
+
+    outer: while (left > 0) {
+      const level = book.best(makers);
+      if (level === NIL) break;
+      const price = book.levelPrice[level]!;
+      if (!market && (buy ? price > limit : price < limit)) break;
+      let maker = book.levelHead[level]!;
+      while (maker !== NIL) {
+        const next = pool.next[maker]!;
+        if (stp !== StpMode.None && pool.account[maker] === account) {
+          if (stp === StpMode.ExpireTaker) {
+            expired = true;
+            break outer;
+          }
+          this.removeOrder(maker, DoneReason.SelfTradePrevented);
+          if (stp === StpMode.ExpireBoth) {
+            expired = true;
+            break outer;
+          }
+          maker = next;
+          continue;
+        }
+        const makerLeft = pool.qtyLeft[maker]!;
+        const qty = left < makerLeft ? left : makerLeft;
+        left -= qty;
+        filled += qty;
+        lastPrice = price;
+        this.emitTrade(slot, maker, price, qty, makerLeft - qty, left);
+        pool.qtyLeft[maker] = makerLeft - qty;
+        pool.qtyFilled[maker] += qty;
+        book.levelQty[level] -= qty;
+        if (qty === makerLeft) {
+          this.removeOrder(maker, DoneReason.Filled);
+        } else {
+          break outer;
+        }
+        if (left === 0) break outer;
+        maker = next;
+      }
+    }
+    if (filled > 0) {
+      pool.qtyLeft[slot] = left;
+      pool.qtyFilled[slot] += filled;
+      this.instruments.lastPrice[instrumentId] = lastPrice;
+      this.tradedInstrument = instrumentId;
+    }
+    return expired;
+  }
+
+  /** Could a fill-or-kill order fill `qty` at once, within `limit` (0: market)? */
+  private canFill(instrumentId: number, side: number, limit: number, qty: number, account: number, stp: number): boolean {
+    const book = this.book;
+    const pool = this.pool;
+    const buy = side === Side.Buy;
+    const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
+    const levels = book.sideLevels[makers]!;
+    let need = qty;
+    for (let i = book.sideCount[makers]! - 1; i >= 0 && need > 0; i--) {
+      const level = levels[i]!;
+      const price = book.levelPrice[level]!;
+      if (limit !== 0 && (buy ? price > limit : price < limit)) break;
+      if (stp === StpMode.None) {
+        need -= book.levelQty[level]!;
+        continue;
+      }
+      // With self-trade prevention on, the taker's own orders either vanish (ExpireMaker)
+      // or end the taker (ExpireTaker, ExpireBoth) when it reaches them.
+      for (let o = book.levelHead[level]!; o !== NIL && need > 0; o = pool.next[o]!) {
+        if (pool.account[o] === account) {
+          if (stp === StpMode.ExpireMaker) continue;
+          return false;
+        }
+        need -= pool.qtyLeft[o]!;
+      }
+    }
+    return need <= 0;
+  }
+
+  /** Would a limit order at `limit` (0: market) take liquidity? */
+  private crosses(instrumentId: number, side: number, limit: number): boolean {
+    const buy = side === Side.Buy;
+    const level = this.book.best(instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS));
+    if (level === NIL) return false;
+    if (limit === 0) return true;
+    const price = this.book.levelPrice[level]!;
+    return buy ? price <= limit : price >= limit;
+  }
+
+  /**
+   * Fires conditional orders whose trigger the last price reached, one at a time (rise side
+   * first, nearest trigger first, then time priority); each may trade and move the price,
+   * so the sides are looked at again after each. Bounded by the number of pending orders.
+   */
+  private fireTriggers(): void {
+    const book = this.book;
+    const pool = this.pool;
+    for (;;) {
+      const instrumentId = this.tradedInstrument;
+      this.tradedInstrument = 0;
+      if (instrumentId === 0) return;
+      const last = this.instruments.lastPrice[instrumentId]!;
+      const first = instrumentId * SIDES_PER_INSTRUMENT;
+      for (;;) {
+        let level = book.best(first + SIDE_RISE);
+        if (level === NIL || book.levelPrice[level]! > last) {
+          level = book.best(first + SIDE_FALL);
+          if (level === NIL || book.levelPrice[level]! < last) break;
+        }
+        const slot = book.levelHead[level]!;
+        book.unlink(slot, pool.qtyLeft[slot]!);
+        this.trigger(slot, last);
+        // A trade moves the price: start again with the new last price.
+        if (this.tradedInstrument !== 0) break;
+      }
+      if (this.tradedInstrument === 0) return;
+    }
+  }
+
+  /** A conditional order fires and enters as a market or limit order. */
+  private trigger(slot: number, lastPrice: number): void {
+    const pool = this.pool;
+    pool.flags[slot] |= OrderFlag.Triggered;
+    const at = this.events.next(EventKind.Triggered, this.seq, this.nowUs);
+    this.writeOrder(at, slot);
+    const w = this.events.words;
+    w[at + EV_A] = pool.type[slot]!;
+    w[at + EV_B] = pool.triggerPrice[slot]!;
+    w[at + EV_C] = lastPrice;
+    const instrumentId = pool.instrument[slot]!;
+    if (this.instruments.status[instrumentId] !== InstrumentStatus.Trading) {
+      this.finish(slot, DoneReason.Expired, true);
+      return;
+    }
+    const tif = pool.tif[slot]!;
+    const limit = isMarketLike(pool.type[slot]!) ? 0 : pool.price[slot]!;
+    const side = pool.side[slot]!;
+    const cannot =
+      (tif === TimeInForce.FOK &&
+        !this.canFill(instrumentId, side, limit, pool.qtyLeft[slot]!, pool.account[slot]!, pool.stp[slot]!)) ||
+      (tif === TimeInForce.GTX && this.crosses(instrumentId, side, limit));
+    if (cannot) {
+      this.finish(slot, DoneReason.Expired, true);
+      return;
+    }
+    this.takeAndRest(slot, true);
+  }
+
+  // ---------------------------------------------------------------- order life
+
+  private allocOrder(): number {
+    const pool = this.pool;
+    const slot = pool.alloc();
+    if (pool.capacity > this.accNext.length) {
+      this.accPrev = growI32(this.accPrev, pool.capacity);
+      this.accNext = growI32(this.accNext, pool.capacity);
+    }
+    return slot;
+  }
+
+  /** Makes an open order findable: by id, by client id, and in its account's list. */
+  private indexOrder(slot: number): void {
+    const pool = this.pool;
+    this.byId.insert(slot);
+    if (pool.clientId[slot] !== 0) this.byClientId.insert(slot);
+    const account = pool.account[slot]!;
+    if (account >= this.accountHead.length) this.growAccounts(account);
+    const head = this.accountHead[account]!;
+    this.accPrev[slot] = NIL;
+    this.accNext[slot] = head;
+    if (head !== NIL) this.accPrev[head] = slot;
+    this.accountHead[account] = slot;
+    if (pool.tif[slot] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs[slot]!, pool.id[slot]!);
+  }
+
+  private unindexOrder(slot: number): void {
+    const pool = this.pool;
+    this.byId.remove(slot);
+    if (pool.clientId[slot] !== 0) this.byClientId.remove(slot);
+    const prev = this.accPrev[slot]!;
+    const next = this.accNext[slot]!;
+    if (prev === NIL) this.accountHead[pool.account[slot]!] = next;
+    else this.accNext[prev] = next;
+    if (next !== NIL) this.accPrev[next] = prev;
+  }
+
+  /** Takes an open order (resting or pending) out of the engine and says why. */
+  private removeOrder(slot: number, reason: number): void {
+    const pool = this.pool;
+    const wasResting = (this.book.levelSide[pool.level[slot]!]! & 3) <= SIDE_ASKS;
+    this.book.unlink(slot, pool.qtyLeft[slot]!);
+    this.unindexOrder(slot);
+    this.emitDone(slot, reason, wasResting);
+    pool.free(slot);
+  }
+
+  /** Ends an order that is in no level (a taker, or a fired conditional). */
+  private finish(slot: number, reason: number, indexed: boolean): void {
+    if (indexed) this.unindexOrder(slot);
+    this.emitDone(slot, reason, false);
+    this.pool.free(slot);
+  }
+
+  private expireDue(): void {
+    // Bounded by the heap's size: each round pops one entry.
+    while (this.gtdCount > 0 && this.gtdTimeUs[0]! <= this.nowUs) {
+      const orderId = this.gtdOrderId[0]!;
+      this.gtdPop();
+      const slot = this.byId.find(orderId);
+      if (slot !== NIL && this.pool.expireTimeUs[slot]! <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
+    }
+  }
+
+  private gtdPush(timeUs: number, orderId: number): void {
+    if (this.gtdCount === this.gtdTimeUs.length) {
+      this.gtdTimeUs = growF64(this.gtdTimeUs, this.gtdCount * 2);
+      this.gtdOrderId = growF64(this.gtdOrderId, this.gtdCount * 2);
+    }
+    const times = this.gtdTimeUs;
+    const ids = this.gtdOrderId;
+    let i = this.gtdCount++;
+    // Sift up; ties broken by order id so the heap's shape is a function of its contents' order.
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (times[parent]! < timeUs || (times[parent] === timeUs && ids[parent]! < orderId)) break;
+      times[i] = times[parent]!;
+      ids[i] = ids[parent]!;
+      i = parent;
+    }
+    times[i] = timeUs;
+    ids[i] = orderId;
+  }
+
+  private gtdPop(): void {
+    const times = this.gtdTimeUs;
+    const ids = this.gtdOrderId;
+    const n = --this.gtdCount;
+    const timeUs = times[n]!;
+    const orderId = ids[n]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && (times[child + 1]! < times[child]! || (times[child + 1] === times[child] && ids[child + 1]! < ids[child]!))) child++;
+      if (times[child]! > timeUs || (times[child] === timeUs && ids[child]! > orderId)) break;
+      times[i] = times[child]!;
+      ids[i] = ids[child]!;
+      i = child;
+    }
+    times[i] = timeUs;
+    ids[i] = orderId;
+  }
+
+  private stpDefault(accountId: number): number {
+    return accountId < this.accountStp.length ? this.accountStp[accountId]! : StpMode.None;
+  }
+
+  private growAccounts(accountId: number): void {
+    let size = this.accountHead.length;
+    while (size <= accountId) size *= 2;
+    this.accountHead = growI32(this.accountHead, size, NIL);
+    this.accountStp = growU8(this.accountStp, size);
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  private addInstrument(cmd: Command): number {
+    const spec = {
+      instrumentId: cmd.instrumentId,
+      symbol: cmd.symbol,
+      tickSize: cmd.tickSize,
+      lotSize: cmd.lotSize,
+      minPrice: cmd.minPrice,
+      maxPrice: cmd.maxPrice,
+      minQty: cmd.minQty,
+      maxQty: cmd.maxQty,
+      status: cmd.status,
+    };
+    const checked = this.instruments.validate(spec);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+    this.instruments.add(spec);
+    this.book.addInstrument(spec.instrumentId);
+    const at = this.events.next(EventKind.InstrumentAdded, this.seq, this.nowUs);
+    const w = this.events.words;
+    w[at + EV_INSTRUMENT] = spec.instrumentId;
+    w[at + EV_PRICE] = spec.tickSize;
+    w[at + EV_QTY] = spec.lotSize;
+    w[at + EV_A] = spec.minPrice;
+    w[at + EV_B] = spec.maxPrice;
+    w[at + EV_C] = spec.minQty;
+    w[at + EV_D] = spec.maxQty;
+    w[at + EV_E] = spec.status;
+    return Reject.None;
+  }
+
+  private setInstrumentStatus(cmd: Command): number {
+    if (!this.instruments.has(cmd.instrumentId)) return this.reject(cmd, Reject.UnknownInstrument);
+    const status = cmd.status;
+    if (!(status === InstrumentStatus.Trading || status === InstrumentStatus.CancelOnly || status === InstrumentStatus.Halted)) {
+      return this.reject(cmd, Reject.InvalidStatus);
+    }
+    this.instruments.status[cmd.instrumentId] = status;
+    const at = this.events.next(EventKind.InstrumentStatus, this.seq, this.nowUs);
+    this.events.words[at + EV_INSTRUMENT] = cmd.instrumentId;
+    this.events.words[at + EV_A] = status;
+    return Reject.None;
+  }
+
+  private setAccountStp(cmd: Command): number {
+    const accountId = cmd.accountId;
+    if (!isAccountId(accountId)) return this.reject(cmd, Reject.InvalidAccount);
+    const mode = cmd.stpMode;
+    if (!(mode === StpMode.None || mode === StpMode.ExpireTaker || mode === StpMode.ExpireMaker || mode === StpMode.ExpireBoth)) {
+      return this.reject(cmd, Reject.InvalidStpMode);
+    }
+    if (accountId >= this.accountStp.length) this.growAccounts(accountId);
+    this.accountStp[accountId] = mode;
+    const at = this.events.next(EventKind.AccountStp, this.seq, this.nowUs);
+    this.events.words[at + EV_ACCOUNT] = accountId;
+    this.events.words[at + EV_A] = mode;
+    return Reject.None;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private reject(cmd: Command, reason: number): number {
+    assert(reason !== Reject.None, 'a reject needs a reason');
+    const at = this.events.next(EventKind.Rejected, this.seq, cmd.timeUs);
+    const w = this.events.words;
+    w[at + EV_INSTRUMENT] = cmd.instrumentId;
+    w[at + EV_ACCOUNT] = cmd.accountId;
+    w[at + EV_ORDER_ID] = cmd.orderId;
+    w[at + EV_CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + EV_SIDE] = cmd.side;
+    w[at + EV_PRICE] = cmd.price;
+    w[at + EV_QTY] = cmd.qty;
+    w[at + EV_A] = reason;
+    w[at + EV_B] = cmd.kind;
+    return reason;
+  }
+
+  /** Words 3..9 of an event about the order in `slot`. */
+  private writeOrder(at: number, slot: number): void {
+    const pool = this.pool;
+    const w = this.events.words;
+    w[at + EV_INSTRUMENT] = pool.instrument[slot]!;
+    w[at + EV_ACCOUNT] = pool.account[slot]!;
+    w[at + EV_ORDER_ID] = pool.id[slot]!;
+    w[at + EV_CLIENT_ORDER_ID] = pool.clientId[slot]!;
+    w[at + EV_SIDE] = pool.side[slot]!;
+    w[at + EV_PRICE] = pool.price[slot]!;
+    w[at + EV_QTY] = pool.qtyLeft[slot]!;
+  }
+
+  private emitAccepted(slot: number): void {
+    const pool = this.pool;
+    const at = this.events.next(EventKind.Accepted, this.seq, this.nowUs);
+    this.writeOrder(at, slot);
+    const w = this.events.words;
+    w[at + EV_A] = pool.type[slot]!;
+    w[at + EV_B] = pool.tif[slot]!;
+    w[at + EV_C] = pool.triggerPrice[slot]!;
+    w[at + EV_D] = pool.expireTimeUs[slot]!;
+    w[at + EV_E] = pool.stp[slot]!;
+    w[at + EV_F] = pool.flags[slot]!;
+  }
+
+  private emitTrade(taker: number, maker: number, price: number, qty: number, makerLeft: number, takerLeft: number): void {
+    const pool = this.pool;
+    const at = this.events.next(EventKind.Trade, this.seq, this.nowUs);
+    const w = this.events.words;
+    w[at + EV_INSTRUMENT] = pool.instrument[taker]!;
+    w[at + EV_ACCOUNT] = pool.account[taker]!;
+    w[at + EV_ORDER_ID] = pool.id[taker]!;
+    w[at + EV_CLIENT_ORDER_ID] = pool.clientId[taker]!;
+    w[at + EV_SIDE] = pool.side[taker]!;
+    w[at + EV_PRICE] = price;
+    w[at + EV_QTY] = qty;
+    w[at + EV_A] = this.nextTradeId++;
+    w[at + EV_B] = pool.id[maker]!;
+    w[at + EV_C] = pool.account[maker]!;
+    w[at + EV_D] = pool.clientId[maker]!;
+    w[at + EV_E] = makerLeft;
+    w[at + EV_F] = takerLeft;
+    this.tradeCount++;
+    this.filledQty += qty;
+    this.notional += price * qty;
+  }
+
+  private emitDone(slot: number, reason: number, wasResting: boolean): void {
+    const at = this.events.next(EventKind.Done, this.seq, this.nowUs);
+    this.writeOrder(at, slot);
+    const w = this.events.words;
+    w[at + EV_A] = reason;
+    w[at + EV_B] = this.pool.qtyFilled[slot]!;
+    w[at + EV_C] = wasResting ? 1 : 0;
+  }
+
+  private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
+    const at = this.events.next(EventKind.MassCancelled, this.seq, this.nowUs);
+    const w = this.events.words;
+    w[at + EV_ACCOUNT] = accountId;
+    w[at + EV_INSTRUMENT] = instrumentId;
+    w[at + EV_A] = count;
+  }
+
+  // ---------------------------------------------------------------- invariants
+
+  /**
+   * The O(n) sweep of DESIGN.md section 7: run after every command in tests and simulation
+   * (when `verify.enabled`), never on the hot path. Throws AssertionError on a breach.
+   */
+  checkInvariants(): void {
+    const pool = this.pool;
+    const book = this.book;
+    let open = 0;
+    for (const instrumentId of this.instruments.ids) {
+      const first = instrumentId * SIDES_PER_INSTRUMENT;
+      for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+        const n = book.sideCount[s]!;
+        const keys = book.sideKeys[s]!;
+        const levels = book.sideLevels[s]!;
+        for (let i = 0; i < n; i++) {
+          assert(i === 0 || keys[i - 1]! < keys[i]!, 'side keys are not strictly ascending');
+          const level = levels[i]!;
+          assert(book.levelSide[level] === s, 'level is on another side');
+          let qty = 0;
+          let count = 0;
+          let prev = NIL;
+          for (let o = book.levelHead[level]!; o !== NIL; o = pool.next[o]!) {
+            assert(pool.prev[o] === prev, 'level list back link broken');
+            assert(pool.level[o] === level, 'order points at another level');
+            assert(pool.instrument[o] === instrumentId, 'order in another instrument book');
+            assert(pool.qtyLeft[o]! > 0, 'open order with nothing left');
+            assert(this.byId.find(pool.id[o]!) === o, 'open order not findable by id');
+            if (pool.clientId[o] !== 0) {
+              assert(this.byClientId.find(pool.account[o]!, pool.clientId[o]!) === o, 'open order not findable by client id');
+            }
+            const sideKind = s - first;
+            if (sideKind <= SIDE_ASKS) {
+              assert(pool.side[o] === sideKind, 'order on the wrong book side');
+              assert(pool.price[o] === book.levelPrice[level], 'order price differs from its level');
+            } else {
+              assert(pool.triggerPrice[o] === book.levelPrice[level], 'trigger differs from its level');
+            }
+            qty += pool.qtyLeft[o]!;
+            count++;
+            prev = o;
+          }
+          assert(book.levelTail[level] === prev, 'level tail is not its last order');
+          assert(count > 0 && count === book.levelOrders[level], 'level order count is wrong');
+          assert(qty === book.levelQty[level], 'level quantity differs from the sum of its orders');
+          open += count;
+        }
+      }
+      const bid = book.best(first + SIDE_BIDS);
+      const ask = book.best(first + SIDE_ASKS);
+      if (bid !== NIL && ask !== NIL) assert(book.levelPrice[bid]! < book.levelPrice[ask]!, 'book is crossed');
+    }
+    assert(open === pool.live, 'live orders differ from the orders in levels');
+    assert(this.byId.count === open, 'id index holds other than the open orders');
+    let inAccounts = 0;
+    for (let a = 0; a < this.accountHead.length; a++) {
+      for (let o = this.accountHead[a]!; o !== NIL; o = this.accNext[o]!) {
+        assert(pool.account[o] === a, 'order in another account list');
+        inAccounts++;
+      }
+    }
+    assert(inAccounts === open, 'account lists hold other than the open orders');
+  }
+
+  /** Runs the invariant sweep when verification is on. */
+  verifyIfEnabled(): void {
+    if (verify.enabled) this.checkInvariants();
+  }
+}

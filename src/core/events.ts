@@ -1,0 +1,117 @@
+// Events: what the engine says happened, written into one preallocated buffer of float64
+// words (every value is a safe integer), never allocated as objects. Downstream (replies,
+// market data, user streams, stores) reads them by kind and field offset; they are enough
+// to rebuild L1, L2 and L3 books, user order updates and trade records.
+//
+// Each event is EVENT_WORDS words:
+//
+//   word  0 kind        1 seq          2 timeUs       3 instrumentId
+//   word  4 accountId   5 orderId      6 clientOrderId 7 side
+//   word  8 price       9 qty          10..15 per kind (below)
+//
+// Accepted        price, qty (as ordered); 10 orderType, 11 timeInForce, 12 triggerPrice,
+//                 13 expireTimeUs, 14 stpMode (resolved), 15 flags
+// Rejected        fields of the command; 10 reason (Reject), 11 commandKind
+// Rested          the order joined the book: price, qty (remaining, resting)
+// Trade           taker in words 4..7, price, qty; 10 tradeId, 11 makerOrderId,
+//                 12 makerAccountId, 13 makerClientOrderId, 14 makerQtyLeft, 15 takerQtyLeft
+// Done            the order left: price, qty (remaining, not filled); 10 reason (DoneReason),
+//                 11 qtyFilled, 12 wasResting (1: it was in the book)
+// Amended         price (new), qty (new remaining); 10 oldPrice, 11 oldQty, 12 priorityKept
+//                 (1: changed in place; 0: the order left the book and re-enters now)
+// Triggered       a conditional order fired: price (limit, 0 for market), qty; 10 orderType,
+//                 11 triggerPrice, 12 lastPrice
+// InstrumentAdded instrumentId; 8 tickSize, 9 lotSize, 10 minPrice, 11 maxPrice, 12 minQty,
+//                 13 maxQty, 14 status
+// InstrumentStatus instrumentId; 10 status
+// AccountStp      accountId; 10 stpMode
+// MassCancelled   accountId (0 for a mass cancel), instrumentId (0: all); 10 count
+
+import { assert } from './assert.js';
+
+export const EventKind = {
+  Accepted: 1,
+  Rejected: 2,
+  Rested: 3,
+  Trade: 4,
+  Done: 5,
+  Amended: 6,
+  Triggered: 7,
+  InstrumentAdded: 8,
+  InstrumentStatus: 9,
+  AccountStp: 10,
+  MassCancelled: 11,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+export const EVENT_WORDS = 16;
+export const EV_KIND = 0;
+export const EV_SEQ = 1;
+export const EV_TIME = 2;
+export const EV_INSTRUMENT = 3;
+export const EV_ACCOUNT = 4;
+export const EV_ORDER_ID = 5;
+export const EV_CLIENT_ORDER_ID = 6;
+export const EV_SIDE = 7;
+export const EV_PRICE = 8;
+export const EV_QTY = 9;
+export const EV_A = 10;
+export const EV_B = 11;
+export const EV_C = 12;
+export const EV_D = 13;
+export const EV_E = 14;
+export const EV_F = 15;
+
+/**
+ * A growable array of fixed-size event records. The engine appends; the consumer reads
+ * `count` events and calls `clear()`. Growth doubles, so steady state allocates nothing.
+ */
+export class EventBuffer {
+  words: Float64Array;
+  count = 0;
+
+  constructor(capacityEvents = 1024) {
+    assert(capacityEvents > 0, 'event buffer capacity must be positive');
+    this.words = new Float64Array(capacityEvents * EVENT_WORDS);
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  kind(index: number): number {
+    return this.words[index * EVENT_WORDS + EV_KIND]!;
+  }
+
+  field(index: number, word: number): number {
+    return this.words[index * EVENT_WORDS + word]!;
+  }
+
+  /**
+   * Reserves the next event and returns its first word's offset. Words 10..15 are zeroed,
+   * so that fields a kind does not use read as 0.
+   */
+  next(kind: number, seq: number, timeUs: number): number {
+    let at = this.count * EVENT_WORDS;
+    if (at + EVENT_WORDS > this.words.length) this.grow();
+    const w = this.words;
+    this.count++;
+    w[at + EV_KIND] = kind;
+    w[at + EV_SEQ] = seq;
+    w[at + EV_TIME] = timeUs;
+    at += EV_A;
+    w[at] = 0;
+    w[at + 1] = 0;
+    w[at + 2] = 0;
+    w[at + 3] = 0;
+    w[at + 4] = 0;
+    w[at + 5] = 0;
+    return at - EV_A;
+  }
+
+  private grow(): void {
+    const bigger = new Float64Array(this.words.length * 2);
+    bigger.set(this.words);
+    this.words = bigger;
+  }
+}

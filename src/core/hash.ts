@@ -1,0 +1,73 @@
+// A 128-bit non-cryptographic hash of a stream of numbers and strings, for `stateHash()`:
+// equal states give equal hashes on any machine (numbers are hashed by their IEEE-754
+// bits, little-endian words), and a difference anywhere changes the result with
+// overwhelming probability. Four independent murmur3-style 32-bit lanes with different
+// seeds, combined in a final avalanche. No imports: src/core has none outside itself.
+
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+function round(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function avalanche(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export class StateHasher {
+  private a = 0x243f6a88;
+  private b = 0x85a308d3;
+  private c = 0x13198a2e;
+  private d = 0x03707344;
+  private words = 0;
+
+  private word(w: number): void {
+    this.a = round(this.a, w);
+    this.b = round(this.b, w ^ 0x9e3779b9);
+    this.c = round(this.c, (w << 7) | (w >>> 25));
+    this.d = round(this.d, ~w);
+    // Lanes feed each other so that they do not stay independent functions of the input.
+    if ((++this.words & 3) === 0) {
+      const t = this.a;
+      this.a ^= this.d;
+      this.d ^= this.c;
+      this.c ^= this.b;
+      this.b ^= t;
+    }
+  }
+
+  number(x: number): this {
+    scratch[0] = x;
+    this.word(scratchWords[0]!);
+    this.word(scratchWords[1]!);
+    return this;
+  }
+
+  string(s: string): this {
+    this.number(s.length);
+    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
+    return this;
+  }
+
+  /** 32 lowercase hex digits. */
+  digest(): string {
+    const n = this.words;
+    const lanes = [this.a ^ n, this.b ^ n, this.c ^ n, this.d ^ n];
+    let out = '';
+    for (let i = 0; i < 4; i++) {
+      const h = avalanche(lanes[i]! ^ lanes[(i + 1) & 3]!);
+      out += h.toString(16).padStart(8, '0');
+    }
+    return out;
+  }
+}

@@ -1,0 +1,137 @@
+// Instrument configuration and per-instrument trading state, as arrays indexed by
+// instrument id (1..65535, chosen by the AddInstrument command). Adding one is a command,
+// so thousands can be listed and delisted at run time; the tables grow by doubling.
+
+import { Reject } from './reject.js';
+import { growF64, growU8 } from './orders.js';
+import { INSTRUMENT_STATUS_COUNT, MAX_INSTRUMENTS, MAX_SAFE } from './types.js';
+
+const SYMBOL_PATTERN = /^[A-Z0-9._-]{1,32}$/;
+
+export interface InstrumentSpec {
+  instrumentId: number;
+  symbol: string;
+  tickSize: number;
+  lotSize: number;
+  minPrice: number;
+  maxPrice: number;
+  minQty: number;
+  maxQty: number;
+  status: number;
+}
+
+export class Instruments {
+  exists: Uint8Array;
+  status: Uint8Array;
+  tickSize: Float64Array;
+  lotSize: Float64Array;
+  minPrice: Float64Array;
+  maxPrice: Float64Array;
+  minQty: Float64Array;
+  maxQty: Float64Array;
+  /** Price of the last trade, 0 before the first: the reference for stop triggers. */
+  lastPrice: Float64Array;
+  symbols: string[] = [];
+  bySymbol = new Map<string, number>();
+  /** Ids in the order they were added. */
+  ids: number[] = [];
+
+  constructor(capacity = 64) {
+    this.exists = new Uint8Array(capacity);
+    this.status = new Uint8Array(capacity);
+    this.tickSize = new Float64Array(capacity);
+    this.lotSize = new Float64Array(capacity);
+    this.minPrice = new Float64Array(capacity);
+    this.maxPrice = new Float64Array(capacity);
+    this.minQty = new Float64Array(capacity);
+    this.maxQty = new Float64Array(capacity);
+    this.lastPrice = new Float64Array(capacity);
+  }
+
+  has(instrumentId: number): boolean {
+    return instrumentId > 0 && instrumentId < this.exists.length && this.exists[instrumentId] === 1;
+  }
+
+  /** The ordered checks of an instrument definition; Reject.None when it may be added. */
+  validate(spec: InstrumentSpec): number {
+    const { instrumentId, tickSize, lotSize, minPrice, maxPrice, minQty, maxQty } = spec;
+    if (!Number.isInteger(instrumentId) || instrumentId < 1 || instrumentId >= MAX_INSTRUMENTS) return Reject.InvalidInstrumentId;
+    if (this.has(instrumentId) || this.bySymbol.has(spec.symbol)) return Reject.InstrumentExists;
+    if (!SYMBOL_PATTERN.test(spec.symbol)) return Reject.InvalidSymbol;
+    if (!Number.isSafeInteger(tickSize) || tickSize < 1) return Reject.InvalidTickSize;
+    if (!Number.isSafeInteger(lotSize) || lotSize < 1) return Reject.InvalidLotSize;
+    if (!Number.isSafeInteger(minPrice) || !Number.isSafeInteger(maxPrice)) return Reject.InvalidPriceLimits;
+    if (minPrice < tickSize || maxPrice < minPrice || minPrice % tickSize !== 0 || maxPrice % tickSize !== 0) return Reject.InvalidPriceLimits;
+    if (!Number.isSafeInteger(minQty) || !Number.isSafeInteger(maxQty)) return Reject.InvalidQtyLimits;
+    if (minQty < lotSize || maxQty < minQty || minQty % lotSize !== 0 || maxQty % lotSize !== 0) return Reject.InvalidQtyLimits;
+    // Every notional (price times quantity) must be a safe integer.
+    if (maxPrice > Math.floor(MAX_SAFE / maxQty)) return Reject.NotionalOverflow;
+    if (!Number.isInteger(spec.status) || spec.status < 0 || spec.status >= INSTRUMENT_STATUS_COUNT) return Reject.InvalidStatus;
+    return Reject.None;
+  }
+
+  add(spec: InstrumentSpec): void {
+    const id = spec.instrumentId;
+    if (id >= this.exists.length) {
+      let size = this.exists.length;
+      while (size <= id) size *= 2;
+      this.grow(size);
+    }
+    this.exists[id] = 1;
+    this.status[id] = spec.status;
+    this.tickSize[id] = spec.tickSize;
+    this.lotSize[id] = spec.lotSize;
+    this.minPrice[id] = spec.minPrice;
+    this.maxPrice[id] = spec.maxPrice;
+    this.minQty[id] = spec.minQty;
+    this.maxQty[id] = spec.maxQty;
+    this.lastPrice[id] = 0;
+    this.symbols[id] = spec.symbol;
+    this.bySymbol.set(spec.symbol, id);
+    this.ids.push(id);
+  }
+
+  spec(instrumentId: number): InstrumentSpec {
+    return {
+      instrumentId,
+      symbol: this.symbols[instrumentId]!,
+      tickSize: this.tickSize[instrumentId]!,
+      lotSize: this.lotSize[instrumentId]!,
+      minPrice: this.minPrice[instrumentId]!,
+      maxPrice: this.maxPrice[instrumentId]!,
+      minQty: this.minQty[instrumentId]!,
+      maxQty: this.maxQty[instrumentId]!,
+      status: this.status[instrumentId]!,
+    };
+  }
+
+  /** Ordered price checks: integer, positive, within limits, on the tick. */
+  checkPrice(instrumentId: number, price: number): number {
+    if (price !== Math.floor(price)) return Reject.PriceNotInteger;
+    if (price <= 0) return Reject.PriceNotPositive;
+    if (price < this.minPrice[instrumentId]! || price > this.maxPrice[instrumentId]!) return Reject.PriceOutOfRange;
+    if (price % this.tickSize[instrumentId]! !== 0) return Reject.PriceOffTick;
+    return Reject.None;
+  }
+
+  /** Ordered quantity checks: integer, positive, within limits, on the lot. */
+  checkQty(instrumentId: number, qty: number): number {
+    if (qty !== Math.floor(qty)) return Reject.QtyNotInteger;
+    if (qty <= 0) return Reject.QtyNotPositive;
+    if (qty < this.minQty[instrumentId]! || qty > this.maxQty[instrumentId]!) return Reject.QtyOutOfRange;
+    if (qty % this.lotSize[instrumentId]! !== 0) return Reject.QtyOffLot;
+    return Reject.None;
+  }
+
+  private grow(size: number): void {
+    this.exists = growU8(this.exists, size);
+    this.status = growU8(this.status, size);
+    this.tickSize = growF64(this.tickSize, size);
+    this.lotSize = growF64(this.lotSize, size);
+    this.minPrice = growF64(this.minPrice, size);
+    this.maxPrice = growF64(this.maxPrice, size);
+    this.minQty = growF64(this.minQty, size);
+    this.maxQty = growF64(this.maxQty, size);
+    this.lastPrice = growF64(this.lastPrice, size);
+  }
+}

@@ -1,0 +1,106 @@
+// Read-only views of engine state for tools, market data snapshots and tests. They
+// allocate, so they are never called on the hot path.
+
+import { SIDE_ASKS, SIDE_BIDS, SIDES_PER_INSTRUMENT } from './book.js';
+import type { Engine } from './engine.js';
+import { NIL } from './orders.js';
+
+export interface OrderView {
+  orderId: number;
+  clientOrderId: number;
+  accountId: number;
+  instrumentId: number;
+  side: number;
+  orderType: number;
+  timeInForce: number;
+  stpMode: number;
+  flags: number;
+  price: number;
+  qtyLeft: number;
+  qtyFilled: number;
+  triggerPrice: number;
+  expireTimeUs: number;
+}
+
+export interface LevelView {
+  price: number;
+  qty: number;
+  orders: number;
+}
+
+function orderView(engine: Engine, slot: number): OrderView {
+  const p = engine.pool;
+  return {
+    orderId: p.id[slot]!,
+    clientOrderId: p.clientId[slot]!,
+    accountId: p.account[slot]!,
+    instrumentId: p.instrument[slot]!,
+    side: p.side[slot]!,
+    orderType: p.type[slot]!,
+    timeInForce: p.tif[slot]!,
+    stpMode: p.stp[slot]!,
+    flags: p.flags[slot]!,
+    price: p.price[slot]!,
+    qtyLeft: p.qtyLeft[slot]!,
+    qtyFilled: p.qtyFilled[slot]!,
+    triggerPrice: p.triggerPrice[slot]!,
+    expireTimeUs: p.expireTimeUs[slot]!,
+  };
+}
+
+/**
+ * The orders of one side of an instrument: `sideKind` is SIDE_BIDS, SIDE_ASKS, SIDE_RISE or
+ * SIDE_FALL; best price first and time priority within a price.
+ */
+export function sideOrders(engine: Engine, instrumentId: number, sideKind: number): OrderView[] {
+  const out: OrderView[] = [];
+  if (!engine.instruments.has(instrumentId)) return out;
+  const book = engine.book;
+  const s = instrumentId * SIDES_PER_INSTRUMENT + sideKind;
+  const levels = book.sideLevels[s]!;
+  for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
+    for (let o = book.levelHead[levels[i]!]!; o !== NIL; o = engine.pool.next[o]!) out.push(orderView(engine, o));
+  }
+  return out;
+}
+
+/** Aggregated levels of a book side (L2), best first, at most `depth` of them. */
+export function sideLevels(engine: Engine, instrumentId: number, side: number, depth = Infinity): LevelView[] {
+  const out: LevelView[] = [];
+  if (!engine.instruments.has(instrumentId)) return out;
+  const book = engine.book;
+  const s = instrumentId * SIDES_PER_INSTRUMENT + (side === 0 ? SIDE_BIDS : SIDE_ASKS);
+  const levels = book.sideLevels[s]!;
+  for (let i = book.sideCount[s]! - 1; i >= 0 && out.length < depth; i--) {
+    const level = levels[i]!;
+    out.push({ price: book.levelPrice[level]!, qty: book.levelQty[level]!, orders: book.levelOrders[level]! });
+  }
+  return out;
+}
+
+/** Best price of a book side (side 0 bids, 1 asks), or 0 when the side is empty. */
+export function bestPrice(engine: Engine, instrumentId: number, side: number): number {
+  if (!engine.instruments.has(instrumentId)) return 0;
+  const level = engine.book.best(instrumentId * SIDES_PER_INSTRUMENT + (side === 0 ? SIDE_BIDS : SIDE_ASKS));
+  return level === NIL ? 0 : engine.book.levelPrice[level]!;
+}
+
+/** An open order by exchange order id, or undefined. */
+export function openOrder(engine: Engine, orderId: number): OrderView | undefined {
+  const slot = engine.byId.find(orderId);
+  return slot === NIL ? undefined : orderView(engine, slot);
+}
+
+/** An open order by account and client order id, or undefined. */
+export function openOrderByClientId(engine: Engine, accountId: number, clientOrderId: number): OrderView | undefined {
+  const slot = engine.byClientId.find(accountId, clientOrderId);
+  return slot === NIL ? undefined : orderView(engine, slot);
+}
+
+/** An account's open orders, most recent first. */
+export function accountOrders(engine: Engine, accountId: number): OrderView[] {
+  const out: OrderView[] = [];
+  if (accountId < 0 || accountId >= engine.accountHead.length) return out;
+  for (let o = engine.accountHead[accountId]!; o !== NIL; o = engine.accNext[o]!) out.push(orderView(engine, o));
+  return out;
+}

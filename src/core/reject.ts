@@ -1,0 +1,112 @@
+// Every refusal the engine can give, in one enum with a block per subsystem (as
+// exchange-core's CommandResultCode). Gateways map each to a protocol code and message;
+// `rejectMessage` gives the plain-language one. The numbers are part of the journal and
+// event formats: never renumber, only add.
+
+export const Reject = {
+  None: 0,
+
+  // 1xx: the command itself
+  UnknownCommand: 100,
+  InvalidAccount: 101,
+  TimeWentBackwards: 102,
+
+  // 2xx: instruments
+  UnknownInstrument: 200,
+  InstrumentExists: 201,
+  InvalidInstrumentId: 202,
+  InvalidSymbol: 203,
+  InvalidTickSize: 204,
+  InvalidLotSize: 205,
+  InvalidPriceLimits: 206,
+  InvalidQtyLimits: 207,
+  NotionalOverflow: 208,
+  InvalidStatus: 209,
+  InstrumentNotTrading: 210,
+  InstrumentHalted: 211,
+
+  // 3xx: order fields
+  InvalidSide: 300,
+  InvalidOrderType: 301,
+  InvalidTimeInForce: 302,
+  InvalidStpMode: 303,
+  InvalidFlags: 304,
+  PriceNotInteger: 305,
+  PriceNotPositive: 306,
+  PriceOutOfRange: 307,
+  PriceOffTick: 308,
+  QtyNotInteger: 309,
+  QtyNotPositive: 310,
+  QtyOutOfRange: 311,
+  QtyOffLot: 312,
+  TriggerPriceInvalid: 313,
+  ExpireTimeInvalid: 314,
+  ClientOrderIdInvalid: 315,
+  TimeInForceNotAllowed: 316,
+  PriceNotAllowed: 317,
+  OrderIdInvalid: 318,
+
+  // 4xx: order state
+  DuplicateClientOrderId: 400,
+  UnknownOrder: 401,
+  FokNotFillable: 402,
+  PostOnlyWouldTake: 403,
+  WouldTriggerImmediately: 404,
+  OrderNotAmendable: 405,
+  NotOrderOwner: 406,
+} as const;
+export type Reject = (typeof Reject)[keyof typeof Reject];
+
+const MESSAGES: Record<number, string> = {
+  [Reject.None]: 'accepted',
+  [Reject.UnknownCommand]: 'unknown command kind',
+  [Reject.InvalidAccount]: 'account id must be an integer from 1 to 16777215',
+  [Reject.TimeWentBackwards]: 'command time is earlier than the engine time',
+  [Reject.UnknownInstrument]: 'unknown instrument',
+  [Reject.InstrumentExists]: 'an instrument with this id or symbol exists',
+  [Reject.InvalidInstrumentId]: 'instrument id must be an integer from 1 to 65535',
+  [Reject.InvalidSymbol]: 'symbol must be 1 to 32 characters of A-Z, 0-9, -, _ or .',
+  [Reject.InvalidTickSize]: 'tick size must be a positive integer',
+  [Reject.InvalidLotSize]: 'lot size must be a positive integer',
+  [Reject.InvalidPriceLimits]: 'min and max price must be positive multiples of the tick, min <= max',
+  [Reject.InvalidQtyLimits]: 'min and max quantity must be positive multiples of the lot, min <= max',
+  [Reject.NotionalOverflow]: 'max price times max quantity must stay below 2^53',
+  [Reject.InvalidStatus]: 'unknown instrument status',
+  [Reject.InstrumentNotTrading]: 'instrument accepts cancels only',
+  [Reject.InstrumentHalted]: 'instrument is halted',
+  [Reject.InvalidSide]: 'side must be BUY or SELL',
+  [Reject.InvalidOrderType]: 'unknown order type',
+  [Reject.InvalidTimeInForce]: 'unknown time in force',
+  [Reject.InvalidStpMode]: 'unknown self-trade prevention mode',
+  [Reject.InvalidFlags]: 'unknown order flags',
+  [Reject.PriceNotInteger]: 'price must be an integer number of price units',
+  [Reject.PriceNotPositive]: 'price must be positive',
+  [Reject.PriceOutOfRange]: 'price outside the instrument min and max price',
+  [Reject.PriceOffTick]: 'price is not a multiple of the tick size',
+  [Reject.QtyNotInteger]: 'quantity must be an integer number of quantity units',
+  [Reject.QtyNotPositive]: 'quantity must be positive',
+  [Reject.QtyOutOfRange]: 'quantity outside the instrument min and max quantity',
+  [Reject.QtyOffLot]: 'quantity is not a multiple of the lot size',
+  [Reject.TriggerPriceInvalid]: 'trigger price must be a valid price for a conditional order and absent otherwise',
+  [Reject.ExpireTimeInvalid]: 'GTD needs an expire time after the current time; other orders take none',
+  [Reject.ClientOrderIdInvalid]: 'client order id must be a non-negative integer below 2^53',
+  [Reject.TimeInForceNotAllowed]: 'this time in force is not allowed for this order type',
+  [Reject.PriceNotAllowed]: 'market orders take no price',
+  [Reject.OrderIdInvalid]: 'order id must be a positive integer below 2^53',
+  [Reject.DuplicateClientOrderId]: 'the account has an open order with this client order id',
+  [Reject.UnknownOrder]: 'no open order with this id',
+  [Reject.FokNotFillable]: 'fill-or-kill order could not be filled completely at once',
+  [Reject.PostOnlyWouldTake]: 'post-only order would take liquidity',
+  [Reject.WouldTriggerImmediately]: 'the trigger price is already reached',
+  [Reject.OrderNotAmendable]: 'only resting limit orders can be amended',
+  [Reject.NotOrderOwner]: 'the order belongs to another account',
+};
+
+export function rejectMessage(code: number): string {
+  return MESSAGES[code] ?? `unknown reject code ${code}`;
+}
+
+export function rejectName(code: number): string {
+  for (const [name, value] of Object.entries(Reject)) if (value === code) return name;
+  return `Reject${code}`;
+}

@@ -1,0 +1,278 @@
+// Snapshot, restore and the state hash of the whole core.
+//
+// A snapshot is an exact image: every pool, index, side and free list is copied as it is,
+// so a restored engine is the same machine and goes on producing the same events. Layout:
+//
+//   u32 magic 'BRSN' | u32 version | u32 header bytes | header (JSON, UTF-8) | pad to 8
+//   then each array of the header's `arrays` list, in order, its bytes padded to 8.
+//
+// The state hash is canonical instead: it walks what matters to behaviour (instruments,
+// each side best first, each level in time priority, every order's fields, account lists,
+// counters) and ignores where things happen to sit in memory, so an engine restored from a
+// snapshot, one rebuilt by replay, and one on another machine agree.
+
+import { assert } from './assert.js';
+import { SIDES_PER_INSTRUMENT } from './book.js';
+import { Engine } from './engine.js';
+import { StateHasher } from './hash.js';
+import { NIL } from './orders.js';
+
+const MAGIC = 0x4e535242; // 'BRSN' little-endian
+const VERSION = 1;
+
+type NumericArray = Float64Array | Int32Array | Uint8Array;
+type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
+
+interface Header {
+  scalars: Record<string, number>;
+  instruments: { spec: ReturnType<Engine['instruments']['spec']>; lastPrice: number }[];
+  arrays: { name: string; type: 'f64' | 'i32' | 'u8'; length: number }[];
+}
+
+function typeOf(a: NumericArray): 'f64' | 'i32' | 'u8' {
+  return a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8';
+}
+
+/** The arrays of an engine by name, each cut to the part in use. */
+function arraysOf(engine: Engine): [string, NumericArray][] {
+  const pool = engine.pool;
+  const book = engine.book;
+  const used = pool.highWater;
+  const levels = book.levelHighWater;
+  const out: [string, NumericArray][] = [
+    ['order.id', pool.id.subarray(0, used)],
+    ['order.clientId', pool.clientId.subarray(0, used)],
+    ['order.account', pool.account.subarray(0, used)],
+    ['order.instrument', pool.instrument.subarray(0, used)],
+    ['order.price', pool.price.subarray(0, used)],
+    ['order.qtyLeft', pool.qtyLeft.subarray(0, used)],
+    ['order.qtyFilled', pool.qtyFilled.subarray(0, used)],
+    ['order.triggerPrice', pool.triggerPrice.subarray(0, used)],
+    ['order.expireTimeUs', pool.expireTimeUs.subarray(0, used)],
+    ['order.prev', pool.prev.subarray(0, used)],
+    ['order.next', pool.next.subarray(0, used)],
+    ['order.level', pool.level.subarray(0, used)],
+    ['order.side', pool.side.subarray(0, used)],
+    ['order.type', pool.type.subarray(0, used)],
+    ['order.tif', pool.tif.subarray(0, used)],
+    ['order.stp', pool.stp.subarray(0, used)],
+    ['order.flags', pool.flags.subarray(0, used)],
+    ['order.accPrev', engine.accPrev.subarray(0, used)],
+    ['order.accNext', engine.accNext.subarray(0, used)],
+    ['level.price', book.levelPrice.subarray(0, levels)],
+    ['level.qty', book.levelQty.subarray(0, levels)],
+    ['level.head', book.levelHead.subarray(0, levels)],
+    ['level.tail', book.levelTail.subarray(0, levels)],
+    ['level.orders', book.levelOrders.subarray(0, levels)],
+    ['level.side', book.levelSide.subarray(0, levels)],
+    ['index.byId', engine.byId.table],
+    ['index.byClientId', engine.byClientId.table],
+    ['account.stp', engine.accountStp],
+    ['account.head', engine.accountHead],
+    ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
+    ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
+  ];
+  for (const instrumentId of engine.instruments.ids) {
+    const first = instrumentId * SIDES_PER_INSTRUMENT;
+    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+      const n = book.sideCount[s]!;
+      out.push([`side.${s}.keys`, book.sideKeys[s]!.subarray(0, n)]);
+      out.push([`side.${s}.levels`, book.sideLevels[s]!.subarray(0, n)]);
+    }
+  }
+  return out;
+}
+
+export function snapshot(engine: Engine): Uint8Array {
+  const arrays = arraysOf(engine);
+  const header: Header = {
+    scalars: {
+      nowUs: engine.nowUs,
+      lastSeq: engine.lastSeq,
+      nextOrderId: engine.nextOrderId,
+      nextTradeId: engine.nextTradeId,
+      tradeCount: engine.tradeCount,
+      filledQty: engine.filledQty,
+      notional: engine.notional,
+      poolHighWater: engine.pool.highWater,
+      poolFreeHead: engine.pool.freeHead,
+      poolLive: engine.pool.live,
+      levelHighWater: engine.book.levelHighWater,
+      levelFreeHead: engine.book.levelFreeHead,
+      levelsLive: engine.book.levelsLive,
+      byIdCount: engine.byId.count,
+      byClientIdCount: engine.byClientId.count,
+      gtdCount: engine.gtdCount,
+    },
+    instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
+    arrays: arrays.map(([name, a]) => ({ name, type: typeOf(a), length: a.length })),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const pad8 = (n: number): number => (n + 7) & ~7;
+  let size = pad8(12 + json.length);
+  for (const [, a] of arrays) size += pad8(a.byteLength);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, VERSION, true);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  let at = pad8(12 + json.length);
+  for (const [, a] of arrays) {
+    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += pad8(a.byteLength);
+  }
+  assert(at === size, 'snapshot size mismatch');
+  return bytes;
+}
+
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
+export function restore(bytes: Uint8Array): Engine {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || view.getUint32(0, true) !== MAGIC) throw new SnapshotError('not a Bourse snapshot');
+  const version = view.getUint32(4, true);
+  if (version !== VERSION) throw new SnapshotError(`snapshot version ${version} is not supported (expected ${VERSION})`);
+  const jsonLength = view.getUint32(8, true);
+  if (12 + jsonLength > bytes.length) throw new SnapshotError('snapshot header is truncated');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as Header;
+  const s = header.scalars;
+
+  const arrays = new Map<string, OwnedArray>();
+  let at = (12 + jsonLength + 7) & ~7;
+  for (const { name, type, length } of header.arrays) {
+    const width = type === 'f64' ? 8 : type === 'i32' ? 4 : 1;
+    if (at + length * width > bytes.length) throw new SnapshotError(`snapshot is truncated at ${name}`);
+    const copy = bytes.slice(at, at + length * width).buffer;
+    arrays.set(name, type === 'f64' ? new Float64Array(copy) : type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy));
+    at += (length * width + 7) & ~7;
+  }
+  const get = (name: string): OwnedArray => {
+    const a = arrays.get(name);
+    if (a === undefined) throw new SnapshotError(`snapshot has no ${name}`);
+    return a;
+  };
+  const f64 = (name: string): Float64Array<ArrayBuffer> => get(name) as Float64Array<ArrayBuffer>;
+  const i32 = (name: string): Int32Array<ArrayBuffer> => get(name) as Int32Array<ArrayBuffer>;
+  const u8 = (name: string): Uint8Array<ArrayBuffer> => get(name) as Uint8Array<ArrayBuffer>;
+
+  const used = s.poolHighWater!;
+  const engine = new Engine({ orderCapacity: Math.max(used, 1024), levelCapacity: Math.max(s.levelHighWater!, 1024) });
+  const pool = engine.pool;
+  pool.id.set(f64('order.id'));
+  pool.clientId.set(f64('order.clientId'));
+  pool.account.set(i32('order.account'));
+  pool.instrument.set(i32('order.instrument'));
+  pool.price.set(f64('order.price'));
+  pool.qtyLeft.set(f64('order.qtyLeft'));
+  pool.qtyFilled.set(f64('order.qtyFilled'));
+  pool.triggerPrice.set(f64('order.triggerPrice'));
+  pool.expireTimeUs.set(f64('order.expireTimeUs'));
+  pool.prev.set(i32('order.prev'));
+  pool.next.set(i32('order.next'));
+  pool.level.set(i32('order.level'));
+  pool.side.set(u8('order.side'));
+  pool.type.set(u8('order.type'));
+  pool.tif.set(u8('order.tif'));
+  pool.stp.set(u8('order.stp'));
+  pool.flags.set(u8('order.flags'));
+  engine.accPrev.set(i32('order.accPrev'));
+  engine.accNext.set(i32('order.accNext'));
+  pool.highWater = used;
+  pool.freeHead = s.poolFreeHead!;
+  pool.live = s.poolLive!;
+
+  const book = engine.book;
+  book.levelPrice.set(f64('level.price'));
+  book.levelQty.set(f64('level.qty'));
+  book.levelHead.set(i32('level.head'));
+  book.levelTail.set(i32('level.tail'));
+  book.levelOrders.set(i32('level.orders'));
+  book.levelSide.set(i32('level.side'));
+  book.levelHighWater = s.levelHighWater!;
+  book.levelFreeHead = s.levelFreeHead!;
+  book.levelsLive = s.levelsLive!;
+
+  engine.byId.table = i32('index.byId');
+  engine.byId.mask = engine.byId.table.length - 1;
+  engine.byId.count = s.byIdCount!;
+  engine.byClientId.table = i32('index.byClientId');
+  engine.byClientId.mask = engine.byClientId.table.length - 1;
+  engine.byClientId.count = s.byClientIdCount!;
+  engine.accountStp = u8('account.stp');
+  engine.accountHead = i32('account.head');
+
+  const gtdCount = s.gtdCount!;
+  engine.gtdTimeUs = new Float64Array(Math.max(64, gtdCount));
+  engine.gtdOrderId = new Float64Array(Math.max(64, gtdCount));
+  engine.gtdTimeUs.set(f64('gtd.timeUs'));
+  engine.gtdOrderId.set(f64('gtd.orderId'));
+  engine.gtdCount = gtdCount;
+
+  for (const { spec, lastPrice } of header.instruments) {
+    engine.instruments.add(spec);
+    engine.instruments.lastPrice[spec.instrumentId] = lastPrice;
+    book.addInstrument(spec.instrumentId);
+    const first = spec.instrumentId * SIDES_PER_INSTRUMENT;
+    for (let side = first; side < first + SIDES_PER_INSTRUMENT; side++) {
+      const keys = f64(`side.${side}.keys`);
+      const levels = i32(`side.${side}.levels`);
+      const capacity = Math.max(8, keys.length);
+      book.sideKeys[side] = new Float64Array(capacity);
+      book.sideLevels[side] = new Int32Array(capacity);
+      book.sideKeys[side]!.set(keys);
+      book.sideLevels[side]!.set(levels);
+      book.sideCount[side] = keys.length;
+    }
+  }
+
+  engine.nowUs = s.nowUs!;
+  engine.lastSeq = s.lastSeq!;
+  engine.nextOrderId = s.nextOrderId!;
+  engine.nextTradeId = s.nextTradeId!;
+  engine.tradeCount = s.tradeCount!;
+  engine.filledQty = s.filledQty!;
+  engine.notional = s.notional!;
+  return engine;
+}
+
+/** The canonical hash of everything that decides the engine's future behaviour. */
+export function stateHash(engine: Engine): string {
+  const h = new StateHasher();
+  const pool = engine.pool;
+  const book = engine.book;
+  h.number(engine.nowUs).number(engine.lastSeq).number(engine.nextOrderId).number(engine.nextTradeId);
+  h.number(engine.tradeCount).number(engine.filledQty).number(engine.notional);
+  const ids = [...engine.instruments.ids].sort((a, b) => a - b);
+  for (const instrumentId of ids) {
+    const spec = engine.instruments.spec(instrumentId);
+    h.number(instrumentId).string(spec.symbol).number(spec.tickSize).number(spec.lotSize);
+    h.number(spec.minPrice).number(spec.maxPrice).number(spec.minQty).number(spec.maxQty);
+    h.number(spec.status).number(engine.instruments.lastPrice[instrumentId]!);
+    const first = instrumentId * SIDES_PER_INSTRUMENT;
+    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+      const levels = book.sideLevels[s]!;
+      h.number(book.sideCount[s]!);
+      for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
+        const level = levels[i]!;
+        h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
+        for (let o = book.levelHead[level]!; o !== NIL; o = pool.next[o]!) {
+          h.number(pool.id[o]!).number(pool.clientId[o]!).number(pool.account[o]!).number(pool.side[o]!);
+          h.number(pool.type[o]!).number(pool.tif[o]!).number(pool.stp[o]!).number(pool.flags[o]!);
+          h.number(pool.price[o]!).number(pool.qtyLeft[o]!).number(pool.qtyFilled[o]!);
+          h.number(pool.triggerPrice[o]!).number(pool.expireTimeUs[o]!);
+        }
+      }
+    }
+  }
+  for (let a = 0; a < engine.accountHead.length; a++) {
+    const stp = a < engine.accountStp.length ? engine.accountStp[a]! : 0;
+    const head = engine.accountHead[a]!;
+    if (stp === 0 && head === NIL) continue;
+    h.number(a).number(stp);
+    for (let o = head; o !== NIL; o = engine.accNext[o]!) h.number(pool.id[o]!);
+  }
+  return h.digest();
+}

@@ -1,0 +1,188 @@
+// The binary command record: what gateways produce, the journal stores and the engine
+// thread reads (DESIGN.md section 2). Little-endian, fixed fields first, a versioned
+// header (SBE's rule: new fields go at the end, decoders honour the record's length).
+//
+//    0      2      4             8                     16                    24
+//    +------+------+-------------+---------------------+---------------------+
+//    | kind | ver  | length      | seq (i64)           | timeUs (i64)        |
+//    +------+------+-------------+---------------------+---------------------+
+//   24  accountId (u32) | 28 instrumentId (u32)
+//   32  orderId (i64)        40 clientOrderId (i64)   48 price (i64)    56 qty (i64)
+//   64  triggerPrice (i64)   72 expireTimeUs (i64)
+//   80  side u8 | 81 orderType u8 | 82 timeInForce u8 | 83 stpMode u8 | 84 flags u8
+//   85  status u8 | 86 symbol length u8 | 87 reserved u8
+//   88  end of the order record (ORDER_RECORD_BYTES)
+//   AddInstrument goes on:
+//   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (i64 each)
+//  136  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
+//
+// Integers travel as i64 and must be safe integers (|x| < 2^53) in JavaScript: a record
+// holding anything else fails to decode with a CodecError, before the engine sees it.
+
+import { Command, CommandKind } from '../core/index.js';
+
+export const COMMAND_VERSION = 1;
+export const ORDER_RECORD_BYTES = 88;
+export const INSTRUMENT_RECORD_BYTES = 136;
+export const MAX_SYMBOL_BYTES = 32;
+/** The largest record any command encodes to. */
+export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
+
+const O_KIND = 0;
+const O_VERSION = 2;
+const O_LENGTH = 4;
+const O_SEQ = 8;
+const O_TIME = 16;
+const O_ACCOUNT = 24;
+const O_INSTRUMENT = 28;
+const O_ORDER_ID = 32;
+const O_CLIENT_ORDER_ID = 40;
+const O_PRICE = 48;
+const O_QTY = 56;
+const O_TRIGGER = 64;
+const O_EXPIRE = 72;
+const O_SIDE = 80;
+const O_TYPE = 81;
+const O_TIF = 82;
+const O_STP = 83;
+const O_FLAGS = 84;
+const O_STATUS = 85;
+const O_SYMBOL_LENGTH = 86;
+const O_TICK = 88;
+const O_LOT = 96;
+const O_MIN_PRICE = 104;
+const O_MAX_PRICE = 112;
+const O_MIN_QTY = 120;
+const O_MAX_QTY = 128;
+const O_SYMBOL = 136;
+
+const TWO_32 = 4294967296;
+
+export class CodecError extends Error {
+  override name = 'CodecError';
+}
+
+function setI64(view: DataView, at: number, value: number): void {
+  if (!Number.isSafeInteger(value)) throw new CodecError(`not a safe integer at byte ${at}: ${value}`);
+  const lo = value >>> 0; // value mod 2^32, also for negatives
+  const hi = Math.floor(value / TWO_32);
+  view.setUint32(at, lo, true);
+  view.setInt32(at + 4, hi, true);
+}
+
+/** An i64 field as a number; NaN when it is outside the safe range (caught by `decode`). */
+function getI64(view: DataView, at: number): number {
+  const hi = view.getInt32(at + 4, true);
+  const lo = view.getUint32(at, true);
+  // |hi| < 2^21 keeps hi * 2^32 + lo within ±2^53.
+  return hi >= -0x200000 && hi < 0x200000 ? hi * TWO_32 + lo : NaN;
+}
+
+function setU32(view: DataView, at: number, value: number): void {
+  if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) throw new CodecError(`not a u32 at byte ${at}: ${value}`);
+  view.setUint32(at, value, true);
+}
+
+function setU8(view: DataView, at: number, value: number): void {
+  if (!(Number.isInteger(value) && value >= 0 && value <= 0xff)) throw new CodecError(`not a u8 at byte ${at}: ${value}`);
+  view.setUint8(at, value);
+}
+
+/** The length `cmd` encodes to. */
+export function encodedLength(cmd: Command): number {
+  if (cmd.kind !== CommandKind.AddInstrument) return ORDER_RECORD_BYTES;
+  return (INSTRUMENT_RECORD_BYTES + cmd.symbol.length + 7) & ~7;
+}
+
+/** Writes `cmd` at `offset` and returns the bytes written. Throws CodecError on values no record can hold. */
+export function encodeCommand(cmd: Command, view: DataView, offset: number): number {
+  const length = encodedLength(cmd);
+  if (offset + length > view.byteLength) throw new CodecError('buffer too small for the command');
+  view.setUint16(offset + O_KIND, cmd.kind, true);
+  view.setUint16(offset + O_VERSION, COMMAND_VERSION, true);
+  view.setUint32(offset + O_LENGTH, length, true);
+  setI64(view, offset + O_SEQ, cmd.seq);
+  setI64(view, offset + O_TIME, cmd.timeUs);
+  setU32(view, offset + O_ACCOUNT, cmd.accountId);
+  setU32(view, offset + O_INSTRUMENT, cmd.instrumentId);
+  setI64(view, offset + O_ORDER_ID, cmd.orderId);
+  setI64(view, offset + O_CLIENT_ORDER_ID, cmd.clientOrderId);
+  setI64(view, offset + O_PRICE, cmd.price);
+  setI64(view, offset + O_QTY, cmd.qty);
+  setI64(view, offset + O_TRIGGER, cmd.triggerPrice);
+  setI64(view, offset + O_EXPIRE, cmd.expireTimeUs);
+  setU8(view, offset + O_SIDE, cmd.side);
+  setU8(view, offset + O_TYPE, cmd.orderType);
+  setU8(view, offset + O_TIF, cmd.timeInForce);
+  setU8(view, offset + O_STP, cmd.stpMode);
+  setU8(view, offset + O_FLAGS, cmd.flags);
+  setU8(view, offset + O_STATUS, cmd.status);
+  view.setUint8(offset + 87, 0);
+  if (cmd.kind !== CommandKind.AddInstrument) {
+    view.setUint8(offset + O_SYMBOL_LENGTH, 0);
+    return length;
+  }
+  const symbol = cmd.symbol;
+  if (symbol.length > MAX_SYMBOL_BYTES || !/^[\x20-\x7e]*$/.test(symbol)) throw new CodecError('symbol must be at most 32 printable ASCII characters');
+  view.setUint8(offset + O_SYMBOL_LENGTH, symbol.length);
+  setI64(view, offset + O_TICK, cmd.tickSize);
+  setI64(view, offset + O_LOT, cmd.lotSize);
+  setI64(view, offset + O_MIN_PRICE, cmd.minPrice);
+  setI64(view, offset + O_MAX_PRICE, cmd.maxPrice);
+  setI64(view, offset + O_MIN_QTY, cmd.minQty);
+  setI64(view, offset + O_MAX_QTY, cmd.maxQty);
+  for (let i = 0; i < symbol.length; i++) view.setUint8(offset + O_SYMBOL + i, symbol.charCodeAt(i));
+  for (let i = O_SYMBOL + symbol.length; i < length; i++) view.setUint8(offset + i, 0);
+  return length;
+}
+
+/**
+ * Reads the record at `offset` into `cmd` (every field is written, so a reused command
+ * carries nothing over) and returns its length. Throws CodecError on a malformed record.
+ * The hot path: no allocation unless the record is an AddInstrument.
+ */
+export function decodeCommand(view: DataView, offset: number, cmd: Command): number {
+  if (offset + ORDER_RECORD_BYTES > view.byteLength) throw new CodecError('truncated command record');
+  const length = view.getUint32(offset + O_LENGTH, true);
+  const version = view.getUint16(offset + O_VERSION, true);
+  if (version !== COMMAND_VERSION) throw new CodecError(`command version ${version} is not supported`);
+  if (length < ORDER_RECORD_BYTES || offset + length > view.byteLength) throw new CodecError('bad command record length');
+  const kind = view.getUint16(offset + O_KIND, true);
+  cmd.kind = kind;
+  cmd.seq = getI64(view, offset + O_SEQ);
+  cmd.timeUs = getI64(view, offset + O_TIME);
+  cmd.accountId = view.getUint32(offset + O_ACCOUNT, true);
+  cmd.instrumentId = view.getUint32(offset + O_INSTRUMENT, true);
+  cmd.orderId = getI64(view, offset + O_ORDER_ID);
+  cmd.clientOrderId = getI64(view, offset + O_CLIENT_ORDER_ID);
+  cmd.price = getI64(view, offset + O_PRICE);
+  cmd.qty = getI64(view, offset + O_QTY);
+  cmd.triggerPrice = getI64(view, offset + O_TRIGGER);
+  cmd.expireTimeUs = getI64(view, offset + O_EXPIRE);
+  cmd.side = view.getUint8(offset + O_SIDE);
+  cmd.orderType = view.getUint8(offset + O_TYPE);
+  cmd.timeInForce = view.getUint8(offset + O_TIF);
+  cmd.stpMode = view.getUint8(offset + O_STP);
+  cmd.flags = view.getUint8(offset + O_FLAGS);
+  cmd.status = view.getUint8(offset + O_STATUS);
+  if (cmd.seq !== cmd.seq || cmd.timeUs !== cmd.timeUs) throw new CodecError('seq or time is not a safe integer');
+  // Out-of-range prices, quantities and ids decode as NaN: the engine rejects them with a
+  // reason, like any other bad value, rather than the codec dropping the command.
+  if (kind !== CommandKind.AddInstrument) {
+    cmd.symbol = '';
+    cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
+    return length;
+  }
+  const symbolLength = view.getUint8(offset + O_SYMBOL_LENGTH);
+  if (length < INSTRUMENT_RECORD_BYTES + symbolLength) throw new CodecError('bad instrument record length');
+  cmd.tickSize = getI64(view, offset + O_TICK);
+  cmd.lotSize = getI64(view, offset + O_LOT);
+  cmd.minPrice = getI64(view, offset + O_MIN_PRICE);
+  cmd.maxPrice = getI64(view, offset + O_MAX_PRICE);
+  cmd.minQty = getI64(view, offset + O_MIN_QTY);
+  cmd.maxQty = getI64(view, offset + O_MAX_QTY);
+  let symbol = '';
+  for (let i = 0; i < symbolLength; i++) symbol += String.fromCharCode(view.getUint8(offset + O_SYMBOL + i));
+  cmd.symbol = symbol;
+  return length;
+}

@@ -1,0 +1,175 @@
+// `bourse bench`: the benchmark contract of ../shared/bench/README.md. The workload is
+// parsed into binary command records first (untimed); each timed pass decodes every record
+// into one reused Command and hands it to Engine.apply, as the engine thread does with
+// records from the journal, and consumes the events it caused. Order lookups by client id,
+// event writing and trigger checks all happen inside the timer.
+
+import { createHash } from 'node:crypto';
+import { Command, Engine, SIDE_ASKS, SIDE_BIDS, bestPrice, sideOrders } from '../core/index.js';
+import { decodeCommand } from '../protocol/index.js';
+import type { Workload } from './workload.js';
+
+export const BENCH_PASSES = 5;
+
+export interface BenchCounts {
+  accepted: number;
+  rejected: number;
+  trades: number;
+  filledQty: number;
+  notional?: number;
+  resting: number;
+  bestBid: Record<string, number>;
+  bestAsk: Record<string, number>;
+  bookHash: string;
+}
+
+export interface BenchResult extends BenchCounts {
+  system: string;
+  mode: string;
+  commands: number;
+  seconds: number;
+  opsPerSec: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  maxNs: number;
+  passSeconds: number[];
+  stateHash: string;
+}
+
+/** Engine sizing for bench runs: room for the fill phase so pools grow rarely. */
+const BENCH_ENGINE = { orderCapacity: 1 << 17, levelCapacity: 1 << 14, eventCapacity: 4096 };
+
+/** A fresh engine with the workload's instruments configured (untimed). */
+export function setupEngine(workload: Workload): Engine {
+  const engine = new Engine(BENCH_ENGINE);
+  const cmd = new Command();
+  let at = 0;
+  while (at < workload.commandsOffset) {
+    at += decodeCommand(workload.view, at, cmd);
+    if (engine.apply(cmd) !== 0) throw new Error('bench instrument setup was rejected');
+  }
+  engine.events.clear();
+  return engine;
+}
+
+export interface PassResult {
+  engine: Engine;
+  seconds: number;
+  accepted: number;
+}
+
+/**
+ * One pass over the workload on a fresh engine. With `latencyNs`, each command's
+ * nanoseconds (timer included) go there.
+ */
+export function runPass(workload: Workload, latencyNs?: Float64Array): PassResult {
+  const engine = setupEngine(workload);
+  const view = workload.view;
+  const end = view.byteLength;
+  const cmd = new Command();
+  const events = engine.events;
+  let accepted = 0;
+  let at = workload.commandsOffset;
+  const t0 = process.hrtime.bigint();
+  if (latencyNs === undefined) {
+    while (at < end) {
+      at += decodeCommand(view, at, cmd);
+      if (engine.apply(cmd) === 0) accepted++;
+      events.clear();
+    }
+  } else {
+    let i = 0;
+    while (at < end) {
+      const t = process.hrtime.bigint();
+      at += decodeCommand(view, at, cmd);
+      if (engine.apply(cmd) === 0) accepted++;
+      events.clear();
+      latencyNs[i++] = Number(process.hrtime.bigint() - t);
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { engine, seconds, accepted };
+}
+
+/** The contract's result fields from an engine after a pass. */
+export function benchCounts(engine: Engine, workload: Workload, accepted: number): BenchCounts {
+  const hash = createHash('sha256');
+  const bestBid: Record<string, number> = {};
+  const bestAsk: Record<string, number> = {};
+  let resting = 0;
+  for (let s = 1; s <= workload.symbols; s++) {
+    for (const [sideKind, letter] of [
+      [SIDE_BIDS, 'B'],
+      [SIDE_ASKS, 'S'],
+    ] as const) {
+      for (const o of sideOrders(engine, s, sideKind)) {
+        hash.update(`${s},${letter},${o.price},${o.clientOrderId},${o.qtyLeft}\n`);
+        resting++;
+      }
+    }
+    const bid = bestPrice(engine, s, 0);
+    const ask = bestPrice(engine, s, 1);
+    if (bid !== 0) bestBid[String(s)] = bid;
+    if (ask !== 0) bestAsk[String(s)] = ask;
+  }
+  const counts: BenchCounts = {
+    accepted,
+    rejected: workload.commands - accepted,
+    trades: engine.tradeCount,
+    filledQty: engine.filledQty,
+    notional: engine.notional,
+    resting,
+    bestBid,
+    bestAsk,
+    bookHash: hash.digest('hex'),
+  };
+  // Past 2^53 a double is inexact: leave the field out rather than print a wrong figure.
+  if (!Number.isSafeInteger(engine.notional)) delete counts.notional;
+  return counts;
+}
+
+export interface BenchOptions {
+  passes?: number;
+  version: string;
+  /** Called after each pass (for progress on a terminal). */
+  onPass?: (index: number, total: number, seconds: number) => void;
+}
+
+export function runBench(workload: Workload, options: BenchOptions): BenchResult {
+  const passes = options.passes ?? BENCH_PASSES;
+  const total = passes + 1;
+  const seconds: number[] = [];
+  let reference: string | undefined;
+  for (let k = 0; k < passes; k++) {
+    const pass = runPass(workload);
+    seconds.push(pass.seconds);
+    const hash = pass.engine.stateHash();
+    if (reference !== undefined && hash !== reference) throw new Error('bench passes ended in different states');
+    reference = hash;
+    options.onPass?.(k + 1, total, pass.seconds);
+  }
+  const latency = new Float64Array(workload.commands);
+  const last = runPass(workload, latency);
+  options.onPass?.(total, total, last.seconds);
+  const stateHash = last.engine.stateHash();
+  if (reference !== undefined && stateHash !== reference) throw new Error('the latency pass ended in another state');
+  const median = [...seconds].sort((a, b) => a - b)[passes >> 1] ?? last.seconds;
+  latency.sort();
+  const n = latency.length;
+  const pct = (p: number): number => latency[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!;
+  return {
+    system: `bourse@${options.version}`,
+    mode: 'match',
+    commands: workload.commands,
+    seconds: +median.toFixed(4),
+    opsPerSec: Math.round(workload.commands / median),
+    p50Ns: pct(0.5),
+    p99Ns: pct(0.99),
+    p999Ns: pct(0.999),
+    maxNs: latency[n - 1]!,
+    ...benchCounts(last.engine, workload, last.accepted),
+    passSeconds: seconds.map((s) => +s.toFixed(4)),
+    stateHash,
+  };
+}
