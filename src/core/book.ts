@@ -9,7 +9,7 @@
 // for asks and rise-triggers (best = lowest), so one ascending order serves all four.
 
 import { assert } from './assert.js';
-import { growF64, growI32, NIL, type OrderPool } from './orders.js';
+import { growF64, growI32, I32_SHIFT, I_LEVEL, I_NEXT, I_PREV, NIL, type OrderPool } from './orders.js';
 
 export const SIDES_PER_INSTRUMENT = 4;
 export const SIDE_BIDS = 0;
@@ -145,13 +145,14 @@ export class Book {
 
   /** Appends an order at the back of a level. */
   append(level: number, slot: number, qty: number): void {
-    const pool = this.pool;
+    const i32 = this.pool.i32;
     const tail = this.levelTail[level]!;
-    pool.prev[slot] = tail;
-    pool.next[slot] = NIL;
-    pool.level[slot] = level;
+    const i = slot << I32_SHIFT;
+    i32[i + I_PREV] = tail;
+    i32[i + I_NEXT] = NIL;
+    i32[i + I_LEVEL] = level;
     if (tail === NIL) this.levelHead[level] = slot;
-    else pool.next[tail] = slot;
+    else i32[(tail << I32_SHIFT) + I_NEXT] = slot;
     this.levelTail[level] = slot;
     this.levelOrders[level]!++;
     this.levelQty[level] += qty;
@@ -162,18 +163,19 @@ export class Book {
    * remaining quantity still counted in the level.
    */
   unlink(slot: number, qty: number): void {
-    const pool = this.pool;
-    const level = pool.level[slot]!;
+    const i32 = this.pool.i32;
+    const i = slot << I32_SHIFT;
+    const level = i32[i + I_LEVEL]!;
     assert(level !== NIL, 'unlinked order is in no level');
-    const prev = pool.prev[slot]!;
-    const next = pool.next[slot]!;
+    const prev = i32[i + I_PREV]!;
+    const next = i32[i + I_NEXT]!;
     if (prev === NIL) this.levelHead[level] = next;
-    else pool.next[prev] = next;
+    else i32[(prev << I32_SHIFT) + I_NEXT] = next;
     if (next === NIL) this.levelTail[level] = prev;
-    else pool.prev[next] = prev;
-    pool.level[slot] = NIL;
-    pool.prev[slot] = NIL;
-    pool.next[slot] = NIL;
+    else i32[(next << I32_SHIFT) + I_PREV] = prev;
+    i32[i + I_LEVEL] = NIL;
+    i32[i + I_PREV] = NIL;
+    i32[i + I_NEXT] = NIL;
     this.levelQty[level] -= qty;
     if (--this.levelOrders[level]! === 0) this.removeLevel(level);
   }

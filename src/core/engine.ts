@@ -35,7 +35,36 @@ import {
 } from './events.js';
 import { Instruments } from './instruments.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
-import { growF64, growI32, growU8, NIL, OrderPool } from './orders.js';
+import {
+  B_FLAGS,
+  B_SIDE,
+  B_STP,
+  B_TIF,
+  B_TYPE,
+  C_EXPIRE_TIME_US,
+  C_QTY_FILLED,
+  C_TRIGGER_PRICE,
+  COLD_SHIFT,
+  F64_SHIFT,
+  F_CLIENT_ID,
+  F_ID,
+  F_PRICE,
+  F_QTY_LEFT,
+  growF64,
+  growI32,
+  growU8,
+  H_INSTRUMENT,
+  I32_SHIFT,
+  I_ACC_NEXT,
+  I_ACC_PREV,
+  I_ACCOUNT,
+  I_LEVEL,
+  I_NEXT,
+  NIL,
+  OrderPool,
+  U16_SHIFT,
+  U8_SHIFT,
+} from './orders.js';
 import { Reject } from './reject.js';
 import { restore, snapshot, stateHash } from './snapshot.js';
 import {
@@ -71,10 +100,8 @@ export class Engine {
 
   /** Each account's default self-trade prevention mode, by account id. */
   accountStp = new Uint8Array(64);
-  /** Each account's most recently accepted open order (a list through accPrev/accNext). */
+  /** Each account's most recently indexed open order (a list through the records' accPrev/accNext). */
   accountHead = new Int32Array(64).fill(NIL);
-  accPrev: Int32Array;
-  accNext: Int32Array;
 
   // GTD expiry: a binary min-heap of (expire time, order id). Entries of orders that left
   // early stay until their time and are skipped then.
@@ -92,16 +119,12 @@ export class Engine {
   filledQty = 0;
   notional = 0;
 
-  /** Seq of the command being applied: stamped on every event it causes. */
-  private seq = 0;
   /** Set when a trade happened in the current command: conditional orders may fire. */
   private tradedInstrument = 0;
 
   constructor(options: EngineOptions = {}) {
     const orderCapacity = options.orderCapacity ?? 1024;
     this.pool = new OrderPool(orderCapacity);
-    this.accPrev = new Int32Array(orderCapacity);
-    this.accNext = new Int32Array(orderCapacity);
     this.book = new Book(this.pool, options.levelCapacity ?? 1024, 256);
     this.byId = new OrderIdIndex(this.pool, orderCapacity);
     this.byClientId = new ClientOrderIdIndex(this.pool, orderCapacity);
@@ -124,7 +147,7 @@ export class Engine {
   }
 
   apply(cmd: Command): number {
-    this.seq = cmd.seq;
+    this.events.stamp(cmd.seq, cmd.timeUs);
     if (!(cmd.timeUs >= this.nowUs)) return this.reject(cmd, Reject.TimeWentBackwards);
     this.nowUs = cmd.timeUs;
     this.lastSeq = cmd.seq;
@@ -167,44 +190,48 @@ export class Engine {
       return this.reject(cmd, Reject.DuplicateClientOrderId);
     }
     const stp = cmd.stpMode === StpMode.AccountDefault ? this.stpDefault(accountId) : cmd.stpMode;
+    const conditional = isConditional(orderType);
     const tif = isMarketLike(orderType) ? TimeInForce.IOC : cmd.timeInForce;
 
-    if (isConditional(orderType)) {
+    if (conditional) {
       const last = this.instruments.lastPrice[instrumentId]!;
       const rise = triggersOnRise(orderType, side);
       if (last > 0 && (rise ? last >= cmd.triggerPrice : last <= cmd.triggerPrice)) {
         return this.reject(cmd, Reject.WouldTriggerImmediately);
       }
-    } else {
+    } else if (tif === TimeInForce.FOK) {
       const limit = orderType === OrderType.Market ? 0 : cmd.price;
-      if (tif === TimeInForce.FOK && !this.canFill(instrumentId, side, limit, cmd.qty, accountId, stp)) {
-        return this.reject(cmd, Reject.FokNotFillable);
-      }
-      if (tif === TimeInForce.GTX && this.crosses(instrumentId, side, limit)) {
-        return this.reject(cmd, Reject.PostOnlyWouldTake);
-      }
+      if (!this.canFill(instrumentId, side, limit, cmd.qty, accountId, stp)) return this.reject(cmd, Reject.FokNotFillable);
+    } else if (tif === TimeInForce.GTX) {
+      if (this.crosses(instrumentId, side, cmd.price)) return this.reject(cmd, Reject.PostOnlyWouldTake);
     }
 
-    const slot = this.allocOrder();
+    const slot = this.pool.alloc();
     const pool = this.pool;
-    const orderId = this.nextOrderId++;
-    pool.id[slot] = orderId;
-    pool.clientId[slot] = cmd.clientOrderId;
-    pool.account[slot] = accountId;
-    pool.instrument[slot] = instrumentId;
-    pool.price[slot] = cmd.price;
-    pool.qtyLeft[slot] = cmd.qty;
-    pool.qtyFilled[slot] = 0;
-    pool.triggerPrice[slot] = cmd.triggerPrice;
-    pool.expireTimeUs[slot] = cmd.expireTimeUs;
-    pool.side[slot] = side;
-    pool.type[slot] = orderType;
-    pool.tif[slot] = tif;
-    pool.stp[slot] = stp;
-    pool.flags[slot] = cmd.flags;
+    const f = slot << F64_SHIFT;
+    const i = slot << I32_SHIFT;
+    const b = slot << U8_SHIFT;
+    const c = slot << COLD_SHIFT;
+    const f64 = pool.f64;
+    const u8 = pool.u8;
+    const cold = pool.cold;
+    f64[f + F_ID] = this.nextOrderId++;
+    f64[f + F_CLIENT_ID] = cmd.clientOrderId;
+    f64[f + F_PRICE] = cmd.price;
+    f64[f + F_QTY_LEFT] = cmd.qty;
+    pool.i32[i + I_ACCOUNT] = accountId;
+    pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT] = instrumentId;
+    u8[b + B_SIDE] = side;
+    u8[b + B_TYPE] = orderType;
+    u8[b + B_TIF] = tif;
+    u8[b + B_STP] = stp;
+    u8[b + B_FLAGS] = cmd.flags;
+    cold[c + C_QTY_FILLED] = 0;
+    cold[c + C_TRIGGER_PRICE] = cmd.triggerPrice;
+    cold[c + C_EXPIRE_TIME_US] = cmd.expireTimeUs;
     this.emitAccepted(slot);
 
-    if (isConditional(orderType)) {
+    if (conditional) {
       const sideIndex = instrumentId * SIDES_PER_INSTRUMENT + (triggersOnRise(orderType, side) ? SIDE_RISE : SIDE_FALL);
       this.book.append(this.book.levelAt(sideIndex, cmd.triggerPrice), slot, cmd.qty);
       this.indexOrder(slot);
@@ -236,17 +263,18 @@ export class Engine {
     const slot = this.findTarget(cmd);
     if (slot < 0) return this.reject(cmd, -slot);
     const pool = this.pool;
-    const level = pool.level[slot]!;
+    const level = pool.i32[(slot << I32_SHIFT) + I_LEVEL]!;
     if ((this.book.levelSide[level]! & 3) > SIDE_ASKS) return this.reject(cmd, Reject.OrderNotAmendable);
     const checked = checkAmend(this.instruments, cmd);
     if (checked !== Reject.None) return this.reject(cmd, checked);
 
-    const oldPrice = pool.price[slot]!;
-    const oldQty = pool.qtyLeft[slot]!;
+    const f = slot << F64_SHIFT;
+    const oldPrice = pool.f64[f + F_PRICE]!;
+    const oldQty = pool.f64[f + F_QTY_LEFT]!;
     const price = cmd.price;
     const qty = cmd.qty;
     const keep = price === oldPrice && qty <= oldQty;
-    const at = this.events.next(EventKind.Amended, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.Amended);
     this.writeOrder(at, slot);
     const w = this.events.words;
     w[at + EV_PRICE] = price;
@@ -255,13 +283,13 @@ export class Engine {
     w[at + EV_B] = oldQty;
     w[at + EV_C] = keep ? 1 : 0;
     if (keep) {
-      pool.qtyLeft[slot] = qty;
+      pool.f64[f + F_QTY_LEFT] = qty;
       this.book.levelQty[level] -= oldQty - qty;
       return Reject.None;
     }
     this.book.unlink(slot, oldQty);
-    pool.price[slot] = price;
-    pool.qtyLeft[slot] = qty;
+    pool.f64[f + F_PRICE] = price;
+    pool.f64[f + F_QTY_LEFT] = qty;
     this.takeAndRest(slot, true);
     if (this.tradedInstrument !== 0) this.fireTriggers();
     return Reject.None;
@@ -274,12 +302,13 @@ export class Engine {
     if (instrumentId !== 0 && this.instruments.status[instrumentId] === InstrumentStatus.Halted) {
       return this.reject(cmd, Reject.InstrumentHalted);
     }
+    const pool = this.pool;
     let count = 0;
     let slot = cmd.accountId < this.accountHead.length ? this.accountHead[cmd.accountId]! : NIL;
     // Bounded by the account's open orders: each step removes one or moves past one.
     while (slot !== NIL) {
-      const next = this.accNext[slot]!;
-      const id = this.pool.instrument[slot]!;
+      const next = pool.accNext(slot);
+      const id = pool.instrument(slot);
       const match = instrumentId === 0 ? this.instruments.status[id] !== InstrumentStatus.Halted : id === instrumentId;
       if (match) {
         this.removeOrder(slot, DoneReason.Cancelled);
@@ -320,8 +349,8 @@ export class Engine {
       if (!isOptionalId(cmd.clientOrderId)) return -Reject.ClientOrderIdInvalid;
       slot = cmd.clientOrderId === 0 ? NIL : this.byClientId.find(cmd.accountId, cmd.clientOrderId);
     }
-    if (slot === NIL || this.pool.instrument[slot] !== cmd.instrumentId) return -Reject.UnknownOrder;
-    if (this.pool.account[slot] !== cmd.accountId) return -Reject.NotOrderOwner;
+    if (slot === NIL || this.pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT] !== cmd.instrumentId) return -Reject.UnknownOrder;
+    if (this.pool.i32[(slot << I32_SHIFT) + I_ACCOUNT] !== cmd.accountId) return -Reject.NotOrderOwner;
     return slot;
   }
 
@@ -334,7 +363,7 @@ export class Engine {
   private takeAndRest(slot: number, indexed: boolean): void {
     const pool = this.pool;
     const expiredBySelfTrade = this.match(slot);
-    const left = pool.qtyLeft[slot]!;
+    const left = pool.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!;
     if (left === 0) {
       this.finish(slot, DoneReason.Filled, indexed);
       return;
@@ -343,17 +372,17 @@ export class Engine {
       this.finish(slot, DoneReason.SelfTradePrevented, indexed);
       return;
     }
-    const tif = pool.tif[slot]!;
+    const b = slot << U8_SHIFT;
+    const tif = pool.u8[b + B_TIF]!;
     if (tif === TimeInForce.IOC || tif === TimeInForce.FOK) {
       this.finish(slot, DoneReason.Expired, indexed);
       return;
     }
-    const sideIndex = pool.instrument[slot]! * SIDES_PER_INSTRUMENT + pool.side[slot]!;
-    this.book.append(this.book.levelAt(sideIndex, pool.price[slot]!), slot, left);
+    const sideIndex = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]! * SIDES_PER_INSTRUMENT + pool.u8[b + B_SIDE]!;
+    this.book.append(this.book.levelAt(sideIndex, pool.f64[(slot << F64_SHIFT) + F_PRICE]!), slot, left);
     if (!indexed) this.indexOrder(slot);
-    const at = this.events.next(EventKind.Rested, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.Rested);
     this.writeOrder(at, slot);
-    this.events.words[at + EV_QTY] = left;
   }
 
   /**
@@ -364,14 +393,18 @@ export class Engine {
   private match(slot: number): boolean {
     const pool = this.pool;
     const book = this.book;
-    const instrumentId = pool.instrument[slot]!;
-    const buy = pool.side[slot] === Side.Buy;
-    const market = isMarketLike(pool.type[slot]!);
-    const limit = pool.price[slot]!;
-    const account = pool.account[slot]!;
-    const stp = pool.stp[slot]!;
+    const f64 = pool.f64;
+    const i32 = pool.i32;
+    const f = slot << F64_SHIFT;
+    const b = slot << U8_SHIFT;
+    const instrumentId = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]!;
+    const buy = pool.u8[b + B_SIDE] === Side.Buy;
+    const market = isMarketLike(pool.u8[b + B_TYPE]!);
+    const limit = f64[f + F_PRICE]!;
+    const account = i32[(slot << I32_SHIFT) + I_ACCOUNT]!;
+    const stp = pool.u8[b + B_STP]!;
     const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
-    let left = pool.qtyLeft[slot]!;
+    let left = f64[f + F_QTY_LEFT]!;
     let filled = 0;
     let lastPrice = 0;
     let expired = false;
@@ -383,8 +416,9 @@ export class Engine {
       if (!market && (buy ? price > limit : price < limit)) break;
       let maker = book.levelHead[level]!;
       while (maker !== NIL) {
-        const next = pool.next[maker]!;
-        if (stp !== StpMode.None && pool.account[maker] === account) {
+        const mi = maker << I32_SHIFT;
+        const next = i32[mi + I_NEXT]!;
+        if (stp !== StpMode.None && i32[mi + I_ACCOUNT] === account) {
           if (stp === StpMode.ExpireTaker) {
             expired = true;
             break outer;
@@ -397,27 +431,25 @@ export class Engine {
           maker = next;
           continue;
         }
-        const makerLeft = pool.qtyLeft[maker]!;
+        const mf = maker << F64_SHIFT;
+        const makerLeft = f64[mf + F_QTY_LEFT]!;
         const qty = left < makerLeft ? left : makerLeft;
         left -= qty;
         filled += qty;
         lastPrice = price;
-        this.emitTrade(slot, maker, price, qty, makerLeft - qty, left);
-        pool.qtyLeft[maker] = makerLeft - qty;
-        pool.qtyFilled[maker] += qty;
+        f64[mf + F_QTY_LEFT] = makerLeft - qty;
+        pool.cold[(maker << COLD_SHIFT) + C_QTY_FILLED] += qty;
         book.levelQty[level] -= qty;
-        if (qty === makerLeft) {
-          this.removeOrder(maker, DoneReason.Filled);
-        } else {
-          break outer;
-        }
+        this.emitTrade(slot, maker, price, qty, makerLeft - qty, left);
+        if (qty !== makerLeft) break outer;
+        this.removeOrder(maker, DoneReason.Filled);
         if (left === 0) break outer;
         maker = next;
       }
     }
     if (filled > 0) {
-      pool.qtyLeft[slot] = left;
-      pool.qtyFilled[slot] += filled;
+      f64[f + F_QTY_LEFT] = left;
+      pool.cold[(slot << COLD_SHIFT) + C_QTY_FILLED] += filled;
       this.instruments.lastPrice[instrumentId] = lastPrice;
       this.tradedInstrument = instrumentId;
     }
@@ -432,8 +464,8 @@ export class Engine {
     const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
     const levels = book.sideLevels[makers]!;
     let need = qty;
-    for (let i = book.sideCount[makers]! - 1; i >= 0 && need > 0; i--) {
-      const level = levels[i]!;
+    for (let n = book.sideCount[makers]! - 1; n >= 0 && need > 0; n--) {
+      const level = levels[n]!;
       const price = book.levelPrice[level]!;
       if (limit !== 0 && (buy ? price > limit : price < limit)) break;
       if (stp === StpMode.None) {
@@ -442,12 +474,12 @@ export class Engine {
       }
       // With self-trade prevention on, the taker's own orders either vanish (ExpireMaker)
       // or end the taker (ExpireTaker, ExpireBoth) when it reaches them.
-      for (let o = book.levelHead[level]!; o !== NIL && need > 0; o = pool.next[o]!) {
-        if (pool.account[o] === account) {
+      for (let o = book.levelHead[level]!; o !== NIL && need > 0; o = pool.next(o)) {
+        if (pool.account(o) === account) {
           if (stp === StpMode.ExpireMaker) continue;
           return false;
         }
-        need -= pool.qtyLeft[o]!;
+        need -= pool.qtyLeft(o);
       }
     }
     return need <= 0;
@@ -470,7 +502,6 @@ export class Engine {
    */
   private fireTriggers(): void {
     const book = this.book;
-    const pool = this.pool;
     for (;;) {
       const instrumentId = this.tradedInstrument;
       this.tradedInstrument = 0;
@@ -484,7 +515,7 @@ export class Engine {
           if (level === NIL || book.levelPrice[level]! < last) break;
         }
         const slot = book.levelHead[level]!;
-        book.unlink(slot, pool.qtyLeft[slot]!);
+        book.unlink(slot, this.pool.qtyLeft(slot));
         this.trigger(slot, last);
         // A trade moves the price: start again with the new last price.
         if (this.tradedInstrument !== 0) break;
@@ -496,24 +527,23 @@ export class Engine {
   /** A conditional order fires and enters as a market or limit order. */
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
-    pool.flags[slot] |= OrderFlag.Triggered;
-    const at = this.events.next(EventKind.Triggered, this.seq, this.nowUs);
+    pool.u8[(slot << U8_SHIFT) + B_FLAGS] |= OrderFlag.Triggered;
+    const at = this.events.next(EventKind.Triggered);
     this.writeOrder(at, slot);
     const w = this.events.words;
-    w[at + EV_A] = pool.type[slot]!;
-    w[at + EV_B] = pool.triggerPrice[slot]!;
+    w[at + EV_A] = pool.type(slot);
+    w[at + EV_B] = pool.triggerPrice(slot);
     w[at + EV_C] = lastPrice;
-    const instrumentId = pool.instrument[slot]!;
+    const instrumentId = pool.instrument(slot);
     if (this.instruments.status[instrumentId] !== InstrumentStatus.Trading) {
       this.finish(slot, DoneReason.Expired, true);
       return;
     }
-    const tif = pool.tif[slot]!;
-    const limit = isMarketLike(pool.type[slot]!) ? 0 : pool.price[slot]!;
-    const side = pool.side[slot]!;
+    const tif = pool.tif(slot);
+    const limit = isMarketLike(pool.type(slot)) ? 0 : pool.price(slot);
+    const side = pool.side(slot);
     const cannot =
-      (tif === TimeInForce.FOK &&
-        !this.canFill(instrumentId, side, limit, pool.qtyLeft[slot]!, pool.account[slot]!, pool.stp[slot]!)) ||
+      (tif === TimeInForce.FOK && !this.canFill(instrumentId, side, limit, pool.qtyLeft(slot), pool.account(slot), pool.stp(slot))) ||
       (tif === TimeInForce.GTX && this.crosses(instrumentId, side, limit));
     if (cannot) {
       this.finish(slot, DoneReason.Expired, true);
@@ -524,47 +554,42 @@ export class Engine {
 
   // ---------------------------------------------------------------- order life
 
-  private allocOrder(): number {
-    const pool = this.pool;
-    const slot = pool.alloc();
-    if (pool.capacity > this.accNext.length) {
-      this.accPrev = growI32(this.accPrev, pool.capacity);
-      this.accNext = growI32(this.accNext, pool.capacity);
-    }
-    return slot;
-  }
-
   /** Makes an open order findable: by id, by client id, and in its account's list. */
   private indexOrder(slot: number): void {
     const pool = this.pool;
     this.byId.insert(slot);
-    if (pool.clientId[slot] !== 0) this.byClientId.insert(slot);
-    const account = pool.account[slot]!;
+    const f = slot << F64_SHIFT;
+    if (pool.f64[f + F_CLIENT_ID] !== 0) this.byClientId.insert(slot);
+    const i32 = pool.i32;
+    const i = slot << I32_SHIFT;
+    const account = i32[i + I_ACCOUNT]!;
     if (account >= this.accountHead.length) this.growAccounts(account);
     const head = this.accountHead[account]!;
-    this.accPrev[slot] = NIL;
-    this.accNext[slot] = head;
-    if (head !== NIL) this.accPrev[head] = slot;
+    i32[i + I_ACC_PREV] = NIL;
+    i32[i + I_ACC_NEXT] = head;
+    if (head !== NIL) i32[(head << I32_SHIFT) + I_ACC_PREV] = slot;
     this.accountHead[account] = slot;
-    if (pool.tif[slot] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs[slot]!, pool.id[slot]!);
+    if (pool.u8[(slot << U8_SHIFT) + B_TIF] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + F_ID]!);
   }
 
   private unindexOrder(slot: number): void {
     const pool = this.pool;
     this.byId.remove(slot);
-    if (pool.clientId[slot] !== 0) this.byClientId.remove(slot);
-    const prev = this.accPrev[slot]!;
-    const next = this.accNext[slot]!;
-    if (prev === NIL) this.accountHead[pool.account[slot]!] = next;
-    else this.accNext[prev] = next;
-    if (next !== NIL) this.accPrev[next] = prev;
+    if (pool.f64[(slot << F64_SHIFT) + F_CLIENT_ID] !== 0) this.byClientId.remove(slot);
+    const i32 = pool.i32;
+    const i = slot << I32_SHIFT;
+    const prev = i32[i + I_ACC_PREV]!;
+    const next = i32[i + I_ACC_NEXT]!;
+    if (prev === NIL) this.accountHead[i32[i + I_ACCOUNT]!] = next;
+    else i32[(prev << I32_SHIFT) + I_ACC_NEXT] = next;
+    if (next !== NIL) i32[(next << I32_SHIFT) + I_ACC_PREV] = prev;
   }
 
   /** Takes an open order (resting or pending) out of the engine and says why. */
   private removeOrder(slot: number, reason: number): void {
     const pool = this.pool;
-    const wasResting = (this.book.levelSide[pool.level[slot]!]! & 3) <= SIDE_ASKS;
-    this.book.unlink(slot, pool.qtyLeft[slot]!);
+    const wasResting = (this.book.levelSide[pool.i32[(slot << I32_SHIFT) + I_LEVEL]!]! & 3) <= SIDE_ASKS;
+    this.book.unlink(slot, pool.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!);
     this.unindexOrder(slot);
     this.emitDone(slot, reason, wasResting);
     pool.free(slot);
@@ -583,7 +608,7 @@ export class Engine {
       const orderId = this.gtdOrderId[0]!;
       this.gtdPop();
       const slot = this.byId.find(orderId);
-      if (slot !== NIL && this.pool.expireTimeUs[slot]! <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
+      if (slot !== NIL && this.pool.expireTimeUs(slot) <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
     }
   }
 
@@ -656,7 +681,7 @@ export class Engine {
     if (checked !== Reject.None) return this.reject(cmd, checked);
     this.instruments.add(spec);
     this.book.addInstrument(spec.instrumentId);
-    const at = this.events.next(EventKind.InstrumentAdded, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.InstrumentAdded);
     const w = this.events.words;
     w[at + EV_INSTRUMENT] = spec.instrumentId;
     w[at + EV_PRICE] = spec.tickSize;
@@ -676,7 +701,7 @@ export class Engine {
       return this.reject(cmd, Reject.InvalidStatus);
     }
     this.instruments.status[cmd.instrumentId] = status;
-    const at = this.events.next(EventKind.InstrumentStatus, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.InstrumentStatus);
     this.events.words[at + EV_INSTRUMENT] = cmd.instrumentId;
     this.events.words[at + EV_A] = status;
     return Reject.None;
@@ -691,7 +716,7 @@ export class Engine {
     }
     if (accountId >= this.accountStp.length) this.growAccounts(accountId);
     this.accountStp[accountId] = mode;
-    const at = this.events.next(EventKind.AccountStp, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.AccountStp);
     this.events.words[at + EV_ACCOUNT] = accountId;
     this.events.words[at + EV_A] = mode;
     return Reject.None;
@@ -701,7 +726,7 @@ export class Engine {
 
   private reject(cmd: Command, reason: number): number {
     assert(reason !== Reject.None, 'a reject needs a reason');
-    const at = this.events.next(EventKind.Rejected, this.seq, cmd.timeUs);
+    const at = this.events.next(EventKind.Rejected);
     const w = this.events.words;
     w[at + EV_INSTRUMENT] = cmd.instrumentId;
     w[at + EV_ACCOUNT] = cmd.accountId;
@@ -718,44 +743,52 @@ export class Engine {
   /** Words 3..9 of an event about the order in `slot`. */
   private writeOrder(at: number, slot: number): void {
     const pool = this.pool;
+    const f64 = pool.f64;
+    const f = slot << F64_SHIFT;
     const w = this.events.words;
-    w[at + EV_INSTRUMENT] = pool.instrument[slot]!;
-    w[at + EV_ACCOUNT] = pool.account[slot]!;
-    w[at + EV_ORDER_ID] = pool.id[slot]!;
-    w[at + EV_CLIENT_ORDER_ID] = pool.clientId[slot]!;
-    w[at + EV_SIDE] = pool.side[slot]!;
-    w[at + EV_PRICE] = pool.price[slot]!;
-    w[at + EV_QTY] = pool.qtyLeft[slot]!;
+    w[at + EV_INSTRUMENT] = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]!;
+    w[at + EV_ACCOUNT] = pool.i32[(slot << I32_SHIFT) + I_ACCOUNT]!;
+    w[at + EV_ORDER_ID] = f64[f + F_ID]!;
+    w[at + EV_CLIENT_ORDER_ID] = f64[f + F_CLIENT_ID]!;
+    w[at + EV_SIDE] = pool.u8[(slot << U8_SHIFT) + B_SIDE]!;
+    w[at + EV_PRICE] = f64[f + F_PRICE]!;
+    w[at + EV_QTY] = f64[f + F_QTY_LEFT]!;
   }
 
   private emitAccepted(slot: number): void {
     const pool = this.pool;
-    const at = this.events.next(EventKind.Accepted, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.Accepted);
     this.writeOrder(at, slot);
     const w = this.events.words;
-    w[at + EV_A] = pool.type[slot]!;
-    w[at + EV_B] = pool.tif[slot]!;
-    w[at + EV_C] = pool.triggerPrice[slot]!;
-    w[at + EV_D] = pool.expireTimeUs[slot]!;
-    w[at + EV_E] = pool.stp[slot]!;
-    w[at + EV_F] = pool.flags[slot]!;
+    const b = slot << U8_SHIFT;
+    const c = slot << COLD_SHIFT;
+    w[at + EV_A] = pool.u8[b + B_TYPE]!;
+    w[at + EV_B] = pool.u8[b + B_TIF]!;
+    w[at + EV_C] = pool.cold[c + C_TRIGGER_PRICE]!;
+    w[at + EV_D] = pool.cold[c + C_EXPIRE_TIME_US]!;
+    w[at + EV_E] = pool.u8[b + B_STP]!;
+    w[at + EV_F] = pool.u8[b + B_FLAGS]!;
   }
 
   private emitTrade(taker: number, maker: number, price: number, qty: number, makerLeft: number, takerLeft: number): void {
     const pool = this.pool;
-    const at = this.events.next(EventKind.Trade, this.seq, this.nowUs);
+    const f64 = pool.f64;
+    const i32 = pool.i32;
+    const at = this.events.next(EventKind.Trade);
     const w = this.events.words;
-    w[at + EV_INSTRUMENT] = pool.instrument[taker]!;
-    w[at + EV_ACCOUNT] = pool.account[taker]!;
-    w[at + EV_ORDER_ID] = pool.id[taker]!;
-    w[at + EV_CLIENT_ORDER_ID] = pool.clientId[taker]!;
-    w[at + EV_SIDE] = pool.side[taker]!;
+    const tf = taker << F64_SHIFT;
+    const mf = maker << F64_SHIFT;
+    w[at + EV_INSTRUMENT] = pool.u16[(taker << U16_SHIFT) + H_INSTRUMENT]!;
+    w[at + EV_ACCOUNT] = i32[(taker << I32_SHIFT) + I_ACCOUNT]!;
+    w[at + EV_ORDER_ID] = f64[tf + F_ID]!;
+    w[at + EV_CLIENT_ORDER_ID] = f64[tf + F_CLIENT_ID]!;
+    w[at + EV_SIDE] = pool.u8[(taker << U8_SHIFT) + B_SIDE]!;
     w[at + EV_PRICE] = price;
     w[at + EV_QTY] = qty;
     w[at + EV_A] = this.nextTradeId++;
-    w[at + EV_B] = pool.id[maker]!;
-    w[at + EV_C] = pool.account[maker]!;
-    w[at + EV_D] = pool.clientId[maker]!;
+    w[at + EV_B] = f64[mf + F_ID]!;
+    w[at + EV_C] = i32[(maker << I32_SHIFT) + I_ACCOUNT]!;
+    w[at + EV_D] = f64[mf + F_CLIENT_ID]!;
     w[at + EV_E] = makerLeft;
     w[at + EV_F] = takerLeft;
     this.tradeCount++;
@@ -764,16 +797,16 @@ export class Engine {
   }
 
   private emitDone(slot: number, reason: number, wasResting: boolean): void {
-    const at = this.events.next(EventKind.Done, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.Done);
     this.writeOrder(at, slot);
     const w = this.events.words;
     w[at + EV_A] = reason;
-    w[at + EV_B] = this.pool.qtyFilled[slot]!;
+    w[at + EV_B] = this.pool.cold[(slot << COLD_SHIFT) + C_QTY_FILLED]!;
     w[at + EV_C] = wasResting ? 1 : 0;
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
-    const at = this.events.next(EventKind.MassCancelled, this.seq, this.nowUs);
+    const at = this.events.next(EventKind.MassCancelled);
     const w = this.events.words;
     w[at + EV_ACCOUNT] = accountId;
     w[at + EV_INSTRUMENT] = instrumentId;
@@ -803,23 +836,23 @@ export class Engine {
           let qty = 0;
           let count = 0;
           let prev = NIL;
-          for (let o = book.levelHead[level]!; o !== NIL; o = pool.next[o]!) {
-            assert(pool.prev[o] === prev, 'level list back link broken');
-            assert(pool.level[o] === level, 'order points at another level');
-            assert(pool.instrument[o] === instrumentId, 'order in another instrument book');
-            assert(pool.qtyLeft[o]! > 0, 'open order with nothing left');
-            assert(this.byId.find(pool.id[o]!) === o, 'open order not findable by id');
-            if (pool.clientId[o] !== 0) {
-              assert(this.byClientId.find(pool.account[o]!, pool.clientId[o]!) === o, 'open order not findable by client id');
+          for (let o = book.levelHead[level]!; o !== NIL; o = pool.next(o)) {
+            assert(pool.prev(o) === prev, 'level list back link broken');
+            assert(pool.level(o) === level, 'order points at another level');
+            assert(pool.instrument(o) === instrumentId, 'order in another instrument book');
+            assert(pool.qtyLeft(o) > 0, 'open order with nothing left');
+            assert(this.byId.find(pool.id(o)) === o, 'open order not findable by id');
+            if (pool.clientId(o) !== 0) {
+              assert(this.byClientId.find(pool.account(o), pool.clientId(o)) === o, 'open order not findable by client id');
             }
             const sideKind = s - first;
             if (sideKind <= SIDE_ASKS) {
-              assert(pool.side[o] === sideKind, 'order on the wrong book side');
-              assert(pool.price[o] === book.levelPrice[level], 'order price differs from its level');
+              assert(pool.side(o) === sideKind, 'order on the wrong book side');
+              assert(pool.price(o) === book.levelPrice[level], 'order price differs from its level');
             } else {
-              assert(pool.triggerPrice[o] === book.levelPrice[level], 'trigger differs from its level');
+              assert(pool.triggerPrice(o) === book.levelPrice[level], 'trigger differs from its level');
             }
-            qty += pool.qtyLeft[o]!;
+            qty += pool.qtyLeft(o);
             count++;
             prev = o;
           }
@@ -837,8 +870,8 @@ export class Engine {
     assert(this.byId.count === open, 'id index holds other than the open orders');
     let inAccounts = 0;
     for (let a = 0; a < this.accountHead.length; a++) {
-      for (let o = this.accountHead[a]!; o !== NIL; o = this.accNext[o]!) {
-        assert(pool.account[o] === a, 'order in another account list');
+      for (let o = this.accountHead[a]!; o !== NIL; o = pool.accNext(o)) {
+        assert(pool.account(o) === a, 'order in another account list');
         inAccounts++;
       }
     }

@@ -87,18 +87,31 @@ export class EventBuffer {
     return this.words[index * EVENT_WORDS + word]!;
   }
 
+  /** Seq of the command being applied: stamped on every event it causes. */
+  seq = 0;
+  /** Time of the command being applied, microseconds since the epoch. */
+  timeUs = 0;
+
+  /** Stamps the events that follow with a command's seq and time. */
+  stamp(seq: number, timeUs: number): void {
+    this.seq = seq;
+    this.timeUs = timeUs;
+  }
+
   /**
    * Reserves the next event and returns its first word's offset. Words 10..15 are zeroed,
-   * so that fields a kind does not use read as 0.
+   * so that fields a kind does not use read as 0 and the buffer's bytes are a function of
+   * the commands alone. Seq and time come from `stamp`, not arguments: a time is past 2^31,
+   * and passing it to a call that is not inlined would box it, allocating per event.
    */
-  next(kind: number, seq: number, timeUs: number): number {
+  next(kind: number): number {
     let at = this.count * EVENT_WORDS;
     if (at + EVENT_WORDS > this.words.length) this.grow();
     const w = this.words;
     this.count++;
     w[at + EV_KIND] = kind;
-    w[at + EV_SEQ] = seq;
-    w[at + EV_TIME] = timeUs;
+    w[at + EV_SEQ] = this.seq;
+    w[at + EV_TIME] = this.timeUs;
     at += EV_A;
     w[at] = 0;
     w[at + 1] = 0;

@@ -5,7 +5,7 @@
 // client order id). Both hold only open orders: resting and pending conditional ones.
 
 import { assert } from './assert.js';
-import { NIL, type OrderPool } from './orders.js';
+import { F64_SHIFT, F_CLIENT_ID, F_ID, I32_SHIFT, I_ACCOUNT, NIL, type OrderPool } from './orders.js';
 
 const TWO_32 = 4294967296;
 
@@ -95,17 +95,17 @@ abstract class SlotIndex {
 
 export class OrderIdIndex extends SlotIndex {
   protected home(slot: number): number {
-    return mix(this.pool.id[slot]!, 0) & this.mask;
+    return mix(this.pool.f64[(slot << F64_SHIFT) + F_ID]!, 0) & this.mask;
   }
 
   find(orderId: number): number {
     const table = this.table;
-    const ids = this.pool.id;
+    const f64 = this.pool.f64;
     const mask = this.mask;
     let i = mix(orderId, 0) & mask;
     for (;;) {
       const slot = table[i]!;
-      if (slot === NIL || ids[slot] === orderId) return slot;
+      if (slot === NIL || f64[(slot << F64_SHIFT) + F_ID] === orderId) return slot;
       i = (i + 1) & mask;
     }
   }
@@ -113,18 +113,21 @@ export class OrderIdIndex extends SlotIndex {
 
 export class ClientOrderIdIndex extends SlotIndex {
   protected home(slot: number): number {
-    return mix(this.pool.clientId[slot]!, this.pool.account[slot]!) & this.mask;
+    const pool = this.pool;
+    return mix(pool.f64[(slot << F64_SHIFT) + F_CLIENT_ID]!, pool.i32[(slot << I32_SHIFT) + I_ACCOUNT]!) & this.mask;
   }
 
   find(accountId: number, clientOrderId: number): number {
     const table = this.table;
-    const clientIds = this.pool.clientId;
-    const accounts = this.pool.account;
+    const f64 = this.pool.f64;
+    const i32 = this.pool.i32;
     const mask = this.mask;
     let i = mix(clientOrderId, accountId) & mask;
     for (;;) {
       const slot = table[i]!;
-      if (slot === NIL || (clientIds[slot] === clientOrderId && accounts[slot] === accountId)) return slot;
+      if (slot === NIL || (f64[(slot << F64_SHIFT) + F_CLIENT_ID] === clientOrderId && i32[(slot << I32_SHIFT) + I_ACCOUNT] === accountId)) {
+        return slot;
+      }
       i = (i + 1) & mask;
     }
   }

@@ -31,20 +31,20 @@ export interface LevelView {
 function orderView(engine: Engine, slot: number): OrderView {
   const p = engine.pool;
   return {
-    orderId: p.id[slot]!,
-    clientOrderId: p.clientId[slot]!,
-    accountId: p.account[slot]!,
-    instrumentId: p.instrument[slot]!,
-    side: p.side[slot]!,
-    orderType: p.type[slot]!,
-    timeInForce: p.tif[slot]!,
-    stpMode: p.stp[slot]!,
-    flags: p.flags[slot]!,
-    price: p.price[slot]!,
-    qtyLeft: p.qtyLeft[slot]!,
-    qtyFilled: p.qtyFilled[slot]!,
-    triggerPrice: p.triggerPrice[slot]!,
-    expireTimeUs: p.expireTimeUs[slot]!,
+    orderId: p.id(slot),
+    clientOrderId: p.clientId(slot),
+    accountId: p.account(slot),
+    instrumentId: p.instrument(slot),
+    side: p.side(slot),
+    orderType: p.type(slot),
+    timeInForce: p.tif(slot),
+    stpMode: p.stp(slot),
+    flags: p.flags(slot),
+    price: p.price(slot),
+    qtyLeft: p.qtyLeft(slot),
+    qtyFilled: p.qtyFilled(slot),
+    triggerPrice: p.triggerPrice(slot),
+    expireTimeUs: p.expireTimeUs(slot),
   };
 }
 
@@ -59,7 +59,7 @@ export function sideOrders(engine: Engine, instrumentId: number, sideKind: numbe
   const s = instrumentId * SIDES_PER_INSTRUMENT + sideKind;
   const levels = book.sideLevels[s]!;
   for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
-    for (let o = book.levelHead[levels[i]!]!; o !== NIL; o = engine.pool.next[o]!) out.push(orderView(engine, o));
+    for (let o = book.levelHead[levels[i]!]!; o !== NIL; o = engine.pool.next(o)) out.push(orderView(engine, o));
   }
   return out;
 }
@@ -101,6 +101,6 @@ export function openOrderByClientId(engine: Engine, accountId: number, clientOrd
 export function accountOrders(engine: Engine, accountId: number): OrderView[] {
   const out: OrderView[] = [];
   if (accountId < 0 || accountId >= engine.accountHead.length) return out;
-  for (let o = engine.accountHead[accountId]!; o !== NIL; o = engine.accNext[o]!) out.push(orderView(engine, o));
+  for (let o = engine.accountHead[accountId]!; o !== NIL; o = engine.pool.accNext(o)) out.push(orderView(engine, o));
   return out;
 }

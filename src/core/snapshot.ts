@@ -15,7 +15,7 @@ import { assert } from './assert.js';
 import { SIDES_PER_INSTRUMENT } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
-import { NIL } from './orders.js';
+import { COLD_BYTES, HOT_BYTES, NIL } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
 const VERSION = 1;
@@ -40,25 +40,8 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
   const used = pool.highWater;
   const levels = book.levelHighWater;
   const out: [string, NumericArray][] = [
-    ['order.id', pool.id.subarray(0, used)],
-    ['order.clientId', pool.clientId.subarray(0, used)],
-    ['order.account', pool.account.subarray(0, used)],
-    ['order.instrument', pool.instrument.subarray(0, used)],
-    ['order.price', pool.price.subarray(0, used)],
-    ['order.qtyLeft', pool.qtyLeft.subarray(0, used)],
-    ['order.qtyFilled', pool.qtyFilled.subarray(0, used)],
-    ['order.triggerPrice', pool.triggerPrice.subarray(0, used)],
-    ['order.expireTimeUs', pool.expireTimeUs.subarray(0, used)],
-    ['order.prev', pool.prev.subarray(0, used)],
-    ['order.next', pool.next.subarray(0, used)],
-    ['order.level', pool.level.subarray(0, used)],
-    ['order.side', pool.side.subarray(0, used)],
-    ['order.type', pool.type.subarray(0, used)],
-    ['order.tif', pool.tif.subarray(0, used)],
-    ['order.stp', pool.stp.subarray(0, used)],
-    ['order.flags', pool.flags.subarray(0, used)],
-    ['order.accPrev', engine.accPrev.subarray(0, used)],
-    ['order.accNext', engine.accNext.subarray(0, used)],
+    ['order.hot', pool.u8.subarray(0, used * HOT_BYTES)],
+    ['order.cold', pool.cold.subarray(0, used * (COLD_BYTES / 8))],
     ['level.price', book.levelPrice.subarray(0, levels)],
     ['level.qty', book.levelQty.subarray(0, levels)],
     ['level.head', book.levelHead.subarray(0, levels)],
@@ -161,25 +144,8 @@ export function restore(bytes: Uint8Array): Engine {
   const used = s.poolHighWater!;
   const engine = new Engine({ orderCapacity: Math.max(used, 1024), levelCapacity: Math.max(s.levelHighWater!, 1024) });
   const pool = engine.pool;
-  pool.id.set(f64('order.id'));
-  pool.clientId.set(f64('order.clientId'));
-  pool.account.set(i32('order.account'));
-  pool.instrument.set(i32('order.instrument'));
-  pool.price.set(f64('order.price'));
-  pool.qtyLeft.set(f64('order.qtyLeft'));
-  pool.qtyFilled.set(f64('order.qtyFilled'));
-  pool.triggerPrice.set(f64('order.triggerPrice'));
-  pool.expireTimeUs.set(f64('order.expireTimeUs'));
-  pool.prev.set(i32('order.prev'));
-  pool.next.set(i32('order.next'));
-  pool.level.set(i32('order.level'));
-  pool.side.set(u8('order.side'));
-  pool.type.set(u8('order.type'));
-  pool.tif.set(u8('order.tif'));
-  pool.stp.set(u8('order.stp'));
-  pool.flags.set(u8('order.flags'));
-  engine.accPrev.set(i32('order.accPrev'));
-  engine.accNext.set(i32('order.accNext'));
+  pool.u8.set(u8('order.hot'));
+  pool.cold.set(f64('order.cold'));
   pool.highWater = used;
   pool.freeHead = s.poolFreeHead!;
   pool.live = s.poolLive!;
@@ -258,11 +224,11 @@ export function stateHash(engine: Engine): string {
       for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
         const level = levels[i]!;
         h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
-        for (let o = book.levelHead[level]!; o !== NIL; o = pool.next[o]!) {
-          h.number(pool.id[o]!).number(pool.clientId[o]!).number(pool.account[o]!).number(pool.side[o]!);
-          h.number(pool.type[o]!).number(pool.tif[o]!).number(pool.stp[o]!).number(pool.flags[o]!);
-          h.number(pool.price[o]!).number(pool.qtyLeft[o]!).number(pool.qtyFilled[o]!);
-          h.number(pool.triggerPrice[o]!).number(pool.expireTimeUs[o]!);
+        for (let o = book.levelHead[level]!; o !== NIL; o = pool.next(o)) {
+          h.number(pool.id(o)).number(pool.clientId(o)).number(pool.account(o)).number(pool.side(o));
+          h.number(pool.type(o)).number(pool.tif(o)).number(pool.stp(o)).number(pool.flags(o));
+          h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
+          h.number(pool.triggerPrice(o)).number(pool.expireTimeUs(o));
         }
       }
     }
@@ -272,7 +238,7 @@ export function stateHash(engine: Engine): string {
     const head = engine.accountHead[a]!;
     if (stp === 0 && head === NIL) continue;
     h.number(a).number(stp);
-    for (let o = head; o !== NIL; o = engine.accNext[o]!) h.number(pool.id[o]!);
+    for (let o = head; o !== NIL; o = pool.accNext(o)) h.number(pool.id(o));
   }
   return h.digest();
 }
