@@ -4,7 +4,9 @@
 //
 // `apply` reads one Command, changes state, appends events to `events` and returns
 // Reject.None or the reason it refused (after emitting a Rejected event). A refused
-// command changes nothing. Time comes only from the commands; nothing here reads a clock,
+// command changes nothing but the clock: it was sequenced at its time, so time passes
+// (and GTD orders due by then expire, halted instrument or not) unless the time went
+// backwards. Time comes only from the commands; nothing here reads a clock,
 // randomness, the environment or I/O, and nothing is allocated per command in steady state.
 //
 // Every order, from acceptance to done, lives in an OrderPool slot. An incoming order is a
@@ -323,6 +325,8 @@ export class Engine {
   private massCancel(cmd: Command): number {
     const instrumentId = cmd.instrumentId;
     if (!this.instruments.has(instrumentId)) return this.reject(cmd, Reject.UnknownInstrument);
+    // A halt freezes the book as it is; an operator clears it under CancelOnly.
+    if (this.instruments.status[instrumentId] === InstrumentStatus.Halted) return this.reject(cmd, Reject.InstrumentHalted);
     let count = 0;
     const first = instrumentId * SIDES_PER_INSTRUMENT;
     for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
@@ -681,7 +685,7 @@ export class Engine {
     if (checked !== Reject.None) return this.reject(cmd, checked);
     this.instruments.add(spec);
     this.book.addInstrument(spec.instrumentId);
-    const at = this.events.next(EventKind.InstrumentAdded);
+    const at = this.events.nextBare(EventKind.InstrumentAdded);
     const w = this.events.words;
     w[at + EV_INSTRUMENT] = spec.instrumentId;
     w[at + EV_PRICE] = spec.tickSize;
@@ -701,7 +705,7 @@ export class Engine {
       return this.reject(cmd, Reject.InvalidStatus);
     }
     this.instruments.status[cmd.instrumentId] = status;
-    const at = this.events.next(EventKind.InstrumentStatus);
+    const at = this.events.nextBare(EventKind.InstrumentStatus);
     this.events.words[at + EV_INSTRUMENT] = cmd.instrumentId;
     this.events.words[at + EV_A] = status;
     return Reject.None;
@@ -716,7 +720,7 @@ export class Engine {
     }
     if (accountId >= this.accountStp.length) this.growAccounts(accountId);
     this.accountStp[accountId] = mode;
-    const at = this.events.next(EventKind.AccountStp);
+    const at = this.events.nextBare(EventKind.AccountStp);
     this.events.words[at + EV_ACCOUNT] = accountId;
     this.events.words[at + EV_A] = mode;
     return Reject.None;
@@ -806,7 +810,7 @@ export class Engine {
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
-    const at = this.events.next(EventKind.MassCancelled);
+    const at = this.events.nextBare(EventKind.MassCancelled);
     const w = this.events.words;
     w[at + EV_ACCOUNT] = accountId;
     w[at + EV_INSTRUMENT] = instrumentId;

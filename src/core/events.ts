@@ -122,6 +122,17 @@ export class EventBuffer {
     return at - EV_A;
   }
 
+  /**
+   * Like `next`, and zeroes words 3..9 too: for events that do not describe an order and
+   * write only some of them, so that no word carries a value over from an earlier event.
+   */
+  nextBare(kind: number): number {
+    const at = this.next(kind);
+    const w = this.words;
+    for (let i = EV_INSTRUMENT; i < EV_A; i++) w[at + i] = 0;
+    return at;
+  }
+
   private grow(): void {
     const bigger = new Float64Array(this.words.length * 2);
     bigger.set(this.words);

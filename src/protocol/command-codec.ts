@@ -57,6 +57,7 @@ const O_MAX_QTY = 128;
 const O_SYMBOL = 136;
 
 const TWO_32 = 4294967296;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export class CodecError extends Error {
   override name = 'CodecError';
@@ -72,10 +73,14 @@ function setI64(view: DataView, at: number, value: number): void {
 
 /** An i64 field as a number; NaN when it is outside the safe range (caught by `decode`). */
 function getI64(view: DataView, at: number): number {
-  const hi = view.getInt32(at + 4, true);
-  const lo = view.getUint32(at, true);
-  // |hi| < 2^21 keeps hi * 2^32 + lo within ±2^53.
-  return hi >= -0x200000 && hi < 0x200000 ? hi * TWO_32 + lo : NaN;
+  const value = view.getInt32(at + 4, true) * TWO_32 + view.getUint32(at, true);
+  // Exact whenever the result is safe: |hi * 2^32| <= 2^53 and lo < 2^32.
+  return value >= -MAX_SAFE && value <= MAX_SAFE ? value : NaN;
+}
+
+function setU16(view: DataView, at: number, value: number): void {
+  if (!(Number.isInteger(value) && value >= 0 && value <= 0xffff)) throw new CodecError(`not a u16 at byte ${at}: ${value}`);
+  view.setUint16(at, value, true);
 }
 
 function setU32(view: DataView, at: number, value: number): void {
@@ -98,7 +103,7 @@ export function encodedLength(cmd: Command): number {
 export function encodeCommand(cmd: Command, view: DataView, offset: number): number {
   const length = encodedLength(cmd);
   if (offset + length > view.byteLength) throw new CodecError('buffer too small for the command');
-  view.setUint16(offset + O_KIND, cmd.kind, true);
+  setU16(view, offset + O_KIND, cmd.kind);
   view.setUint16(offset + O_VERSION, COMMAND_VERSION, true);
   view.setUint32(offset + O_LENGTH, length, true);
   setI64(view, offset + O_SEQ, cmd.seq);
