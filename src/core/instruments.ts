@@ -110,7 +110,10 @@ export class Instruments {
     if (price !== Math.floor(price)) return Reject.PriceNotInteger;
     if (price <= 0) return Reject.PriceNotPositive;
     if (price < this.minPrice[instrumentId]! || price > this.maxPrice[instrumentId]!) return Reject.PriceOutOfRange;
-    if (price % this.tickSize[instrumentId]! !== 0) return Reject.PriceOffTick;
+    // A quotient of integers below 2^53 is integral exactly when the division is: cheaper
+    // than a float modulo, which V8 runs as a call to fmod.
+    const tick = this.tickSize[instrumentId]!;
+    if (tick !== 1 && price / tick !== Math.floor(price / tick)) return Reject.PriceOffTick;
     return Reject.None;
   }
 
@@ -119,7 +122,8 @@ export class Instruments {
     if (qty !== Math.floor(qty)) return Reject.QtyNotInteger;
     if (qty <= 0) return Reject.QtyNotPositive;
     if (qty < this.minQty[instrumentId]! || qty > this.maxQty[instrumentId]!) return Reject.QtyOutOfRange;
-    if (qty % this.lotSize[instrumentId]! !== 0) return Reject.QtyOffLot;
+    const lot = this.lotSize[instrumentId]!;
+    if (lot !== 1 && qty / lot !== Math.floor(qty / lot)) return Reject.QtyOffLot;
     return Reject.None;
   }
 

@@ -1,18 +1,28 @@
-// Order lookup without a Map of objects (DESIGN.md section 5): open addressing with linear
-// probing over an Int32Array of slots, keys read back from the order pool, and
+// Order lookup without a Map of objects (DESIGN.md section 5). Two indexes hold the open
+// orders (resting and pending conditional ones): by exchange order id, and by (account,
+// client order id).
+//
+// Client ids are the client's choice, so they are hashed: open addressing with linear
+// probing over an Int32Array of slots, keys read back from the order records, and
 // backward-shift deletion, so there are no tombstones and probes stay short. The table
-// doubles when half full. Two indexes exist: by exchange order id, and by (account,
-// client order id). Both hold only open orders: resting and pending conditional ones.
+// doubles when half full.
+//
+// Exchange order ids are the engine's own and increase by one per order, so they need no
+// hashing: `id mod size` in a direct-mapped array puts consecutive orders side by side,
+// and the usual cancel of a recent order lands on a cache line that is already hot. The
+// rare order whose position is still held by an older open order goes to a hashed
+// overflow table. Removing the id index cost 8% of the bench pass with a hashed table.
 
 import { assert } from './assert.js';
 import { F64_SHIFT, F_CLIENT_ID, F_ID, I32_SHIFT, I_ACCOUNT, NIL, type OrderPool } from './orders.js';
 
-const TWO_32 = 4294967296;
+/** 2^-32: multiplying by a power of two is exact, and cheaper than dividing. */
+const INV_TWO_32 = 1 / 4294967296;
 
 /** Mixes a safe integer (and an optional second key) into 32 bits. */
 function mix(key: number, salt: number): number {
   const lo = key >>> 0;
-  const hi = ((key - lo) / TWO_32) | 0;
+  const hi = ((key - lo) * INV_TWO_32) | 0;
   let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi ^ salt, 0x85ebca77);
   h ^= h >>> 16;
   h = Math.imul(h, 0xc2b2ae3d);
@@ -93,7 +103,8 @@ abstract class SlotIndex {
   }
 }
 
-export class OrderIdIndex extends SlotIndex {
+/** Hashed ids of the orders whose direct position was taken when they arrived. */
+class OrderIdOverflow extends SlotIndex {
   protected home(slot: number): number {
     return mix(this.pool.f64[(slot << F64_SHIFT) + F_ID]!, 0) & this.mask;
   }
@@ -108,6 +119,61 @@ export class OrderIdIndex extends SlotIndex {
       if (slot === NIL || f64[(slot << F64_SHIFT) + F_ID] === orderId) return slot;
       i = (i + 1) & mask;
     }
+  }
+}
+
+export class OrderIdIndex {
+  /** Slot of an open order by `id & mask`, or NIL. */
+  direct: Int32Array;
+  mask: number;
+  overflow: OrderIdOverflow;
+  count = 0;
+
+  constructor(
+    private readonly pool: OrderPool,
+    capacity: number,
+  ) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.direct = new Int32Array(size).fill(NIL);
+    this.mask = size - 1;
+    this.overflow = new OrderIdOverflow(pool, 8);
+  }
+
+  insert(slot: number): void {
+    if ((this.count + 1) * 2 > this.direct.length) this.resize(this.direct.length * 2);
+    this.place(slot);
+    this.count++;
+  }
+
+  find(orderId: number): number {
+    const slot = this.direct[orderId & this.mask]!;
+    if (slot !== NIL && this.pool.f64[(slot << F64_SHIFT) + F_ID] === orderId) return slot;
+    return this.overflow.count === 0 ? NIL : this.overflow.find(orderId);
+  }
+
+  remove(slot: number): void {
+    const at = this.pool.f64[(slot << F64_SHIFT) + F_ID]! & this.mask;
+    if (this.direct[at] === slot) this.direct[at] = NIL;
+    else this.overflow.remove(slot);
+    this.count--;
+  }
+
+  private place(slot: number): void {
+    const at = this.pool.f64[(slot << F64_SHIFT) + F_ID]! & this.mask;
+    if (this.direct[at] === NIL) this.direct[at] = slot;
+    else this.overflow.insert(slot);
+  }
+
+  /** Rebuilds at a new size: every open order is placed again. */
+  private resize(size: number): void {
+    const old = this.direct;
+    const spilled = this.overflow;
+    this.direct = new Int32Array(size).fill(NIL);
+    this.mask = size - 1;
+    this.overflow = new OrderIdOverflow(this.pool, Math.max(8, spilled.count));
+    for (let i = 0; i < old.length; i++) if (old[i] !== NIL) this.place(old[i]!);
+    for (let i = 0; i < spilled.table.length; i++) if (spilled.table[i] !== NIL) this.place(spilled.table[i]!);
   }
 }
 

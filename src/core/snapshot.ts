@@ -48,7 +48,8 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['level.tail', book.levelTail.subarray(0, levels)],
     ['level.orders', book.levelOrders.subarray(0, levels)],
     ['level.side', book.levelSide.subarray(0, levels)],
-    ['index.byId', engine.byId.table],
+    ['index.byId.direct', engine.byId.direct],
+    ['index.byId.overflow', engine.byId.overflow.table],
     ['index.byClientId', engine.byClientId.table],
     ['account.stp', engine.accountStp],
     ['account.head', engine.accountHead],
@@ -84,6 +85,7 @@ export function snapshot(engine: Engine): Uint8Array {
       levelFreeHead: engine.book.levelFreeHead,
       levelsLive: engine.book.levelsLive,
       byIdCount: engine.byId.count,
+      byIdOverflowCount: engine.byId.overflow.count,
       byClientIdCount: engine.byClientId.count,
       gtdCount: engine.gtdCount,
     },
@@ -161,9 +163,12 @@ export function restore(bytes: Uint8Array): Engine {
   book.levelFreeHead = s.levelFreeHead!;
   book.levelsLive = s.levelsLive!;
 
-  engine.byId.table = i32('index.byId');
-  engine.byId.mask = engine.byId.table.length - 1;
+  engine.byId.direct = i32('index.byId.direct');
+  engine.byId.mask = engine.byId.direct.length - 1;
   engine.byId.count = s.byIdCount!;
+  engine.byId.overflow.table = i32('index.byId.overflow');
+  engine.byId.overflow.mask = engine.byId.overflow.table.length - 1;
+  engine.byId.overflow.count = s.byIdOverflowCount!;
   engine.byClientId.table = i32('index.byClientId');
   engine.byClientId.mask = engine.byClientId.table.length - 1;
   engine.byClientId.count = s.byClientIdCount!;
