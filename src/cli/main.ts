@@ -68,7 +68,9 @@ export async function main(argv: string[]): Promise<void> {
     .description('measure the memory cost of resting orders')
     .option('--orders <n>', 'resting orders to place', positiveInt, 1_000_000)
     .option('--json', 'print only the JSON result line')
-    .action((opts: { orders: number; json?: boolean }) => {
+    .action((_opts: unknown, command: Cli) => {
+      // --json may be taken by `bench` itself, before or after `memory`.
+      const opts = command.optsWithGlobals<{ orders: number; json?: boolean }>();
       const result = measureRestingMemory(opts.orders);
       if (opts.json !== true) {
         console.log(

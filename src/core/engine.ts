@@ -46,7 +46,7 @@ import {
   C_EXPIRE_TIME_US,
   C_QTY_FILLED,
   C_TRIGGER_PRICE,
-  COLD_SHIFT,
+  COLD_WORDS,
   F64_SHIFT,
   F_CLIENT_ID,
   F_ID,
@@ -213,7 +213,7 @@ export class Engine {
     const f = slot << F64_SHIFT;
     const i = slot << I32_SHIFT;
     const b = slot << U8_SHIFT;
-    const c = slot << COLD_SHIFT;
+    const c = slot * COLD_WORDS;
     const f64 = pool.f64;
     const u8 = pool.u8;
     const cold = pool.cold;
@@ -442,7 +442,7 @@ export class Engine {
         filled += qty;
         lastPrice = price;
         f64[mf + F_QTY_LEFT] = makerLeft - qty;
-        pool.cold[(maker << COLD_SHIFT) + C_QTY_FILLED] += qty;
+        pool.cold[(maker * COLD_WORDS) + C_QTY_FILLED] += qty;
         book.levelQty[level] -= qty;
         this.emitTrade(slot, maker, price, qty, makerLeft - qty, left);
         if (qty !== makerLeft) break outer;
@@ -453,7 +453,7 @@ export class Engine {
     }
     if (filled > 0) {
       f64[f + F_QTY_LEFT] = left;
-      pool.cold[(slot << COLD_SHIFT) + C_QTY_FILLED] += filled;
+      pool.cold[(slot * COLD_WORDS) + C_QTY_FILLED] += filled;
       this.instruments.lastPrice[instrumentId] = lastPrice;
       this.tradedInstrument = instrumentId;
     }
@@ -765,7 +765,7 @@ export class Engine {
     this.writeOrder(at, slot);
     const w = this.events.words;
     const b = slot << U8_SHIFT;
-    const c = slot << COLD_SHIFT;
+    const c = slot * COLD_WORDS;
     w[at + EV_A] = pool.u8[b + B_TYPE]!;
     w[at + EV_B] = pool.u8[b + B_TIF]!;
     w[at + EV_C] = pool.cold[c + C_TRIGGER_PRICE]!;
@@ -805,7 +805,7 @@ export class Engine {
     this.writeOrder(at, slot);
     const w = this.events.words;
     w[at + EV_A] = reason;
-    w[at + EV_B] = this.pool.cold[(slot << COLD_SHIFT) + C_QTY_FILLED]!;
+    w[at + EV_B] = this.pool.cold[(slot * COLD_WORDS) + C_QTY_FILLED]!;
     w[at + EV_C] = wasResting ? 1 : 0;
   }
 

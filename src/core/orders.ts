@@ -1,6 +1,6 @@
 // Orders live in a pool of fixed-size records addressed by int32 slot, over typed arrays
 // (DESIGN.md section 5): no object per order. Each slot has a 64-byte hot record, one cache
-// line, holding everything matching, cancelling and indexing touch, and a 32-byte cold
+// line, holding everything matching, cancelling and indexing touch, and a 24-byte cold
 // record for what only some paths need. Fields are read through typed-array views at named
 // offsets (Aeron's flyweight style). Why records and not one array per field: a cancel of a
 // random order in a 100,000-order book touched about 20 cache lines with one array per
@@ -14,7 +14,7 @@
 //         | id    | clientId | price  | qtyLeft | account| prev| next| level| accPrev| accNext| instrument|side|type|tif|stp|flags|  |
 //         | f64   | f64      | f64    | f64     | i32    | i32 | i32 | i32  | i32    | i32    | u16       | u8 | u8 | u8| u8| u8  |  |
 //
-// Cold record, 32 bytes: qtyFilled f64 | triggerPrice f64 | expireTimeUs f64 | unused f64.
+// Cold record, 24 bytes: qtyFilled f64 | triggerPrice f64 | expireTimeUs f64.
 //
 // Free slots form a list through `next`. The pool doubles when full, outside steady state;
 // code that keeps a view in a local must read it again after anything that may allocate.
@@ -24,13 +24,13 @@ import { assert } from './assert.js';
 export const NIL = -1;
 
 export const HOT_BYTES = 64;
-export const COLD_BYTES = 32;
+/** f64 words of a cold record (24 bytes: 96 bytes an order in all). */
+export const COLD_WORDS = 3;
 /** Shifts from a slot to its first element in each view. */
 export const F64_SHIFT = 3;
 export const I32_SHIFT = 4;
 export const U16_SHIFT = 5;
 export const U8_SHIFT = 6;
-export const COLD_SHIFT = 2;
 
 // f64 words of the hot record
 export const F_ID = 0;
@@ -63,7 +63,7 @@ export const C_TRIGGER_PRICE = 1;
 export const C_EXPIRE_TIME_US = 2;
 
 assert(HOT_BYTES === 1 << U8_SHIFT && HOT_BYTES === 8 << F64_SHIFT && HOT_BYTES === 4 << I32_SHIFT, 'hot record shifts');
-assert(HOT_BYTES === 2 << U16_SHIFT && COLD_BYTES === 8 << COLD_SHIFT, 'record shifts');
+assert(HOT_BYTES === 2 << U16_SHIFT, 'record shifts');
 assert(I_ACC_NEXT * 4 + 4 <= H_INSTRUMENT * 2 && B_SIDE === H_INSTRUMENT * 2 + 2 && B_FLAGS < HOT_BYTES, 'hot record layout');
 
 export class OrderPool {
@@ -88,7 +88,7 @@ export class OrderPool {
     this.i32 = new Int32Array(this.hot);
     this.u16 = new Uint16Array(this.hot);
     this.u8 = new Uint8Array(this.hot);
-    this.cold = new Float64Array(capacity * (COLD_BYTES / 8));
+    this.cold = new Float64Array(capacity * COLD_WORDS);
     prefault(this.u8);
     prefault(this.cold);
   }
@@ -132,7 +132,9 @@ export class OrderPool {
     this.i32 = new Int32Array(hot);
     this.u16 = new Uint16Array(hot);
     this.u8 = new Uint8Array(hot);
-    this.cold = growF64(this.cold, capacity * (COLD_BYTES / 8));
+    this.cold = growF64(this.cold, capacity * COLD_WORDS);
+    prefault(this.cold.subarray(this.capacity * COLD_WORDS));
+    prefault(this.u8.subarray(this.capacity * HOT_BYTES));
     this.capacity = capacity;
   }
 
@@ -183,13 +185,13 @@ export class OrderPool {
     return this.u8[(slot << U8_SHIFT) + B_FLAGS]!;
   }
   qtyFilled(slot: number): number {
-    return this.cold[(slot << COLD_SHIFT) + C_QTY_FILLED]!;
+    return this.cold[(slot * COLD_WORDS) + C_QTY_FILLED]!;
   }
   triggerPrice(slot: number): number {
-    return this.cold[(slot << COLD_SHIFT) + C_TRIGGER_PRICE]!;
+    return this.cold[(slot * COLD_WORDS) + C_TRIGGER_PRICE]!;
   }
   expireTimeUs(slot: number): number {
-    return this.cold[(slot << COLD_SHIFT) + C_EXPIRE_TIME_US]!;
+    return this.cold[(slot * COLD_WORDS) + C_EXPIRE_TIME_US]!;
   }
 }
 

@@ -15,7 +15,7 @@ import { assert } from './assert.js';
 import { SIDES_PER_INSTRUMENT } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
-import { COLD_BYTES, HOT_BYTES, NIL } from './orders.js';
+import { COLD_WORDS, HOT_BYTES, NIL } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
 const VERSION = 1;
@@ -41,7 +41,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
   const levels = book.levelHighWater;
   const out: [string, NumericArray][] = [
     ['order.hot', pool.u8.subarray(0, used * HOT_BYTES)],
-    ['order.cold', pool.cold.subarray(0, used * (COLD_BYTES / 8))],
+    ['order.cold', pool.cold.subarray(0, used * COLD_WORDS)],
     ['level.price', book.levelPrice.subarray(0, levels)],
     ['level.qty', book.levelQty.subarray(0, levels)],
     ['level.head', book.levelHead.subarray(0, levels)],
@@ -51,8 +51,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['index.byId.direct', engine.byId.direct],
     ['index.byId.overflow', engine.byId.overflow.table],
     ['index.byClientId', engine.byClientId.table],
-    ['account.stp', engine.accountStp],
-    ['account.head', engine.accountHead],
+    ...accountArrays(engine),
     ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
     ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
   ];
@@ -65,6 +64,23 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     }
   }
   return out;
+}
+
+/**
+ * Account tables are indexed by account id and may be large and mostly empty: only the
+ * accounts with a non-default STP mode or open orders are written, as (id, stp, head).
+ */
+function accountArrays(engine: Engine): [string, NumericArray][] {
+  const ids: number[] = [];
+  for (let a = 0; a < engine.accountHead.length; a++) {
+    if (engine.accountHead[a] !== NIL || (a < engine.accountStp.length && engine.accountStp[a] !== 0)) ids.push(a);
+  }
+  return [
+    ['account.id', Int32Array.from(ids)],
+    ['account.stp', Uint8Array.from(ids, (a) => engine.accountStp[a] ?? 0)],
+    ['account.head', Int32Array.from(ids, (a) => engine.accountHead[a]!)],
+    ['account.size', Int32Array.of(engine.accountHead.length)],
+  ];
 }
 
 export function snapshot(engine: Engine): Uint8Array {
@@ -172,8 +188,16 @@ export function restore(bytes: Uint8Array): Engine {
   engine.byClientId.table = i32('index.byClientId');
   engine.byClientId.mask = engine.byClientId.table.length - 1;
   engine.byClientId.count = s.byClientIdCount!;
-  engine.accountStp = u8('account.stp');
-  engine.accountHead = i32('account.head');
+  const accountSize = i32('account.size')[0]!;
+  engine.accountStp = new Uint8Array(accountSize);
+  engine.accountHead = new Int32Array(accountSize).fill(NIL);
+  const accountIds = i32('account.id');
+  const accountStp = u8('account.stp');
+  const accountHead = i32('account.head');
+  for (let k = 0; k < accountIds.length; k++) {
+    engine.accountStp[accountIds[k]!] = accountStp[k]!;
+    engine.accountHead[accountIds[k]!] = accountHead[k]!;
+  }
 
   const gtdCount = s.gtdCount!;
   engine.gtdTimeUs = new Float64Array(Math.max(64, gtdCount));
