@@ -217,7 +217,8 @@ export class Engine {
     const f64 = pool.f64;
     const u8 = pool.u8;
     const cold = pool.cold;
-    f64[f + F_ID] = this.nextOrderId++;
+    const orderId = this.nextOrderId++;
+    f64[f + F_ID] = orderId;
     f64[f + F_CLIENT_ID] = cmd.clientOrderId;
     f64[f + F_PRICE] = cmd.price;
     f64[f + F_QTY_LEFT] = cmd.qty;
@@ -231,7 +232,7 @@ export class Engine {
     cold[c + C_QTY_FILLED] = 0;
     cold[c + C_TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + C_EXPIRE_TIME_US] = cmd.expireTimeUs;
-    this.emitAccepted(slot);
+    this.emitAccepted(cmd, orderId, tif, stp);
 
     if (conditional) {
       const sideIndex = instrumentId * SIDES_PER_INSTRUMENT + (triggersOnRise(orderType, side) ? SIDE_RISE : SIDE_FALL);
@@ -759,26 +760,31 @@ export class Engine {
     w[at + EV_QTY] = f64[f + F_QTY_LEFT]!;
   }
 
-  private emitAccepted(slot: number): void {
-    const pool = this.pool;
-    const at = this.events.next(EventKind.Accepted);
-    this.writeOrder(at, slot);
-    const w = this.events.words;
-    const b = slot << U8_SHIFT;
-    const c = slot * COLD_WORDS;
-    w[at + EV_A] = pool.u8[b + B_TYPE]!;
-    w[at + EV_B] = pool.u8[b + B_TIF]!;
-    w[at + EV_C] = pool.cold[c + C_TRIGGER_PRICE]!;
-    w[at + EV_D] = pool.cold[c + C_EXPIRE_TIME_US]!;
-    w[at + EV_E] = pool.u8[b + B_STP]!;
-    w[at + EV_F] = pool.u8[b + B_FLAGS]!;
+  /** The Accepted event, written from the command rather than read back from the record. */
+  private emitAccepted(cmd: Command, orderId: number, tif: number, stp: number): void {
+    const events = this.events;
+    const at = events.nextFull(EventKind.Accepted);
+    const w = events.words;
+    w[at + EV_INSTRUMENT] = cmd.instrumentId;
+    w[at + EV_ACCOUNT] = cmd.accountId;
+    w[at + EV_ORDER_ID] = orderId;
+    w[at + EV_CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + EV_SIDE] = cmd.side;
+    w[at + EV_PRICE] = cmd.price;
+    w[at + EV_QTY] = cmd.qty;
+    w[at + EV_A] = cmd.orderType;
+    w[at + EV_B] = tif;
+    w[at + EV_C] = cmd.triggerPrice;
+    w[at + EV_D] = cmd.expireTimeUs;
+    w[at + EV_E] = stp;
+    w[at + EV_F] = cmd.flags;
   }
 
   private emitTrade(taker: number, maker: number, price: number, qty: number, makerLeft: number, takerLeft: number): void {
     const pool = this.pool;
     const f64 = pool.f64;
     const i32 = pool.i32;
-    const at = this.events.next(EventKind.Trade);
+    const at = this.events.nextFull(EventKind.Trade);
     const w = this.events.words;
     const tf = taker << F64_SHIFT;
     const mf = maker << F64_SHIFT;

@@ -123,6 +123,21 @@ export class EventBuffer {
   }
 
   /**
+   * Like `next`, but zeroes nothing: for the frequent kinds that write every word
+   * (Accepted, Trade). Twelve stores fewer a trade and its order, measured on the bench.
+   */
+  nextFull(kind: number): number {
+    const at = this.count * EVENT_WORDS;
+    if (at + EVENT_WORDS > this.words.length) this.grow();
+    const w = this.words;
+    this.count++;
+    w[at + EV_KIND] = kind;
+    w[at + EV_SEQ] = this.seq;
+    w[at + EV_TIME] = this.timeUs;
+    return at;
+  }
+
+  /**
    * Like `next`, and zeroes words 3..9 too: for events that do not describe an order and
    * write only some of them, so that no word carries a value over from an earlier event.
    */
