@@ -59,6 +59,8 @@ export async function main(argv: string[]): Promise<void> {
         );
         console.log(`best bid ${JSON.stringify(result.bestBid)}  best ask ${JSON.stringify(result.bestAsk)}`);
         console.log(`book hash ${result.bookHash}  state hash ${result.stateHash}`);
+        const floor = result.timerFloor;
+        console.log(`timer floor (timing nothing, same run): p50 ${floor.p50Ns} ns, p99 ${floor.p99Ns} ns, p99.9 ${floor.p999Ns} ns`);
       }
       console.log(JSON.stringify(result));
     });
