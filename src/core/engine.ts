@@ -367,7 +367,16 @@ export class Engine {
    */
   private takeAndRest(slot: number, indexed: boolean): void {
     const pool = this.pool;
-    const expiredBySelfTrade = this.match(slot);
+    const b = slot << U8_SHIFT;
+    // Most orders do not cross: look at the touch here before paying for the matching loop.
+    const buy = pool.u8[b + B_SIDE] === Side.Buy;
+    const touch = this.book.best(pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]! * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS));
+    let expiredBySelfTrade = false;
+    if (touch !== NIL) {
+      const price = pool.f64[(slot << F64_SHIFT) + F_PRICE]!;
+      const touchPrice = this.book.levelPrice[touch]!;
+      if (isMarketLike(pool.u8[b + B_TYPE]!) || (buy ? touchPrice <= price : touchPrice >= price)) expiredBySelfTrade = this.match(slot);
+    }
     const left = pool.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!;
     if (left === 0) {
       this.finish(slot, DoneReason.Filled, indexed);
@@ -377,7 +386,6 @@ export class Engine {
       this.finish(slot, DoneReason.SelfTradePrevented, indexed);
       return;
     }
-    const b = slot << U8_SHIFT;
     const tif = pool.u8[b + B_TIF]!;
     if (tif === TimeInForce.IOC || tif === TimeInForce.FOK) {
       this.finish(slot, DoneReason.Expired, indexed);

@@ -57,13 +57,21 @@ abstract class SlotIndex {
   }
 
   remove(slot: number): void {
+    this.removeAt(slot, -1);
+  }
+
+  /** Removes `slot`, found at `at` when that is known (else -1: probe for it). */
+  protected removeAt(slot: number, at: number): void {
     const table = this.table;
     const mask = this.mask;
-    let i = this.home(slot);
-    // Bounded: the table is at most half full and `slot` is in it.
-    while (table[i] !== slot) {
-      assert(table[i] !== NIL, 'removed slot is not indexed');
-      i = (i + 1) & mask;
+    let i = at;
+    if (i < 0) {
+      i = this.home(slot);
+      // Bounded: the table is at most half full and `slot` is in it.
+      while (table[i] !== slot) {
+        assert(table[i] !== NIL, 'removed slot is not indexed');
+        i = (i + 1) & mask;
+      }
     }
     // Backward shift: pull later members of the probe run into the hole when their home
     // does not lie cyclically in (hole, j].
@@ -178,6 +186,15 @@ export class OrderIdIndex {
 }
 
 export class ClientOrderIdIndex extends SlotIndex {
+  // Where the last `find` ended, for which key, and at which version of the table: a
+  // cancel removes what it just found, and a new order is inserted where its duplicate
+  // check ended, without probing again, unless the table changed in between.
+  private hintAt = 0;
+  private hintClientId = -1;
+  private hintAccount = -1;
+  private hintVersion = -1;
+  private version = 0;
+
   protected home(slot: number): number {
     const pool = this.pool;
     return mix(pool.f64[(slot << F64_SHIFT) + F_CLIENT_ID]!, pool.i32[(slot << I32_SHIFT) + I_ACCOUNT]!) & this.mask;
@@ -192,9 +209,36 @@ export class ClientOrderIdIndex extends SlotIndex {
     for (;;) {
       const slot = table[i]!;
       if (slot === NIL || (f64[(slot << F64_SHIFT) + F_CLIENT_ID] === clientOrderId && i32[(slot << I32_SHIFT) + I_ACCOUNT] === accountId)) {
+        this.hintAt = i;
+        this.hintClientId = clientOrderId;
+        this.hintAccount = accountId;
+        this.hintVersion = this.version;
         return slot;
       }
       i = (i + 1) & mask;
     }
+  }
+
+  override insert(slot: number): void {
+    const at = this.hintAt;
+    if (
+      this.hintVersion === this.version &&
+      this.table[at] === NIL &&
+      (this.count + 1) * 2 <= this.table.length &&
+      this.pool.f64[(slot << F64_SHIFT) + F_CLIENT_ID] === this.hintClientId &&
+      this.pool.i32[(slot << I32_SHIFT) + I_ACCOUNT] === this.hintAccount
+    ) {
+      this.table[at] = slot;
+      this.count++;
+    } else {
+      super.insert(slot);
+    }
+    this.version++;
+  }
+
+  override remove(slot: number): void {
+    const at = this.hintVersion === this.version && this.table[this.hintAt] === slot ? this.hintAt : -1;
+    this.removeAt(slot, at);
+    this.version++;
   }
 }

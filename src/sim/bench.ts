@@ -76,7 +76,7 @@ export function runPass(workload: Workload, latencyNs?: Float64Array): PassResul
   const t0 = process.hrtime.bigint();
   if (latencyNs === undefined) {
     while (at < end) {
-      at += decodeCommand(view, at, cmd);
+      at += decodeCommand(view, at, cmd, end);
       if (engine.apply(cmd) === 0) accepted++;
       events.clear();
     }
@@ -86,7 +86,7 @@ export function runPass(workload: Workload, latencyNs?: Float64Array): PassResul
     let i = 0;
     let t = performance.now();
     while (at < end) {
-      at += decodeCommand(view, at, cmd);
+      at += decodeCommand(view, at, cmd, end);
       if (engine.apply(cmd) === 0) accepted++;
       events.clear();
       const now = performance.now();
