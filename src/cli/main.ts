@@ -81,8 +81,8 @@ export async function main(argv: string[]): Promise<void> {
       if (opts.json !== true) {
         console.log(
           table([
-            ['resting orders', 'heap bytes', 'array buffer bytes', 'bytes per order'],
-            [result.resting, result.heapBytes, result.arrayBufferBytes, String(result.bytesPerOrder)],
+            ['resting orders', 'engine bytes', 'per order', 'heap growth', 'array buffer growth', 'per order'],
+            [result.resting, result.engineBytes, String(result.engineBytesPerOrder), result.heapBytes, result.arrayBufferBytes, String(result.bytesPerOrder)],
           ]),
         );
       }

@@ -1,6 +1,6 @@
 // What resting orders cost in memory: N non-crossing limit orders placed through the real
-// entry point, then the growth of the V8 heap and of array buffers (where the pools live)
-// measured after a full garbage collection.
+// entry point, then the bytes of the engine's typed arrays (exact), and the growth of the
+// V8 heap and of array buffers after a full garbage collection (what the process pays).
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -9,10 +9,28 @@ import { Command, CommandKind, Engine, InstrumentStatus, Side, TimeInForce } fro
 export interface MemoryResult {
   orders: number;
   resting: number;
+  /** Bytes of every typed array the engine holds: exact, and the same on every run. */
+  engineBytes: number;
+  engineBytesPerOrder: number;
   heapBytes: number;
   arrayBufferBytes: number;
   totalBytes: number;
   bytesPerOrder: number;
+}
+
+/** The bytes of every typed array an engine holds. */
+export function engineBytes(engine: Engine): number {
+  const book = engine.book;
+  const ins = engine.instruments;
+  let bytes = engine.pool.hot.byteLength + engine.pool.cold.byteLength;
+  bytes += engine.byId.direct.byteLength + engine.byId.overflow.table.byteLength + engine.byClientId.table.byteLength;
+  for (const a of [book.levelPrice, book.levelQty, book.levelHead, book.levelTail, book.levelOrders, book.levelSide, book.sideCount]) bytes += a.byteLength;
+  for (const a of book.sideKeys) if (a !== undefined) bytes += a.byteLength;
+  for (const a of book.sideLevels) if (a !== undefined) bytes += a.byteLength;
+  for (const a of [ins.exists, ins.status, ins.tickSize, ins.lotSize, ins.minPrice, ins.maxPrice, ins.minQty, ins.maxQty, ins.lastPrice]) bytes += a.byteLength;
+  bytes += engine.events.words.byteLength + engine.accountHead.byteLength + engine.accountStp.byteLength;
+  bytes += engine.gtdTimeUs.byteLength + engine.gtdOrderId.byteLength;
+  return bytes;
 }
 
 function collect(): () => void {
@@ -57,6 +75,8 @@ export function measureRestingMemory(orders: number, levels = 10_000): MemoryRes
     engine.apply(cmd);
     engine.events.clear();
   }
+  // Freed array buffers are released by a sweeper after a collection: collect twice.
+  gc();
   gc();
   const after = used();
   const resting = engine.pool.live;
@@ -65,5 +85,15 @@ export function measureRestingMemory(orders: number, levels = 10_000): MemoryRes
   const totalBytes = heapBytes + arrayBufferBytes;
   // Keep the engine alive until measured.
   if (engine.stateHash().length === 0) throw new Error('unreachable');
-  return { orders, resting, heapBytes, arrayBufferBytes, totalBytes, bytesPerOrder: +(totalBytes / resting).toFixed(1) };
+  const owned = engineBytes(engine);
+  return {
+    orders,
+    resting,
+    engineBytes: owned,
+    engineBytesPerOrder: +(owned / resting).toFixed(1),
+    heapBytes,
+    arrayBufferBytes,
+    totalBytes,
+    bytesPerOrder: +(totalBytes / resting).toFixed(1),
+  };
 }
