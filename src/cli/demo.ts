@@ -2,7 +2,7 @@
 // books, the last trades, proves replay and snapshot give the same state hash, and runs the
 // bench loop over the same command stream.
 
-import { Command, Engine, EventKind, EV_PRICE, EV_QTY, EV_INSTRUMENT, EV_SIDE, EV_A, EV_TIME, EVENT_WORDS, sideLevels, rejectName } from '../core/index.js';
+import { Command, Engine, EventKind, verify, EV_PRICE, EV_QTY, EV_INSTRUMENT, EV_SIDE, EV_A, EV_TIME, EVENT_WORDS, sideLevels, rejectName } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import { runBench } from '../sim/bench.js';
 import { DEMO_INSTRUMENTS, runMarket } from '../sim/market.js';
@@ -30,6 +30,8 @@ export function runDemo(options: DemoOptions): Record<string, unknown> {
   const eventCounts: Record<string, number> = {};
   const rejects: Record<string, number> = {};
   const kindNames = Object.fromEntries(Object.entries(EventKind).map(([k, v]) => [v, k]));
+  // The demo is small: sweep every invariant after every command (DESIGN.md section 7).
+  verify.enabled = true;
   const run = runMarket(options.seed, options.commands, (engine) => {
     const ev = engine.events;
     for (let e = 0; e < ev.count; e++) {
@@ -66,6 +68,7 @@ export function runDemo(options: DemoOptions): Record<string, unknown> {
     replayed.events.clear();
   }
   const restored = Engine.restore(engine.snapshot());
+  verify.enabled = false;
 
   const books = DEMO_INSTRUMENTS.map((ins) => ({
     symbol: ins.symbol,
@@ -133,6 +136,7 @@ function printDemo(r: ReturnType<typeof runDemo> & Record<string, unknown>): voi
   out.push('Rejects: ' + (Object.entries(res.rejects).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'));
   out.push(`Resting orders: ${res.resting}`);
   const same = res.stateHash === res.replayStateHash && res.stateHash === res.restoredStateHash;
+  out.push('Invariants (book never crossed, levels sum their orders, every open order findable, account lists whole) held after every command');
   out.push(`State hash ${res.stateHash}; replay of the journal and restore of a snapshot give ${same ? 'the same' : 'A DIFFERENT'} hash`);
   out.push('');
   out.push(`Bench loop over ${res.bench.commands.toLocaleString('en-US')} commands of this market (median of 3 passes):`);

@@ -55,6 +55,7 @@ export function runMarket(seed: number, commands: number, onEvents?: (engine: En
     cmd.timeUs = timeUs;
     log.append(cmd);
     engine.apply(cmd);
+    engine.verifyIfEnabled();
     onEvents?.(engine);
   };
 

@@ -1,0 +1,67 @@
+// The `bourse` command as a person runs it: the README's demo, the contract bench on the
+// hand-worked workload, and the memory probe, each through bin/bourse.js.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+const root = repoRoot();
+const bin = join(root, 'bin', 'bourse.js');
+
+function lastJson(args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+void describe('bourse command', () => {
+  void test('demo: trades happen, replay and restore give the same state hash', () => {
+    const r = lastJson(['demo', '--commands', '3000', '--bench-commands', '5000', '--json']);
+    assert.ok((r.trades as number) > 100, 'the demo market trades');
+    assert.equal(r.replayStateHash, r.stateHash);
+    assert.equal(r.restoredStateHash, r.stateHash);
+    assert.equal((r.books as unknown[]).length, 2);
+    assert.ok(((r.bench as Record<string, number>).opsPerSec ?? 0) > 0);
+  });
+
+  void test('bench --json on the hand-worked workload prints the contract line with its figures', (t) => {
+    const csv = resolve(root, '..', 'shared', 'bench', 'peers', 'handcrafted.csv');
+    if (!existsSync(csv)) {
+      t.skip(`${csv} is not there (../shared beside the checkout)`);
+      return;
+    }
+    const r = lastJson(['bench', '--workload', csv, '--passes', '1', '--json']);
+    assert.equal(r.system, 'bourse@0.1.0');
+    assert.equal(r.mode, 'match');
+    assert.equal(r.commands, 26);
+    assert.deepEqual(
+      [r.accepted, r.rejected, r.trades, r.filledQty, r.notional, r.resting],
+      [18, 8, 7, 18, 1803, 2],
+    );
+    assert.deepEqual(r.bestBid, { '1': 97 });
+    assert.deepEqual(r.bestAsk, { '1': 98 });
+    assert.equal(r.bookHash, '35dd51319e778d188c0a59cf84711e05a1b6944b3daaae4251e926e425555dc8');
+    for (const key of ['seconds', 'opsPerSec', 'p50Ns', 'p99Ns', 'p999Ns', 'maxNs']) assert.equal(typeof r[key], 'number', key);
+  });
+
+  void test('bench refuses an unknown mode with a clear message', () => {
+    assert.throws(
+      () => execFileSync(process.execPath, [bin, 'bench', '--workload', 'x.csv', '--mode', 'perp'], { cwd: root, encoding: 'utf8', stdio: 'pipe' }),
+      (err: { stderr?: string }) => /unknown mode perp/.test(err.stderr ?? ''),
+    );
+  });
+
+  void test('bench memory --json reports the bytes of resting orders', () => {
+    const r = lastJson(['bench', 'memory', '--orders', '20000', '--json']);
+    assert.equal(r.resting, 20000);
+    assert.ok((r.engineBytesPerOrder as number) > 88, 'at least the order records');
+  });
+});
