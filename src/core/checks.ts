@@ -45,8 +45,14 @@ export function checkTarget(instruments: Instruments, cmd: Command, cancelling: 
   return Reject.None;
 }
 
+/** The engine's clock, read through an object: a time passed as an argument to a call that
+ * is not inlined would be boxed, an allocation a command (the time is past 2^31). */
+export interface Clock {
+  readonly nowUs: number;
+}
+
 /** Everything about a new order that does not depend on the book. */
-export function checkPlace(instruments: Instruments, cmd: Command, nowUs: number): number {
+export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock): number {
   const target = checkTarget(instruments, cmd, false);
   if (target !== Reject.None) return target;
   const instrumentId = cmd.instrumentId;
@@ -81,7 +87,7 @@ export function checkPlace(instruments: Instruments, cmd: Command, nowUs: number
 
   if (tif === TimeInForce.GTD) {
     const expire = cmd.expireTimeUs;
-    if (expire !== Math.floor(expire) || expire <= nowUs || expire > MAX_SAFE) return Reject.ExpireTimeInvalid;
+    if (expire !== Math.floor(expire) || expire <= clock.nowUs || expire > MAX_SAFE) return Reject.ExpireTimeInvalid;
   } else if (cmd.expireTimeUs !== 0) {
     return Reject.ExpireTimeInvalid;
   }

@@ -149,7 +149,7 @@ export class Engine {
   }
 
   apply(cmd: Command): number {
-    this.events.stamp(cmd.seq, cmd.timeUs);
+    this.events.stamp(cmd);
     if (!(cmd.timeUs >= this.nowUs)) return this.reject(cmd, Reject.TimeWentBackwards);
     this.nowUs = cmd.timeUs;
     this.lastSeq = cmd.seq;
@@ -182,7 +182,7 @@ export class Engine {
   // ---------------------------------------------------------------- orders
 
   private place(cmd: Command): number {
-    const checked = checkPlace(this.instruments, cmd, this.nowUs);
+    const checked = checkPlace(this.instruments, cmd, this);
     if (checked !== Reject.None) return this.reject(cmd, checked);
     const accountId = cmd.accountId;
     const instrumentId = cmd.instrumentId;

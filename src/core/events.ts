@@ -92,10 +92,13 @@ export class EventBuffer {
   /** Time of the command being applied, microseconds since the epoch. */
   timeUs = 0;
 
-  /** Stamps the events that follow with a command's seq and time. */
-  stamp(seq: number, timeUs: number): void {
-    this.seq = seq;
-    this.timeUs = timeUs;
+  /**
+   * Stamps the events that follow with a command's seq and time. It takes the command, not
+   * the two numbers: a time passed to a call that is not inlined would be boxed.
+   */
+  stamp(cmd: { readonly seq: number; readonly timeUs: number }): void {
+    this.seq = cmd.seq;
+    this.timeUs = cmd.timeUs;
   }
 
   /**
