@@ -11,7 +11,7 @@
 // hashing: `id mod size` in a direct-mapped array puts consecutive orders side by side,
 // and the usual cancel of a recent order lands on a cache line that is already hot. The
 // rare order whose position is still held by an older open order goes to a hashed
-// overflow table. Removing the id index cost 8% of the bench pass with a hashed table.
+// overflow table. Hashed, this index cost 8% of a bench pass (measured by taking it out).
 
 import { assert } from './assert.js';
 import { F64_SHIFT, F_CLIENT_ID, F_ID, I32_SHIFT, I_ACCOUNT, NIL, type OrderPool } from './orders.js';

@@ -24,7 +24,7 @@ import { assert } from './assert.js';
 export const NIL = -1;
 
 export const HOT_BYTES = 64;
-/** f64 words of a cold record (24 bytes: 96 bytes an order in all). */
+/** f64 words of a cold record (24 bytes: 88 bytes an order in all). */
 export const COLD_WORDS = 3;
 /** Shifts from a slot to its first element in each view. */
 export const F64_SHIFT = 3;
