@@ -25,7 +25,28 @@ interface TradeRow {
   timeUs: number;
 }
 
-export function runDemo(options: DemoOptions): Record<string, unknown> {
+interface BookLevelRow {
+  price: string;
+  qty: string;
+  orders: number;
+}
+
+export interface DemoResult {
+  seed: number;
+  commands: number;
+  events: Record<string, number>;
+  rejects: Record<string, number>;
+  trades: number;
+  lastTrades: TradeRow[];
+  books: { symbol: string; bids: BookLevelRow[]; asks: BookLevelRow[] }[];
+  resting: number;
+  stateHash: string;
+  replayStateHash: string;
+  restoredStateHash: string;
+  bench: { commands: number; opsPerSec: number; p50Ns: number; p99Ns: number; p999Ns: number; maxNs: number };
+}
+
+export function runDemo(options: DemoOptions): DemoResult {
   const trades: TradeRow[] = [];
   const eventCounts: Record<string, number> = {};
   const rejects: Record<string, number> = {};
@@ -84,7 +105,7 @@ export function runDemo(options: DemoOptions): Record<string, unknown> {
     { version: options.version, passes: 3 },
   );
 
-  const result = {
+  const result: DemoResult = {
     seed: options.seed,
     commands: options.commands,
     events: eventCounts,
@@ -102,22 +123,8 @@ export function runDemo(options: DemoOptions): Record<string, unknown> {
   return result;
 }
 
-function printDemo(r: ReturnType<typeof runDemo> & Record<string, unknown>): void {
+function printDemo(res: DemoResult): void {
   const out: string[] = [];
-  const res = r as {
-    seed: number;
-    commands: number;
-    trades: number;
-    resting: number;
-    stateHash: string;
-    replayStateHash: string;
-    restoredStateHash: string;
-    events: Record<string, number>;
-    rejects: Record<string, number>;
-    lastTrades: TradeRow[];
-    books: { symbol: string; bids: { price: string; qty: string; orders: number }[]; asks: { price: string; qty: string; orders: number }[] }[];
-    bench: { commands: number; opsPerSec: number; p50Ns: number; p99Ns: number; p999Ns: number; maxNs: number };
-  };
   out.push(`Bourse demo: seed ${res.seed}, ${res.commands.toLocaleString('en-US')} commands from makers, takers and stop orders on ${res.books.length} instruments`);
   out.push('');
   for (const b of res.books) {

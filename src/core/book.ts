@@ -137,12 +137,6 @@ export class Book {
     return level;
   }
 
-  /** The level at `price` on a side, or NIL. */
-  findLevel(sideIndex: number, price: number): number {
-    const at = this.search(this.sideKeys[sideIndex]!, this.sideCount[sideIndex]!, sideSign(sideIndex) * price);
-    return at >= 0 ? this.sideLevels[sideIndex]![at]! : NIL;
-  }
-
   /** Appends an order at the back of a level. */
   append(level: number, slot: number, qty: number): void {
     const i32 = this.pool.i32;

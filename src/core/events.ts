@@ -83,10 +83,6 @@ export class EventBuffer {
     return this.words[index * EVENT_WORDS + EV_KIND]!;
   }
 
-  field(index: number, word: number): number {
-    return this.words[index * EVENT_WORDS + word]!;
-  }
-
   /** Seq of the command being applied: stamped on every event it causes. */
   seq = 0;
   /** Time of the command being applied, microseconds since the epoch. */

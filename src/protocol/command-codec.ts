@@ -71,11 +71,11 @@ function setI64(view: DataView, at: number, value: number): void {
   view.setInt32(at + 4, hi, true);
 }
 
-/** An i64 field as a number; NaN when it is outside the safe range (caught by `decode`). */
+/** An i64 field as a number; NaN when it is outside the safe range. Same form as the
+ * reads in `decodeCommand`, which explains why NaN is added rather than chosen. */
 function getI64(view: DataView, at: number): number {
-  const value = view.getInt32(at + 4, true) * TWO_32 + view.getUint32(at, true);
-  // Exact whenever the result is safe: |hi * 2^32| <= 2^53 and lo < 2^32.
-  return value >= -MAX_SAFE && value <= MAX_SAFE ? value : NaN;
+  const value = view.getInt32(at + 4, true) * TWO_32 + (view.getInt32(at, true) >>> 0);
+  return value + (value >= -MAX_SAFE && value <= MAX_SAFE ? 0 : NaN);
 }
 
 function setU16(view: DataView, at: number, value: number): void {
