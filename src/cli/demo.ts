@@ -2,7 +2,7 @@
 // books, the last trades, proves replay and snapshot give the same state hash, and runs the
 // bench loop over the same command stream.
 
-import { Command, Engine, EventKind, verify, EV_PRICE, EV_QTY, EV_INSTRUMENT, EV_SIDE, EV_A, EV_TIME, EVENT_WORDS, sideLevels, rejectName } from '../core/index.js';
+import { Command, Engine, EventKind, EVENT_KINDS, verify, Ev, sideLevels, rejectName } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import { runBench } from '../sim/bench.js';
 import { DEMO_INSTRUMENTS, runMarket } from '../sim/market.js';
@@ -50,29 +50,29 @@ export function runDemo(options: DemoOptions): DemoResult {
   const trades: TradeRow[] = [];
   const eventCounts: Record<string, number> = {};
   const rejects: Record<string, number> = {};
-  const kindNames = Object.fromEntries(Object.entries(EventKind).map(([k, v]) => [v, k]));
+  const kindNames: Record<number, string> = EVENT_KINDS;
   // The demo is small: sweep every invariant after every command (DESIGN.md section 7).
   verify.enabled = true;
   const run = runMarket(options.seed, options.commands, (engine) => {
     const ev = engine.events;
     for (let e = 0; e < ev.count; e++) {
-      const at = e * EVENT_WORDS;
+      const at = e * Ev.WORDS;
       const kind = ev.words[at]!;
       const name = kindNames[kind] ?? String(kind);
       eventCounts[name] = (eventCounts[name] ?? 0) + 1;
       if (kind === EventKind.Rejected) {
-        const reason = rejectName(ev.words[at + EV_A]!);
+        const reason = rejectName(ev.words[at + Ev.A]!);
         rejects[reason] = (rejects[reason] ?? 0) + 1;
       }
       if (kind !== EventKind.Trade) continue;
-      const ins = DEMO_INSTRUMENTS.find((i) => i.instrumentId === ev.words[at + EV_INSTRUMENT])!;
+      const ins = DEMO_INSTRUMENTS.find((i) => i.instrumentId === ev.words[at + Ev.INSTRUMENT])!;
       trades.push({
-        tradeId: ev.words[at + EV_A]!,
+        tradeId: ev.words[at + Ev.A]!,
         symbol: ins.symbol,
-        side: ev.words[at + EV_SIDE] === 0 ? 'BUY' : 'SELL',
-        price: formatUnits(ev.words[at + EV_PRICE]!, ins.priceDecimals),
-        qty: formatUnits(ev.words[at + EV_QTY]!, ins.qtyDecimals),
-        timeUs: ev.words[at + EV_TIME]!,
+        side: ev.words[at + Ev.SIDE] === 0 ? 'BUY' : 'SELL',
+        price: formatUnits(ev.words[at + Ev.PRICE]!, ins.priceDecimals),
+        qty: formatUnits(ev.words[at + Ev.QTY]!, ins.qtyDecimals),
+        timeUs: ev.words[at + Ev.TIME]!,
       });
     }
   });

@@ -9,20 +9,23 @@
 // for asks and rise-triggers (best = lowest), so one ascending order serves all four.
 
 import { assert } from './assert.js';
-import { growF64, growI32, I32_SHIFT, I_LEVEL, I_NEXT, I_PREV, NIL, type OrderPool } from './orders.js';
+import { growF64, growI32, Hot, Link, type OrderPool } from './orders.js';
 
-export const SIDES_PER_INSTRUMENT = 4;
-export const SIDE_BIDS = 0;
-export const SIDE_ASKS = 1;
-/** Conditional orders that fire when the price rises to their trigger (lowest first). */
-export const SIDE_RISE = 2;
-/** Conditional orders that fire when the price falls to their trigger (highest first). */
-export const SIDE_FALL = 3;
+/** The four sides of an instrument, by their offset from its first side. */
+export const enum BookSide {
+  PER_INSTRUMENT = 4,
+  BIDS = 0,
+  ASKS = 1,
+  /** Conditional orders that fire when the price rises to their trigger (lowest first). */
+  RISE = 2,
+  /** Conditional orders that fire when the price falls to their trigger (highest first). */
+  FALL = 3,
+}
 
 /** +1 where the best price is the highest, -1 where it is the lowest. */
 export function sideSign(sideIndex: number): number {
   const k = sideIndex & 3;
-  return k === SIDE_BIDS || k === SIDE_FALL ? 1 : -1;
+  return k === BookSide.BIDS || k === BookSide.FALL ? 1 : -1;
 }
 
 /** A side's entries are scanned from the best end this far before a binary search. */
@@ -40,7 +43,7 @@ export class Book {
   levelSide: Int32Array;
   levelCapacity: number;
   levelHighWater = 0;
-  levelFreeHead = NIL;
+  levelFreeHead = Link.NIL;
   levelsLive = 0;
 
   // Sides: sorted keys and level slots, best at the end.
@@ -66,23 +69,23 @@ export class Book {
 
   /** Makes the four (empty) sides of an instrument. */
   addInstrument(instrumentId: number): void {
-    const first = instrumentId * SIDES_PER_INSTRUMENT;
-    if (first + SIDES_PER_INSTRUMENT > this.sideCount.length) {
+    const first = instrumentId * BookSide.PER_INSTRUMENT;
+    if (first + BookSide.PER_INSTRUMENT > this.sideCount.length) {
       let size = this.sideCount.length;
-      while (size < first + SIDES_PER_INSTRUMENT) size *= 2;
+      while (size < first + BookSide.PER_INSTRUMENT) size *= 2;
       this.sideCount = growI32(this.sideCount, size);
     }
-    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+    for (let s = first; s < first + BookSide.PER_INSTRUMENT; s++) {
       this.sideKeys[s] = new Float64Array(SIDE_INITIAL_CAPACITY);
       this.sideLevels[s] = new Int32Array(SIDE_INITIAL_CAPACITY);
       this.sideCount[s] = 0;
     }
   }
 
-  /** The best level of a side, or NIL. */
+  /** The best level of a side, or Link.NIL. */
   best(sideIndex: number): number {
     const n = this.sideCount[sideIndex]!;
-    return n === 0 ? NIL : this.sideLevels[sideIndex]![n - 1]!;
+    return n === 0 ? Link.NIL : this.sideLevels[sideIndex]![n - 1]!;
   }
 
   /**
@@ -130,8 +133,8 @@ export class Book {
     this.sideCount[sideIndex] = n + 1;
     this.levelPrice[level] = price;
     this.levelQty[level] = 0;
-    this.levelHead[level] = NIL;
-    this.levelTail[level] = NIL;
+    this.levelHead[level] = Link.NIL;
+    this.levelTail[level] = Link.NIL;
     this.levelOrders[level] = 0;
     this.levelSide[level] = sideIndex;
     return level;
@@ -141,12 +144,12 @@ export class Book {
   append(level: number, slot: number, qty: number): void {
     const i32 = this.pool.i32;
     const tail = this.levelTail[level]!;
-    const i = slot << I32_SHIFT;
-    i32[i + I_PREV] = tail;
-    i32[i + I_NEXT] = NIL;
-    i32[i + I_LEVEL] = level;
-    if (tail === NIL) this.levelHead[level] = slot;
-    else i32[(tail << I32_SHIFT) + I_NEXT] = slot;
+    const i = slot << Hot.I32_SHIFT;
+    i32[i + Hot.I_PREV] = tail;
+    i32[i + Hot.I_NEXT] = Link.NIL;
+    i32[i + Hot.I_LEVEL] = level;
+    if (tail === Link.NIL) this.levelHead[level] = slot;
+    else i32[(tail << Hot.I32_SHIFT) + Hot.I_NEXT] = slot;
     this.levelTail[level] = slot;
     this.levelOrders[level]!++;
     this.levelQty[level] += qty;
@@ -158,18 +161,18 @@ export class Book {
    */
   unlink(slot: number, qty: number): void {
     const i32 = this.pool.i32;
-    const i = slot << I32_SHIFT;
-    const level = i32[i + I_LEVEL]!;
-    assert(level !== NIL, 'unlinked order is in no level');
-    const prev = i32[i + I_PREV]!;
-    const next = i32[i + I_NEXT]!;
-    if (prev === NIL) this.levelHead[level] = next;
-    else i32[(prev << I32_SHIFT) + I_NEXT] = next;
-    if (next === NIL) this.levelTail[level] = prev;
-    else i32[(next << I32_SHIFT) + I_PREV] = prev;
-    i32[i + I_LEVEL] = NIL;
-    i32[i + I_PREV] = NIL;
-    i32[i + I_NEXT] = NIL;
+    const i = slot << Hot.I32_SHIFT;
+    const level = i32[i + Hot.I_LEVEL]!;
+    assert(level !== Link.NIL, 'unlinked order is in no level');
+    const prev = i32[i + Hot.I_PREV]!;
+    const next = i32[i + Hot.I_NEXT]!;
+    if (prev === Link.NIL) this.levelHead[level] = next;
+    else i32[(prev << Hot.I32_SHIFT) + Hot.I_NEXT] = next;
+    if (next === Link.NIL) this.levelTail[level] = prev;
+    else i32[(next << Hot.I32_SHIFT) + Hot.I_PREV] = prev;
+    i32[i + Hot.I_LEVEL] = Link.NIL;
+    i32[i + Hot.I_PREV] = Link.NIL;
+    i32[i + Hot.I_NEXT] = Link.NIL;
     this.levelQty[level] -= qty;
     if (--this.levelOrders[level]! === 0) this.removeLevel(level);
   }
@@ -198,7 +201,7 @@ export class Book {
 
   private allocLevel(): number {
     let level = this.levelFreeHead;
-    if (level !== NIL) {
+    if (level !== Link.NIL) {
       this.levelFreeHead = this.levelHead[level]!;
     } else {
       if (this.levelHighWater === this.levelCapacity) this.growLevels(this.levelCapacity * 2);

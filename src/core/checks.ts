@@ -9,12 +9,7 @@ import type { Instruments } from './instruments.js';
 import { Reject } from './reject.js';
 import {
   InstrumentStatus,
-  MAX_ACCOUNT_ID,
-  MAX_SAFE,
-  ORDER_FLAGS_SETTABLE,
-  ORDER_TYPE_COUNT,
-  STP_MODE_COUNT,
-  TIME_IN_FORCE_COUNT,
+  Limits,
   TimeInForce,
   isConditional,
   isMarketLike,
@@ -26,12 +21,12 @@ function isKind(value: number, count: number): boolean {
 }
 
 export function isAccountId(accountId: number): boolean {
-  return accountId >= 1 && accountId <= MAX_ACCOUNT_ID && accountId === Math.floor(accountId);
+  return accountId >= 1 && accountId <= Limits.MAX_ACCOUNT_ID && accountId === Math.floor(accountId);
 }
 
 /** An id that may be 0 (absent) or a positive safe integer. */
 export function isOptionalId(id: number): boolean {
-  return id >= 0 && id <= MAX_SAFE && id === Math.floor(id);
+  return id >= 0 && id <= Limits.MAX_SAFE && id === Math.floor(id);
 }
 
 /** Account, instrument and instrument status: shared by place, amend and cancel. */
@@ -58,11 +53,11 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
   const instrumentId = cmd.instrumentId;
   if (cmd.side !== 0 && cmd.side !== 1) return Reject.InvalidSide;
   const orderType = cmd.orderType;
-  if (!isKind(orderType, ORDER_TYPE_COUNT)) return Reject.InvalidOrderType;
+  if (!isKind(orderType, Limits.ORDER_TYPES)) return Reject.InvalidOrderType;
   const tif = cmd.timeInForce;
-  if (!isKind(tif, TIME_IN_FORCE_COUNT)) return Reject.InvalidTimeInForce;
-  if (!isKind(cmd.stpMode, STP_MODE_COUNT)) return Reject.InvalidStpMode;
-  if (!isKind(cmd.flags, 256) || (cmd.flags & ~ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
+  if (!isKind(tif, Limits.TIME_IN_FORCES)) return Reject.InvalidTimeInForce;
+  if (!isKind(cmd.stpMode, Limits.STP_MODES)) return Reject.InvalidStpMode;
+  if (!isKind(cmd.flags, 256) || (cmd.flags & ~Limits.ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
   const qtyReject = instruments.checkQty(instrumentId, cmd.qty);
@@ -87,7 +82,7 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
 
   if (tif === TimeInForce.GTD) {
     const expire = cmd.expireTimeUs;
-    if (expire !== Math.floor(expire) || expire <= clock.nowUs || expire > MAX_SAFE) return Reject.ExpireTimeInvalid;
+    if (expire !== Math.floor(expire) || expire <= clock.nowUs || expire > Limits.MAX_SAFE) return Reject.ExpireTimeInvalid;
   } else if (cmd.expireTimeUs !== 0) {
     return Reject.ExpireTimeInvalid;
   }

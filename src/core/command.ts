@@ -5,21 +5,20 @@
 // quantity units (the smallest increments the venue can express: a tick and a lot are
 // multiples of them); times are microseconds since the Unix epoch.
 
-export const CommandKind = {
-  AddInstrument: 1,
-  SetInstrumentStatus: 2,
-  PlaceOrder: 3,
-  CancelOrder: 4,
-  AmendOrder: 5,
+export const enum CommandKind {
+  AddInstrument = 1,
+  SetInstrumentStatus = 2,
+  PlaceOrder = 3,
+  CancelOrder = 4,
+  AmendOrder = 5,
   /** Cancels every open order of an account, in one instrument or (instrumentId 0) in all. */
-  CancelAll: 6,
+  CancelAll = 6,
   /** Cancels every open order of every account in one instrument (an operator's command). */
-  MassCancel: 7,
-  SetAccountStp: 8,
+  MassCancel = 7,
+  SetAccountStp = 8,
   /** The passage of time: expires GTD orders whose time has come. */
-  AdvanceTime: 9,
-} as const;
-export type CommandKind = (typeof CommandKind)[keyof typeof CommandKind];
+  AdvanceTime = 9,
+}
 export const COMMAND_KIND_MAX = 9;
 
 export class Command {

@@ -15,57 +15,24 @@
 // orders wait on a trigger side until the last trade price reaches their trigger price.
 
 import { assert, verify } from './assert.js';
-import { Book, SIDE_ASKS, SIDE_BIDS, SIDE_FALL, SIDE_RISE, SIDES_PER_INSTRUMENT } from './book.js';
+import { Book, BookSide } from './book.js';
 import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
 import { type Command, CommandKind } from './command.js';
 import {
-  EV_A,
-  EV_ACCOUNT,
-  EV_B,
-  EV_C,
-  EV_CLIENT_ORDER_ID,
-  EV_D,
-  EV_E,
-  EV_F,
-  EV_INSTRUMENT,
-  EV_ORDER_ID,
-  EV_PRICE,
-  EV_QTY,
-  EV_SIDE,
+  Ev,
   EventBuffer,
   EventKind,
 } from './events.js';
 import { Instruments } from './instruments.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
 import {
-  B_FLAGS,
-  B_SIDE,
-  B_STP,
-  B_TIF,
-  B_TYPE,
-  C_EXPIRE_TIME_US,
-  C_QTY_FILLED,
-  C_TRIGGER_PRICE,
-  COLD_WORDS,
-  F64_SHIFT,
-  F_CLIENT_ID,
-  F_ID,
-  F_PRICE,
-  F_QTY_LEFT,
+  Hot,
+  Cold,
   growF64,
   growI32,
   growU8,
-  H_INSTRUMENT,
-  I32_SHIFT,
-  I_ACC_NEXT,
-  I_ACC_PREV,
-  I_ACCOUNT,
-  I_LEVEL,
-  I_NEXT,
-  NIL,
+  Link,
   OrderPool,
-  U16_SHIFT,
-  U8_SHIFT,
 } from './orders.js';
 import { Reject } from './reject.js';
 import { restore, snapshot, stateHash } from './snapshot.js';
@@ -103,7 +70,7 @@ export class Engine {
   /** Each account's default self-trade prevention mode, by account id. */
   accountStp = new Uint8Array(64);
   /** Each account's most recently indexed open order (a list through the records' accPrev/accNext). */
-  accountHead = new Int32Array(64).fill(NIL);
+  accountHead = new Int32Array(64).fill(Link.NIL);
 
   // GTD expiry: a binary min-heap of (expire time, order id). Entries of orders that left
   // early stay until their time and are skipped then.
@@ -188,7 +155,7 @@ export class Engine {
     const instrumentId = cmd.instrumentId;
     const orderType = cmd.orderType;
     const side = cmd.side;
-    if (cmd.clientOrderId !== 0 && this.byClientId.find(accountId, cmd.clientOrderId) !== NIL) {
+    if (cmd.clientOrderId !== 0 && this.byClientId.find(accountId, cmd.clientOrderId) !== Link.NIL) {
       return this.reject(cmd, Reject.DuplicateClientOrderId);
     }
     const stp = cmd.stpMode === StpMode.AccountDefault ? this.stpDefault(accountId) : cmd.stpMode;
@@ -210,32 +177,32 @@ export class Engine {
 
     const slot = this.pool.alloc();
     const pool = this.pool;
-    const f = slot << F64_SHIFT;
-    const i = slot << I32_SHIFT;
-    const b = slot << U8_SHIFT;
-    const c = slot * COLD_WORDS;
+    const f = slot << Hot.F64_SHIFT;
+    const i = slot << Hot.I32_SHIFT;
+    const b = slot << Hot.U8_SHIFT;
+    const c = slot * Cold.WORDS;
     const f64 = pool.f64;
     const u8 = pool.u8;
     const cold = pool.cold;
     const orderId = this.nextOrderId++;
-    f64[f + F_ID] = orderId;
-    f64[f + F_CLIENT_ID] = cmd.clientOrderId;
-    f64[f + F_PRICE] = cmd.price;
-    f64[f + F_QTY_LEFT] = cmd.qty;
-    pool.i32[i + I_ACCOUNT] = accountId;
-    pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT] = instrumentId;
-    u8[b + B_SIDE] = side;
-    u8[b + B_TYPE] = orderType;
-    u8[b + B_TIF] = tif;
-    u8[b + B_STP] = stp;
-    u8[b + B_FLAGS] = cmd.flags;
-    cold[c + C_QTY_FILLED] = 0;
-    cold[c + C_TRIGGER_PRICE] = cmd.triggerPrice;
-    cold[c + C_EXPIRE_TIME_US] = cmd.expireTimeUs;
+    f64[f + Hot.F_ID] = orderId;
+    f64[f + Hot.F_CLIENT_ID] = cmd.clientOrderId;
+    f64[f + Hot.F_PRICE] = cmd.price;
+    f64[f + Hot.F_QTY_LEFT] = cmd.qty;
+    pool.i32[i + Hot.I_ACCOUNT] = accountId;
+    pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT] = instrumentId;
+    u8[b + Hot.B_SIDE] = side;
+    u8[b + Hot.B_TYPE] = orderType;
+    u8[b + Hot.B_TIF] = tif;
+    u8[b + Hot.B_STP] = stp;
+    u8[b + Hot.B_FLAGS] = cmd.flags;
+    cold[c + Cold.QTY_FILLED] = 0;
+    cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
+    cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
     this.emitAccepted(cmd, orderId, tif, stp);
 
     if (conditional) {
-      const sideIndex = instrumentId * SIDES_PER_INSTRUMENT + (triggersOnRise(orderType, side) ? SIDE_RISE : SIDE_FALL);
+      const sideIndex = instrumentId * BookSide.PER_INSTRUMENT + (triggersOnRise(orderType, side) ? BookSide.RISE : BookSide.FALL);
       this.book.append(this.book.levelAt(sideIndex, cmd.triggerPrice), slot, cmd.qty);
       this.indexOrder(slot);
       return Reject.None;
@@ -266,33 +233,33 @@ export class Engine {
     const slot = this.findTarget(cmd);
     if (slot < 0) return this.reject(cmd, -slot);
     const pool = this.pool;
-    const level = pool.i32[(slot << I32_SHIFT) + I_LEVEL]!;
-    if ((this.book.levelSide[level]! & 3) > SIDE_ASKS) return this.reject(cmd, Reject.OrderNotAmendable);
+    const level = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_LEVEL]!;
+    if ((this.book.levelSide[level]! & 3) > BookSide.ASKS) return this.reject(cmd, Reject.OrderNotAmendable);
     const checked = checkAmend(this.instruments, cmd);
     if (checked !== Reject.None) return this.reject(cmd, checked);
 
-    const f = slot << F64_SHIFT;
-    const oldPrice = pool.f64[f + F_PRICE]!;
-    const oldQty = pool.f64[f + F_QTY_LEFT]!;
+    const f = slot << Hot.F64_SHIFT;
+    const oldPrice = pool.f64[f + Hot.F_PRICE]!;
+    const oldQty = pool.f64[f + Hot.F_QTY_LEFT]!;
     const price = cmd.price;
     const qty = cmd.qty;
     const keep = price === oldPrice && qty <= oldQty;
     const at = this.events.next(EventKind.Amended);
     this.writeOrder(at, slot);
     const w = this.events.words;
-    w[at + EV_PRICE] = price;
-    w[at + EV_QTY] = qty;
-    w[at + EV_A] = oldPrice;
-    w[at + EV_B] = oldQty;
-    w[at + EV_C] = keep ? 1 : 0;
+    w[at + Ev.PRICE] = price;
+    w[at + Ev.QTY] = qty;
+    w[at + Ev.A] = oldPrice;
+    w[at + Ev.B] = oldQty;
+    w[at + Ev.C] = keep ? 1 : 0;
     if (keep) {
-      pool.f64[f + F_QTY_LEFT] = qty;
+      pool.f64[f + Hot.F_QTY_LEFT] = qty;
       this.book.levelQty[level] -= oldQty - qty;
       return Reject.None;
     }
     this.book.unlink(slot, oldQty);
-    pool.f64[f + F_PRICE] = price;
-    pool.f64[f + F_QTY_LEFT] = qty;
+    pool.f64[f + Hot.F_PRICE] = price;
+    pool.f64[f + Hot.F_QTY_LEFT] = qty;
     this.takeAndRest(slot, true);
     if (this.tradedInstrument !== 0) this.fireTriggers();
     return Reject.None;
@@ -307,9 +274,9 @@ export class Engine {
     }
     const pool = this.pool;
     let count = 0;
-    let slot = cmd.accountId < this.accountHead.length ? this.accountHead[cmd.accountId]! : NIL;
+    let slot = cmd.accountId < this.accountHead.length ? this.accountHead[cmd.accountId]! : Link.NIL;
     // Bounded by the account's open orders: each step removes one or moves past one.
-    while (slot !== NIL) {
+    while (slot !== Link.NIL) {
       const next = pool.accNext(slot);
       const id = pool.instrument(slot);
       const match = instrumentId === 0 ? this.instruments.status[id] !== InstrumentStatus.Halted : id === instrumentId;
@@ -329,10 +296,10 @@ export class Engine {
     // A halt freezes the book as it is; an operator clears it under CancelOnly.
     if (this.instruments.status[instrumentId] === InstrumentStatus.Halted) return this.reject(cmd, Reject.InstrumentHalted);
     let count = 0;
-    const first = instrumentId * SIDES_PER_INSTRUMENT;
-    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+    const first = instrumentId * BookSide.PER_INSTRUMENT;
+    for (let s = first; s < first + BookSide.PER_INSTRUMENT; s++) {
       // Bounded: each round removes one order of the side.
-      for (let level = this.book.best(s); level !== NIL; level = this.book.best(s)) {
+      for (let level = this.book.best(s); level !== Link.NIL; level = this.book.best(s)) {
         this.removeOrder(this.book.levelHead[level]!, DoneReason.Cancelled);
         count++;
       }
@@ -352,10 +319,10 @@ export class Engine {
       slot = this.byId.find(cmd.orderId);
     } else {
       if (!isOptionalId(cmd.clientOrderId)) return -Reject.ClientOrderIdInvalid;
-      slot = cmd.clientOrderId === 0 ? NIL : this.byClientId.find(cmd.accountId, cmd.clientOrderId);
+      slot = cmd.clientOrderId === 0 ? Link.NIL : this.byClientId.find(cmd.accountId, cmd.clientOrderId);
     }
-    if (slot === NIL || this.pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT] !== cmd.instrumentId) return -Reject.UnknownOrder;
-    if (this.pool.i32[(slot << I32_SHIFT) + I_ACCOUNT] !== cmd.accountId) return -Reject.NotOrderOwner;
+    if (slot === Link.NIL || this.pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT] !== cmd.instrumentId) return -Reject.UnknownOrder;
+    if (this.pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] !== cmd.accountId) return -Reject.NotOrderOwner;
     return slot;
   }
 
@@ -367,17 +334,17 @@ export class Engine {
    */
   private takeAndRest(slot: number, indexed: boolean): void {
     const pool = this.pool;
-    const b = slot << U8_SHIFT;
+    const b = slot << Hot.U8_SHIFT;
     // Most orders do not cross: look at the touch here before paying for the matching loop.
-    const buy = pool.u8[b + B_SIDE] === Side.Buy;
-    const touch = this.book.best(pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]! * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS));
+    const buy = pool.u8[b + Hot.B_SIDE] === Side.Buy;
+    const touch = this.book.best(pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]! * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS));
     let expiredBySelfTrade = false;
-    if (touch !== NIL) {
-      const price = pool.f64[(slot << F64_SHIFT) + F_PRICE]!;
+    if (touch !== Link.NIL) {
+      const price = pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!;
       const touchPrice = this.book.levelPrice[touch]!;
-      if (isMarketLike(pool.u8[b + B_TYPE]!) || (buy ? touchPrice <= price : touchPrice >= price)) expiredBySelfTrade = this.match(slot);
+      if (isMarketLike(pool.u8[b + Hot.B_TYPE]!) || (buy ? touchPrice <= price : touchPrice >= price)) expiredBySelfTrade = this.match(slot);
     }
-    const left = pool.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!;
+    const left = pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT]!;
     if (left === 0) {
       this.finish(slot, DoneReason.Filled, indexed);
       return;
@@ -386,13 +353,13 @@ export class Engine {
       this.finish(slot, DoneReason.SelfTradePrevented, indexed);
       return;
     }
-    const tif = pool.u8[b + B_TIF]!;
+    const tif = pool.u8[b + Hot.B_TIF]!;
     if (tif === TimeInForce.IOC || tif === TimeInForce.FOK) {
       this.finish(slot, DoneReason.Expired, indexed);
       return;
     }
-    const sideIndex = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]! * SIDES_PER_INSTRUMENT + pool.u8[b + B_SIDE]!;
-    this.book.append(this.book.levelAt(sideIndex, pool.f64[(slot << F64_SHIFT) + F_PRICE]!), slot, left);
+    const sideIndex = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]! * BookSide.PER_INSTRUMENT + pool.u8[b + Hot.B_SIDE]!;
+    this.book.append(this.book.levelAt(sideIndex, pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!), slot, left);
     if (!indexed) this.indexOrder(slot);
     const at = this.events.next(EventKind.Rested);
     this.writeOrder(at, slot);
@@ -408,30 +375,30 @@ export class Engine {
     const book = this.book;
     const f64 = pool.f64;
     const i32 = pool.i32;
-    const f = slot << F64_SHIFT;
-    const b = slot << U8_SHIFT;
-    const instrumentId = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]!;
-    const buy = pool.u8[b + B_SIDE] === Side.Buy;
-    const market = isMarketLike(pool.u8[b + B_TYPE]!);
-    const limit = f64[f + F_PRICE]!;
-    const account = i32[(slot << I32_SHIFT) + I_ACCOUNT]!;
-    const stp = pool.u8[b + B_STP]!;
-    const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
-    let left = f64[f + F_QTY_LEFT]!;
+    const f = slot << Hot.F64_SHIFT;
+    const b = slot << Hot.U8_SHIFT;
+    const instrumentId = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
+    const buy = pool.u8[b + Hot.B_SIDE] === Side.Buy;
+    const market = isMarketLike(pool.u8[b + Hot.B_TYPE]!);
+    const limit = f64[f + Hot.F_PRICE]!;
+    const account = i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
+    const stp = pool.u8[b + Hot.B_STP]!;
+    const makers = instrumentId * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS);
+    let left = f64[f + Hot.F_QTY_LEFT]!;
     let filled = 0;
     let lastPrice = 0;
     let expired = false;
 
     outer: while (left > 0) {
       const level = book.best(makers);
-      if (level === NIL) break;
+      if (level === Link.NIL) break;
       const price = book.levelPrice[level]!;
       if (!market && (buy ? price > limit : price < limit)) break;
       let maker = book.levelHead[level]!;
-      while (maker !== NIL) {
-        const mi = maker << I32_SHIFT;
-        const next = i32[mi + I_NEXT]!;
-        if (stp !== StpMode.None && i32[mi + I_ACCOUNT] === account) {
+      while (maker !== Link.NIL) {
+        const mi = maker << Hot.I32_SHIFT;
+        const next = i32[mi + Hot.I_NEXT]!;
+        if (stp !== StpMode.None && i32[mi + Hot.I_ACCOUNT] === account) {
           if (stp === StpMode.ExpireTaker) {
             expired = true;
             break outer;
@@ -444,14 +411,14 @@ export class Engine {
           maker = next;
           continue;
         }
-        const mf = maker << F64_SHIFT;
-        const makerLeft = f64[mf + F_QTY_LEFT]!;
+        const mf = maker << Hot.F64_SHIFT;
+        const makerLeft = f64[mf + Hot.F_QTY_LEFT]!;
         const qty = left < makerLeft ? left : makerLeft;
         left -= qty;
         filled += qty;
         lastPrice = price;
-        f64[mf + F_QTY_LEFT] = makerLeft - qty;
-        pool.cold[(maker * COLD_WORDS) + C_QTY_FILLED] += qty;
+        f64[mf + Hot.F_QTY_LEFT] = makerLeft - qty;
+        pool.cold[(maker * Cold.WORDS) + Cold.QTY_FILLED] += qty;
         book.levelQty[level] -= qty;
         this.emitTrade(slot, maker, price, qty, makerLeft - qty, left);
         if (qty !== makerLeft) break outer;
@@ -461,8 +428,8 @@ export class Engine {
       }
     }
     if (filled > 0) {
-      f64[f + F_QTY_LEFT] = left;
-      pool.cold[(slot * COLD_WORDS) + C_QTY_FILLED] += filled;
+      f64[f + Hot.F_QTY_LEFT] = left;
+      pool.cold[(slot * Cold.WORDS) + Cold.QTY_FILLED] += filled;
       this.instruments.lastPrice[instrumentId] = lastPrice;
       this.tradedInstrument = instrumentId;
     }
@@ -474,7 +441,7 @@ export class Engine {
     const book = this.book;
     const pool = this.pool;
     const buy = side === Side.Buy;
-    const makers = instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS);
+    const makers = instrumentId * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS);
     const levels = book.sideLevels[makers]!;
     let need = qty;
     for (let n = book.sideCount[makers]! - 1; n >= 0 && need > 0; n--) {
@@ -487,7 +454,7 @@ export class Engine {
       }
       // With self-trade prevention on, the taker's own orders either vanish (ExpireMaker)
       // or end the taker (ExpireTaker, ExpireBoth) when it reaches them.
-      for (let o = book.levelHead[level]!; o !== NIL && need > 0; o = pool.next(o)) {
+      for (let o = book.levelHead[level]!; o !== Link.NIL && need > 0; o = pool.next(o)) {
         if (pool.account(o) === account) {
           if (stp === StpMode.ExpireMaker) continue;
           return false;
@@ -501,8 +468,8 @@ export class Engine {
   /** Would a limit order at `limit` (0: market) take liquidity? */
   private crosses(instrumentId: number, side: number, limit: number): boolean {
     const buy = side === Side.Buy;
-    const level = this.book.best(instrumentId * SIDES_PER_INSTRUMENT + (buy ? SIDE_ASKS : SIDE_BIDS));
-    if (level === NIL) return false;
+    const level = this.book.best(instrumentId * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS));
+    if (level === Link.NIL) return false;
     if (limit === 0) return true;
     const price = this.book.levelPrice[level]!;
     return buy ? price <= limit : price >= limit;
@@ -520,12 +487,12 @@ export class Engine {
       this.tradedInstrument = 0;
       if (instrumentId === 0) return;
       const last = this.instruments.lastPrice[instrumentId]!;
-      const first = instrumentId * SIDES_PER_INSTRUMENT;
+      const first = instrumentId * BookSide.PER_INSTRUMENT;
       for (;;) {
-        let level = book.best(first + SIDE_RISE);
-        if (level === NIL || book.levelPrice[level]! > last) {
-          level = book.best(first + SIDE_FALL);
-          if (level === NIL || book.levelPrice[level]! < last) break;
+        let level = book.best(first + BookSide.RISE);
+        if (level === Link.NIL || book.levelPrice[level]! > last) {
+          level = book.best(first + BookSide.FALL);
+          if (level === Link.NIL || book.levelPrice[level]! < last) break;
         }
         const slot = book.levelHead[level]!;
         book.unlink(slot, this.pool.qtyLeft(slot));
@@ -540,13 +507,13 @@ export class Engine {
   /** A conditional order fires and enters as a market or limit order. */
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
-    pool.u8[(slot << U8_SHIFT) + B_FLAGS] |= OrderFlag.Triggered;
+    pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_FLAGS] |= OrderFlag.Triggered;
     const at = this.events.next(EventKind.Triggered);
     this.writeOrder(at, slot);
     const w = this.events.words;
-    w[at + EV_A] = pool.type(slot);
-    w[at + EV_B] = pool.triggerPrice(slot);
-    w[at + EV_C] = lastPrice;
+    w[at + Ev.A] = pool.type(slot);
+    w[at + Ev.B] = pool.triggerPrice(slot);
+    w[at + Ev.C] = lastPrice;
     const instrumentId = pool.instrument(slot);
     if (this.instruments.status[instrumentId] !== InstrumentStatus.Trading) {
       this.finish(slot, DoneReason.Expired, true);
@@ -571,38 +538,38 @@ export class Engine {
   private indexOrder(slot: number): void {
     const pool = this.pool;
     this.byId.insert(slot);
-    const f = slot << F64_SHIFT;
-    if (pool.f64[f + F_CLIENT_ID] !== 0) this.byClientId.insert(slot);
+    const f = slot << Hot.F64_SHIFT;
+    if (pool.f64[f + Hot.F_CLIENT_ID] !== 0) this.byClientId.insert(slot);
     const i32 = pool.i32;
-    const i = slot << I32_SHIFT;
-    const account = i32[i + I_ACCOUNT]!;
+    const i = slot << Hot.I32_SHIFT;
+    const account = i32[i + Hot.I_ACCOUNT]!;
     if (account >= this.accountHead.length) this.growAccounts(account);
     const head = this.accountHead[account]!;
-    i32[i + I_ACC_PREV] = NIL;
-    i32[i + I_ACC_NEXT] = head;
-    if (head !== NIL) i32[(head << I32_SHIFT) + I_ACC_PREV] = slot;
+    i32[i + Hot.I_ACC_PREV] = Link.NIL;
+    i32[i + Hot.I_ACC_NEXT] = head;
+    if (head !== Link.NIL) i32[(head << Hot.I32_SHIFT) + Hot.I_ACC_PREV] = slot;
     this.accountHead[account] = slot;
-    if (pool.u8[(slot << U8_SHIFT) + B_TIF] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + F_ID]!);
+    if (pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_TIF] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + Hot.F_ID]!);
   }
 
   private unindexOrder(slot: number): void {
     const pool = this.pool;
     this.byId.remove(slot);
-    if (pool.f64[(slot << F64_SHIFT) + F_CLIENT_ID] !== 0) this.byClientId.remove(slot);
+    if (pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] !== 0) this.byClientId.remove(slot);
     const i32 = pool.i32;
-    const i = slot << I32_SHIFT;
-    const prev = i32[i + I_ACC_PREV]!;
-    const next = i32[i + I_ACC_NEXT]!;
-    if (prev === NIL) this.accountHead[i32[i + I_ACCOUNT]!] = next;
-    else i32[(prev << I32_SHIFT) + I_ACC_NEXT] = next;
-    if (next !== NIL) i32[(next << I32_SHIFT) + I_ACC_PREV] = prev;
+    const i = slot << Hot.I32_SHIFT;
+    const prev = i32[i + Hot.I_ACC_PREV]!;
+    const next = i32[i + Hot.I_ACC_NEXT]!;
+    if (prev === Link.NIL) this.accountHead[i32[i + Hot.I_ACCOUNT]!] = next;
+    else i32[(prev << Hot.I32_SHIFT) + Hot.I_ACC_NEXT] = next;
+    if (next !== Link.NIL) i32[(next << Hot.I32_SHIFT) + Hot.I_ACC_PREV] = prev;
   }
 
   /** Takes an open order (resting or pending) out of the engine and says why. */
   private removeOrder(slot: number, reason: number): void {
     const pool = this.pool;
-    const wasResting = (this.book.levelSide[pool.i32[(slot << I32_SHIFT) + I_LEVEL]!]! & 3) <= SIDE_ASKS;
-    this.book.unlink(slot, pool.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!);
+    const wasResting = (this.book.levelSide[pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_LEVEL]!]! & 3) <= BookSide.ASKS;
+    this.book.unlink(slot, pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT]!);
     this.unindexOrder(slot);
     this.emitDone(slot, reason, wasResting);
     pool.free(slot);
@@ -621,7 +588,7 @@ export class Engine {
       const orderId = this.gtdOrderId[0]!;
       this.gtdPop();
       const slot = this.byId.find(orderId);
-      if (slot !== NIL && this.pool.expireTimeUs(slot) <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
+      if (slot !== Link.NIL && this.pool.expireTimeUs(slot) <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
     }
   }
 
@@ -672,7 +639,7 @@ export class Engine {
   private growAccounts(accountId: number): void {
     let size = this.accountHead.length;
     while (size <= accountId) size *= 2;
-    this.accountHead = growI32(this.accountHead, size, NIL);
+    this.accountHead = growI32(this.accountHead, size, Link.NIL);
     this.accountStp = growU8(this.accountStp, size);
   }
 
@@ -696,14 +663,14 @@ export class Engine {
     this.book.addInstrument(spec.instrumentId);
     const at = this.events.nextBare(EventKind.InstrumentAdded);
     const w = this.events.words;
-    w[at + EV_INSTRUMENT] = spec.instrumentId;
-    w[at + EV_PRICE] = spec.tickSize;
-    w[at + EV_QTY] = spec.lotSize;
-    w[at + EV_A] = spec.minPrice;
-    w[at + EV_B] = spec.maxPrice;
-    w[at + EV_C] = spec.minQty;
-    w[at + EV_D] = spec.maxQty;
-    w[at + EV_E] = spec.status;
+    w[at + Ev.INSTRUMENT] = spec.instrumentId;
+    w[at + Ev.PRICE] = spec.tickSize;
+    w[at + Ev.QTY] = spec.lotSize;
+    w[at + Ev.A] = spec.minPrice;
+    w[at + Ev.B] = spec.maxPrice;
+    w[at + Ev.C] = spec.minQty;
+    w[at + Ev.D] = spec.maxQty;
+    w[at + Ev.E] = spec.status;
     return Reject.None;
   }
 
@@ -715,8 +682,8 @@ export class Engine {
     }
     this.instruments.status[cmd.instrumentId] = status;
     const at = this.events.nextBare(EventKind.InstrumentStatus);
-    this.events.words[at + EV_INSTRUMENT] = cmd.instrumentId;
-    this.events.words[at + EV_A] = status;
+    this.events.words[at + Ev.INSTRUMENT] = cmd.instrumentId;
+    this.events.words[at + Ev.A] = status;
     return Reject.None;
   }
 
@@ -730,8 +697,8 @@ export class Engine {
     if (accountId >= this.accountStp.length) this.growAccounts(accountId);
     this.accountStp[accountId] = mode;
     const at = this.events.nextBare(EventKind.AccountStp);
-    this.events.words[at + EV_ACCOUNT] = accountId;
-    this.events.words[at + EV_A] = mode;
+    this.events.words[at + Ev.ACCOUNT] = accountId;
+    this.events.words[at + Ev.A] = mode;
     return Reject.None;
   }
 
@@ -741,15 +708,15 @@ export class Engine {
     assert(reason !== Reject.None, 'a reject needs a reason');
     const at = this.events.next(EventKind.Rejected);
     const w = this.events.words;
-    w[at + EV_INSTRUMENT] = cmd.instrumentId;
-    w[at + EV_ACCOUNT] = cmd.accountId;
-    w[at + EV_ORDER_ID] = cmd.orderId;
-    w[at + EV_CLIENT_ORDER_ID] = cmd.clientOrderId;
-    w[at + EV_SIDE] = cmd.side;
-    w[at + EV_PRICE] = cmd.price;
-    w[at + EV_QTY] = cmd.qty;
-    w[at + EV_A] = reason;
-    w[at + EV_B] = cmd.kind;
+    w[at + Ev.INSTRUMENT] = cmd.instrumentId;
+    w[at + Ev.ACCOUNT] = cmd.accountId;
+    w[at + Ev.ORDER_ID] = cmd.orderId;
+    w[at + Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + Ev.SIDE] = cmd.side;
+    w[at + Ev.PRICE] = cmd.price;
+    w[at + Ev.QTY] = cmd.qty;
+    w[at + Ev.A] = reason;
+    w[at + Ev.B] = cmd.kind;
     return reason;
   }
 
@@ -757,15 +724,15 @@ export class Engine {
   private writeOrder(at: number, slot: number): void {
     const pool = this.pool;
     const f64 = pool.f64;
-    const f = slot << F64_SHIFT;
+    const f = slot << Hot.F64_SHIFT;
     const w = this.events.words;
-    w[at + EV_INSTRUMENT] = pool.u16[(slot << U16_SHIFT) + H_INSTRUMENT]!;
-    w[at + EV_ACCOUNT] = pool.i32[(slot << I32_SHIFT) + I_ACCOUNT]!;
-    w[at + EV_ORDER_ID] = f64[f + F_ID]!;
-    w[at + EV_CLIENT_ORDER_ID] = f64[f + F_CLIENT_ID]!;
-    w[at + EV_SIDE] = pool.u8[(slot << U8_SHIFT) + B_SIDE]!;
-    w[at + EV_PRICE] = f64[f + F_PRICE]!;
-    w[at + EV_QTY] = f64[f + F_QTY_LEFT]!;
+    w[at + Ev.INSTRUMENT] = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
+    w[at + Ev.ACCOUNT] = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
+    w[at + Ev.ORDER_ID] = f64[f + Hot.F_ID]!;
+    w[at + Ev.CLIENT_ORDER_ID] = f64[f + Hot.F_CLIENT_ID]!;
+    w[at + Ev.SIDE] = pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_SIDE]!;
+    w[at + Ev.PRICE] = f64[f + Hot.F_PRICE]!;
+    w[at + Ev.QTY] = f64[f + Hot.F_QTY_LEFT]!;
   }
 
   /** The Accepted event, written from the command rather than read back from the record. */
@@ -773,19 +740,19 @@ export class Engine {
     const events = this.events;
     const at = events.nextFull(EventKind.Accepted);
     const w = events.words;
-    w[at + EV_INSTRUMENT] = cmd.instrumentId;
-    w[at + EV_ACCOUNT] = cmd.accountId;
-    w[at + EV_ORDER_ID] = orderId;
-    w[at + EV_CLIENT_ORDER_ID] = cmd.clientOrderId;
-    w[at + EV_SIDE] = cmd.side;
-    w[at + EV_PRICE] = cmd.price;
-    w[at + EV_QTY] = cmd.qty;
-    w[at + EV_A] = cmd.orderType;
-    w[at + EV_B] = tif;
-    w[at + EV_C] = cmd.triggerPrice;
-    w[at + EV_D] = cmd.expireTimeUs;
-    w[at + EV_E] = stp;
-    w[at + EV_F] = cmd.flags;
+    w[at + Ev.INSTRUMENT] = cmd.instrumentId;
+    w[at + Ev.ACCOUNT] = cmd.accountId;
+    w[at + Ev.ORDER_ID] = orderId;
+    w[at + Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + Ev.SIDE] = cmd.side;
+    w[at + Ev.PRICE] = cmd.price;
+    w[at + Ev.QTY] = cmd.qty;
+    w[at + Ev.A] = cmd.orderType;
+    w[at + Ev.B] = tif;
+    w[at + Ev.C] = cmd.triggerPrice;
+    w[at + Ev.D] = cmd.expireTimeUs;
+    w[at + Ev.E] = stp;
+    w[at + Ev.F] = cmd.flags;
   }
 
   private emitTrade(taker: number, maker: number, price: number, qty: number, makerLeft: number, takerLeft: number): void {
@@ -794,21 +761,21 @@ export class Engine {
     const i32 = pool.i32;
     const at = this.events.nextFull(EventKind.Trade);
     const w = this.events.words;
-    const tf = taker << F64_SHIFT;
-    const mf = maker << F64_SHIFT;
-    w[at + EV_INSTRUMENT] = pool.u16[(taker << U16_SHIFT) + H_INSTRUMENT]!;
-    w[at + EV_ACCOUNT] = i32[(taker << I32_SHIFT) + I_ACCOUNT]!;
-    w[at + EV_ORDER_ID] = f64[tf + F_ID]!;
-    w[at + EV_CLIENT_ORDER_ID] = f64[tf + F_CLIENT_ID]!;
-    w[at + EV_SIDE] = pool.u8[(taker << U8_SHIFT) + B_SIDE]!;
-    w[at + EV_PRICE] = price;
-    w[at + EV_QTY] = qty;
-    w[at + EV_A] = this.nextTradeId++;
-    w[at + EV_B] = f64[mf + F_ID]!;
-    w[at + EV_C] = i32[(maker << I32_SHIFT) + I_ACCOUNT]!;
-    w[at + EV_D] = f64[mf + F_CLIENT_ID]!;
-    w[at + EV_E] = makerLeft;
-    w[at + EV_F] = takerLeft;
+    const tf = taker << Hot.F64_SHIFT;
+    const mf = maker << Hot.F64_SHIFT;
+    w[at + Ev.INSTRUMENT] = pool.u16[(taker << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
+    w[at + Ev.ACCOUNT] = i32[(taker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
+    w[at + Ev.ORDER_ID] = f64[tf + Hot.F_ID]!;
+    w[at + Ev.CLIENT_ORDER_ID] = f64[tf + Hot.F_CLIENT_ID]!;
+    w[at + Ev.SIDE] = pool.u8[(taker << Hot.U8_SHIFT) + Hot.B_SIDE]!;
+    w[at + Ev.PRICE] = price;
+    w[at + Ev.QTY] = qty;
+    w[at + Ev.A] = this.nextTradeId++;
+    w[at + Ev.B] = f64[mf + Hot.F_ID]!;
+    w[at + Ev.C] = i32[(maker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
+    w[at + Ev.D] = f64[mf + Hot.F_CLIENT_ID]!;
+    w[at + Ev.E] = makerLeft;
+    w[at + Ev.F] = takerLeft;
     this.tradeCount++;
     this.filledQty += qty;
     this.notional += price * qty;
@@ -818,17 +785,17 @@ export class Engine {
     const at = this.events.next(EventKind.Done);
     this.writeOrder(at, slot);
     const w = this.events.words;
-    w[at + EV_A] = reason;
-    w[at + EV_B] = this.pool.cold[(slot * COLD_WORDS) + C_QTY_FILLED]!;
-    w[at + EV_C] = wasResting ? 1 : 0;
+    w[at + Ev.A] = reason;
+    w[at + Ev.B] = this.pool.cold[(slot * Cold.WORDS) + Cold.QTY_FILLED]!;
+    w[at + Ev.C] = wasResting ? 1 : 0;
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
     const at = this.events.nextBare(EventKind.MassCancelled);
     const w = this.events.words;
-    w[at + EV_ACCOUNT] = accountId;
-    w[at + EV_INSTRUMENT] = instrumentId;
-    w[at + EV_A] = count;
+    w[at + Ev.ACCOUNT] = accountId;
+    w[at + Ev.INSTRUMENT] = instrumentId;
+    w[at + Ev.A] = count;
   }
 
   // ---------------------------------------------------------------- invariants
@@ -842,8 +809,8 @@ export class Engine {
     const book = this.book;
     let open = 0;
     for (const instrumentId of this.instruments.ids) {
-      const first = instrumentId * SIDES_PER_INSTRUMENT;
-      for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+      const first = instrumentId * BookSide.PER_INSTRUMENT;
+      for (let s = first; s < first + BookSide.PER_INSTRUMENT; s++) {
         const n = book.sideCount[s]!;
         const keys = book.sideKeys[s]!;
         const levels = book.sideLevels[s]!;
@@ -853,8 +820,8 @@ export class Engine {
           assert(book.levelSide[level] === s, 'level is on another side');
           let qty = 0;
           let count = 0;
-          let prev = NIL;
-          for (let o = book.levelHead[level]!; o !== NIL; o = pool.next(o)) {
+          let prev = Link.NIL;
+          for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
             assert(pool.prev(o) === prev, 'level list back link broken');
             assert(pool.level(o) === level, 'order points at another level');
             assert(pool.instrument(o) === instrumentId, 'order in another instrument book');
@@ -864,7 +831,7 @@ export class Engine {
               assert(this.byClientId.find(pool.account(o), pool.clientId(o)) === o, 'open order not findable by client id');
             }
             const sideKind = s - first;
-            if (sideKind <= SIDE_ASKS) {
+            if (sideKind <= BookSide.ASKS) {
               assert(pool.side(o) === sideKind, 'order on the wrong book side');
               assert(pool.price(o) === book.levelPrice[level], 'order price differs from its level');
             } else {
@@ -880,15 +847,15 @@ export class Engine {
           open += count;
         }
       }
-      const bid = book.best(first + SIDE_BIDS);
-      const ask = book.best(first + SIDE_ASKS);
-      if (bid !== NIL && ask !== NIL) assert(book.levelPrice[bid]! < book.levelPrice[ask]!, 'book is crossed');
+      const bid = book.best(first + BookSide.BIDS);
+      const ask = book.best(first + BookSide.ASKS);
+      if (bid !== Link.NIL && ask !== Link.NIL) assert(book.levelPrice[bid]! < book.levelPrice[ask]!, 'book is crossed');
     }
     assert(open === pool.live, 'live orders differ from the orders in levels');
     assert(this.byId.count === open, 'id index holds other than the open orders');
     let inAccounts = 0;
     for (let a = 0; a < this.accountHead.length; a++) {
-      for (let o = this.accountHead[a]!; o !== NIL; o = pool.accNext(o)) {
+      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
         assert(pool.account(o) === a, 'order in another account list');
         inAccounts++;
       }

@@ -3,7 +3,7 @@
 // market data, user streams, stores) reads them by kind and field offset; they are enough
 // to rebuild L1, L2 and L3 books, user order updates and trade records.
 //
-// Each event is EVENT_WORDS words:
+// Each event is Ev.WORDS words:
 //
 //   word  0 kind        1 seq          2 timeUs       3 instrumentId
 //   word  4 accountId   5 orderId      6 clientOrderId 7 side
@@ -29,38 +29,54 @@
 
 import { assert } from './assert.js';
 
-export const EventKind = {
-  Accepted: 1,
-  Rejected: 2,
-  Rested: 3,
-  Trade: 4,
-  Done: 5,
-  Amended: 6,
-  Triggered: 7,
-  InstrumentAdded: 8,
-  InstrumentStatus: 9,
-  AccountStp: 10,
-  MassCancelled: 11,
-} as const;
-export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+export const enum EventKind {
+  Accepted = 1,
+  Rejected = 2,
+  Rested = 3,
+  Trade = 4,
+  Done = 5,
+  Amended = 6,
+  Triggered = 7,
+  InstrumentAdded = 8,
+  InstrumentStatus = 9,
+  AccountStp = 10,
+  MassCancelled = 11,
+}
+/** Every event kind, for code that lists them (a const enum has no object at run time). */
+export const EVENT_KINDS: Record<EventKind, string> = {
+  [EventKind.Accepted]: 'Accepted',
+  [EventKind.Rejected]: 'Rejected',
+  [EventKind.Rested]: 'Rested',
+  [EventKind.Trade]: 'Trade',
+  [EventKind.Done]: 'Done',
+  [EventKind.Amended]: 'Amended',
+  [EventKind.Triggered]: 'Triggered',
+  [EventKind.InstrumentAdded]: 'InstrumentAdded',
+  [EventKind.InstrumentStatus]: 'InstrumentStatus',
+  [EventKind.AccountStp]: 'AccountStp',
+  [EventKind.MassCancelled]: 'MassCancelled',
+};
 
-export const EVENT_WORDS = 16;
-export const EV_KIND = 0;
-export const EV_SEQ = 1;
-export const EV_TIME = 2;
-export const EV_INSTRUMENT = 3;
-export const EV_ACCOUNT = 4;
-export const EV_ORDER_ID = 5;
-export const EV_CLIENT_ORDER_ID = 6;
-export const EV_SIDE = 7;
-export const EV_PRICE = 8;
-export const EV_QTY = 9;
-export const EV_A = 10;
-export const EV_B = 11;
-export const EV_C = 12;
-export const EV_D = 13;
-export const EV_E = 14;
-export const EV_F = 15;
+/** An event's size and its words. */
+export const enum Ev {
+  WORDS = 16,
+  KIND = 0,
+  SEQ = 1,
+  TIME = 2,
+  INSTRUMENT = 3,
+  ACCOUNT = 4,
+  ORDER_ID = 5,
+  CLIENT_ORDER_ID = 6,
+  SIDE = 7,
+  PRICE = 8,
+  QTY = 9,
+  A = 10,
+  B = 11,
+  C = 12,
+  D = 13,
+  E = 14,
+  F = 15,
+}
 
 /**
  * A growable array of fixed-size event records. The engine appends; the consumer reads
@@ -72,7 +88,7 @@ export class EventBuffer {
 
   constructor(capacityEvents = 1024) {
     assert(capacityEvents > 0, 'event buffer capacity must be positive');
-    this.words = new Float64Array(capacityEvents * EVENT_WORDS);
+    this.words = new Float64Array(capacityEvents * Ev.WORDS);
   }
 
   clear(): void {
@@ -80,7 +96,7 @@ export class EventBuffer {
   }
 
   kind(index: number): number {
-    return this.words[index * EVENT_WORDS + EV_KIND]!;
+    return this.words[index * Ev.WORDS + Ev.KIND]!;
   }
 
   /** Seq of the command being applied: stamped on every event it causes. */
@@ -104,21 +120,21 @@ export class EventBuffer {
    * and passing it to a call that is not inlined would box it, allocating per event.
    */
   next(kind: number): number {
-    let at = this.count * EVENT_WORDS;
-    if (at + EVENT_WORDS > this.words.length) this.grow();
+    let at = this.count * Ev.WORDS;
+    if (at + Ev.WORDS > this.words.length) this.grow();
     const w = this.words;
     this.count++;
-    w[at + EV_KIND] = kind;
-    w[at + EV_SEQ] = this.seq;
-    w[at + EV_TIME] = this.timeUs;
-    at += EV_A;
+    w[at + Ev.KIND] = kind;
+    w[at + Ev.SEQ] = this.seq;
+    w[at + Ev.TIME] = this.timeUs;
+    at += Ev.A;
     w[at] = 0;
     w[at + 1] = 0;
     w[at + 2] = 0;
     w[at + 3] = 0;
     w[at + 4] = 0;
     w[at + 5] = 0;
-    return at - EV_A;
+    return at - Ev.A;
   }
 
   /**
@@ -126,13 +142,13 @@ export class EventBuffer {
    * (Accepted, Trade). Twelve stores fewer a trade and its order, measured on the bench.
    */
   nextFull(kind: number): number {
-    const at = this.count * EVENT_WORDS;
-    if (at + EVENT_WORDS > this.words.length) this.grow();
+    const at = this.count * Ev.WORDS;
+    if (at + Ev.WORDS > this.words.length) this.grow();
     const w = this.words;
     this.count++;
-    w[at + EV_KIND] = kind;
-    w[at + EV_SEQ] = this.seq;
-    w[at + EV_TIME] = this.timeUs;
+    w[at + Ev.KIND] = kind;
+    w[at + Ev.SEQ] = this.seq;
+    w[at + Ev.TIME] = this.timeUs;
     return at;
   }
 
@@ -143,7 +159,7 @@ export class EventBuffer {
   nextBare(kind: number): number {
     const at = this.next(kind);
     const w = this.words;
-    for (let i = EV_INSTRUMENT; i < EV_A; i++) w[at + i] = 0;
+    for (let i = Ev.INSTRUMENT; i < Ev.A; i++) w[at + i] = 0;
     return at;
   }
 

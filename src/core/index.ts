@@ -3,19 +3,10 @@ export { assert, AssertionError, unreachable, verify } from './assert.js';
 export { Command, CommandKind, COMMAND_KIND_MAX } from './command.js';
 export { Engine, type EngineOptions } from './engine.js';
 export * from './events.js';
-export { Reject, rejectMessage, rejectName } from './reject.js';
+export { Reject, REJECT_CODES, rejectMessage, rejectName } from './reject.js';
 export { SnapshotError } from './snapshot.js';
-export { SIDE_ASKS, SIDE_BIDS, SIDE_FALL, SIDE_RISE, SIDES_PER_INSTRUMENT } from './book.js';
-export { NIL } from './orders.js';
+export { BookSide } from './book.js';
+export { Link } from './orders.js';
 export type { InstrumentSpec } from './instruments.js';
 export * from './types.js';
-export {
-  accountOrders,
-  bestPrice,
-  openOrder,
-  openOrderByClientId,
-  sideLevels,
-  sideOrders,
-  type LevelView,
-  type OrderView,
-} from './queries.js';
+export { accountOrders, bestPrice, openOrder, openOrderByClientId, sideLevels, sideOrders, type LevelView, type OrderView } from './queries.js';

@@ -4,7 +4,7 @@
 
 import { Reject } from './reject.js';
 import { growF64, growU8 } from './orders.js';
-import { INSTRUMENT_STATUS_COUNT, MAX_INSTRUMENTS, MAX_SAFE } from './types.js';
+import { Limits } from './types.js';
 
 const SYMBOL_PATTERN = /^[A-Z0-9._-]{1,32}$/;
 
@@ -55,7 +55,7 @@ export class Instruments {
   /** The ordered checks of an instrument definition; Reject.None when it may be added. */
   validate(spec: InstrumentSpec): number {
     const { instrumentId, tickSize, lotSize, minPrice, maxPrice, minQty, maxQty } = spec;
-    if (!Number.isInteger(instrumentId) || instrumentId < 1 || instrumentId >= MAX_INSTRUMENTS) return Reject.InvalidInstrumentId;
+    if (!Number.isInteger(instrumentId) || instrumentId < 1 || instrumentId >= Limits.MAX_INSTRUMENTS) return Reject.InvalidInstrumentId;
     if (this.has(instrumentId) || this.bySymbol.has(spec.symbol)) return Reject.InstrumentExists;
     if (!SYMBOL_PATTERN.test(spec.symbol)) return Reject.InvalidSymbol;
     if (!Number.isSafeInteger(tickSize) || tickSize < 1) return Reject.InvalidTickSize;
@@ -65,8 +65,8 @@ export class Instruments {
     if (!Number.isSafeInteger(minQty) || !Number.isSafeInteger(maxQty)) return Reject.InvalidQtyLimits;
     if (minQty < lotSize || maxQty < minQty || minQty % lotSize !== 0 || maxQty % lotSize !== 0) return Reject.InvalidQtyLimits;
     // Every notional (price times quantity) must be a safe integer.
-    if (maxPrice > Math.floor(MAX_SAFE / maxQty)) return Reject.NotionalOverflow;
-    if (!Number.isInteger(spec.status) || spec.status < 0 || spec.status >= INSTRUMENT_STATUS_COUNT) return Reject.InvalidStatus;
+    if (maxPrice > Math.floor(Limits.MAX_SAFE / maxQty)) return Reject.NotionalOverflow;
+    if (!Number.isInteger(spec.status) || spec.status < 0 || spec.status >= Limits.INSTRUMENT_STATUSES) return Reject.InvalidStatus;
     return Reject.None;
   }
 

@@ -21,50 +21,63 @@
 
 import { assert } from './assert.js';
 
-export const NIL = -1;
+// Layout numbers are const enums: tsc writes their values into the code. An imported
+// `const` is a live binding that V8 loads and checks for the temporal dead zone at every
+// use; with the engine's offsets imported that way a bench pass took 20% longer
+// (378 -> 306 ns a command on workload-s1, in one process, alternating).
 
-export const HOT_BYTES = 64;
-/** f64 words of a cold record (24 bytes: 88 bytes an order in all). */
-export const COLD_WORDS = 3;
-/** Shifts from a slot to its first element in each view. */
-export const F64_SHIFT = 3;
-export const I32_SHIFT = 4;
-export const U16_SHIFT = 5;
-export const U8_SHIFT = 6;
+/** A reference (slot or level) to nothing. */
+export const enum Link {
+  NIL = -1,
+}
 
-// f64 words of the hot record
-export const F_ID = 0;
-export const F_CLIENT_ID = 1;
-/** Limit price in price units (0 for market-like orders). */
-export const F_PRICE = 2;
-/** What may still fill. */
-export const F_QTY_LEFT = 3;
-// i32 words of the hot record
-export const I_ACCOUNT = 8;
-/** Neighbours in the order's level, in time priority; `next` also links free slots. */
-export const I_PREV = 9;
-export const I_NEXT = 10;
-/** The level the order rests in (book or trigger side), NIL while in neither. */
-export const I_LEVEL = 11;
-/** Neighbours in the account's list of open orders. */
-export const I_ACC_PREV = 12;
-export const I_ACC_NEXT = 13;
-// u16 halfword of the hot record
-export const H_INSTRUMENT = 28;
-// bytes of the hot record
-export const B_SIDE = 58;
-export const B_TYPE = 59;
-export const B_TIF = 60;
-export const B_STP = 61;
-export const B_FLAGS = 62;
-// f64 words of the cold record
-export const C_QTY_FILLED = 0;
-export const C_TRIGGER_PRICE = 1;
-export const C_EXPIRE_TIME_US = 2;
+/* eslint-disable @typescript-eslint/no-duplicate-enum-values -- offsets in different views share values */
+/** The hot record: its size, the shifts from a slot to its first element in each view, and its fields. */
+export const enum Hot {
+  BYTES = 64,
+  F64_SHIFT = 3,
+  I32_SHIFT = 4,
+  U16_SHIFT = 5,
+  U8_SHIFT = 6,
+  // f64 words
+  F_ID = 0,
+  F_CLIENT_ID = 1,
+  /** Limit price in price units (0 for market-like orders). */
+  F_PRICE = 2,
+  /** What may still fill. */
+  F_QTY_LEFT = 3,
+  // i32 words
+  I_ACCOUNT = 8,
+  /** Neighbours in the order's level, in time priority; `next` also links free slots. */
+  I_PREV = 9,
+  I_NEXT = 10,
+  /** The level the order rests in (book or trigger side), Link.NIL while in neither. */
+  I_LEVEL = 11,
+  /** Neighbours in the account's list of open orders. */
+  I_ACC_PREV = 12,
+  I_ACC_NEXT = 13,
+  // u16 halfword
+  H_INSTRUMENT = 28,
+  // bytes
+  B_SIDE = 58,
+  B_TYPE = 59,
+  B_TIF = 60,
+  B_STP = 61,
+  B_FLAGS = 62,
+}
+/* eslint-enable @typescript-eslint/no-duplicate-enum-values */
 
-assert(HOT_BYTES === 1 << U8_SHIFT && HOT_BYTES === 8 << F64_SHIFT && HOT_BYTES === 4 << I32_SHIFT, 'hot record shifts');
-assert(HOT_BYTES === 2 << U16_SHIFT, 'record shifts');
-assert(I_ACC_NEXT * 4 + 4 <= H_INSTRUMENT * 2 && B_SIDE === H_INSTRUMENT * 2 + 2 && B_FLAGS < HOT_BYTES, 'hot record layout');
+/** The cold record: f64 words (24 bytes: 88 bytes an order in all). */
+export const enum Cold {
+  WORDS = 3,
+  QTY_FILLED = 0,
+  TRIGGER_PRICE = 1,
+  EXPIRE_TIME_US = 2,
+}
+
+assert(Hot.BYTES === 1 << Hot.U8_SHIFT && Hot.BYTES === 8 << Hot.F64_SHIFT && Hot.BYTES === 4 << Hot.I32_SHIFT, 'hot record shifts');
+assert(Hot.BYTES === 2 << Hot.U16_SHIFT, 'record shifts');
+assert(Hot.I_ACC_NEXT * 4 + 4 <= Hot.H_INSTRUMENT * 2 && Hot.B_SIDE === Hot.H_INSTRUMENT * 2 + 2 && Hot.B_FLAGS < Hot.BYTES, 'hot record layout');
 
 export class OrderPool {
   hot: ArrayBuffer;
@@ -77,121 +90,121 @@ export class OrderPool {
   capacity: number;
   /** Slots below this have been handed out at least once. */
   highWater = 0;
-  freeHead = NIL;
+  freeHead = Link.NIL;
   live = 0;
 
   constructor(capacity: number) {
     assert(capacity > 0 && capacity <= 1 << 26, 'order pool capacity out of range');
     this.capacity = capacity;
-    this.hot = new ArrayBuffer(capacity * HOT_BYTES);
+    this.hot = new ArrayBuffer(capacity * Hot.BYTES);
     this.f64 = new Float64Array(this.hot);
     this.i32 = new Int32Array(this.hot);
     this.u16 = new Uint16Array(this.hot);
     this.u8 = new Uint8Array(this.hot);
-    this.cold = new Float64Array(capacity * COLD_WORDS);
+    this.cold = new Float64Array(capacity * Cold.WORDS);
     prefault(this.u8);
     prefault(this.cold);
   }
 
   alloc(): number {
     let slot = this.freeHead;
-    if (slot !== NIL) {
-      this.freeHead = this.i32[(slot << I32_SHIFT) + I_NEXT]!;
+    if (slot !== Link.NIL) {
+      this.freeHead = this.i32[(slot << Hot.I32_SHIFT) + Hot.I_NEXT]!;
     } else {
       if (this.highWater === this.capacity) this.grow(this.capacity * 2);
       slot = this.highWater++;
     }
     this.live++;
-    const i = slot << I32_SHIFT;
+    const i = slot << Hot.I32_SHIFT;
     const i32 = this.i32;
-    i32[i + I_PREV] = NIL;
-    i32[i + I_NEXT] = NIL;
-    i32[i + I_LEVEL] = NIL;
-    i32[i + I_ACC_PREV] = NIL;
-    i32[i + I_ACC_NEXT] = NIL;
+    i32[i + Hot.I_PREV] = Link.NIL;
+    i32[i + Hot.I_NEXT] = Link.NIL;
+    i32[i + Hot.I_LEVEL] = Link.NIL;
+    i32[i + Hot.I_ACC_PREV] = Link.NIL;
+    i32[i + Hot.I_ACC_NEXT] = Link.NIL;
     return slot;
   }
 
   free(slot: number): void {
     assert(slot >= 0 && slot < this.highWater, 'freed slot out of range');
     assert(this.live > 0, 'free with no live orders');
-    this.f64[(slot << F64_SHIFT) + F_ID] = 0;
-    const i = slot << I32_SHIFT;
-    this.i32[i + I_LEVEL] = NIL;
-    this.i32[i + I_NEXT] = this.freeHead;
+    this.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID] = 0;
+    const i = slot << Hot.I32_SHIFT;
+    this.i32[i + Hot.I_LEVEL] = Link.NIL;
+    this.i32[i + Hot.I_NEXT] = this.freeHead;
     this.freeHead = slot;
     this.live--;
   }
 
   grow(capacity: number): void {
     assert(capacity > this.capacity && capacity <= 1 << 26, 'order pool may only grow, within limits');
-    const hot = new ArrayBuffer(capacity * HOT_BYTES);
+    const hot = new ArrayBuffer(capacity * Hot.BYTES);
     new Uint8Array(hot).set(this.u8);
     this.hot = hot;
     this.f64 = new Float64Array(hot);
     this.i32 = new Int32Array(hot);
     this.u16 = new Uint16Array(hot);
     this.u8 = new Uint8Array(hot);
-    this.cold = growF64(this.cold, capacity * COLD_WORDS);
-    prefault(this.cold.subarray(this.capacity * COLD_WORDS));
-    prefault(this.u8.subarray(this.capacity * HOT_BYTES));
+    this.cold = growF64(this.cold, capacity * Cold.WORDS);
+    prefault(this.cold.subarray(this.capacity * Cold.WORDS));
+    prefault(this.u8.subarray(this.capacity * Hot.BYTES));
     this.capacity = capacity;
   }
 
   // Readers by field, for code off the hot path (queries, snapshots, invariant sweeps).
   id(slot: number): number {
-    return this.f64[(slot << F64_SHIFT) + F_ID]!;
+    return this.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]!;
   }
   clientId(slot: number): number {
-    return this.f64[(slot << F64_SHIFT) + F_CLIENT_ID]!;
+    return this.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID]!;
   }
   price(slot: number): number {
-    return this.f64[(slot << F64_SHIFT) + F_PRICE]!;
+    return this.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!;
   }
   qtyLeft(slot: number): number {
-    return this.f64[(slot << F64_SHIFT) + F_QTY_LEFT]!;
+    return this.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT]!;
   }
   account(slot: number): number {
-    return this.i32[(slot << I32_SHIFT) + I_ACCOUNT]!;
+    return this.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
   }
   prev(slot: number): number {
-    return this.i32[(slot << I32_SHIFT) + I_PREV]!;
+    return this.i32[(slot << Hot.I32_SHIFT) + Hot.I_PREV]!;
   }
   next(slot: number): number {
-    return this.i32[(slot << I32_SHIFT) + I_NEXT]!;
+    return this.i32[(slot << Hot.I32_SHIFT) + Hot.I_NEXT]!;
   }
   level(slot: number): number {
-    return this.i32[(slot << I32_SHIFT) + I_LEVEL]!;
+    return this.i32[(slot << Hot.I32_SHIFT) + Hot.I_LEVEL]!;
   }
   accNext(slot: number): number {
-    return this.i32[(slot << I32_SHIFT) + I_ACC_NEXT]!;
+    return this.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACC_NEXT]!;
   }
   instrument(slot: number): number {
-    return this.u16[(slot << U16_SHIFT) + H_INSTRUMENT]!;
+    return this.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
   }
   side(slot: number): number {
-    return this.u8[(slot << U8_SHIFT) + B_SIDE]!;
+    return this.u8[(slot << Hot.U8_SHIFT) + Hot.B_SIDE]!;
   }
   type(slot: number): number {
-    return this.u8[(slot << U8_SHIFT) + B_TYPE]!;
+    return this.u8[(slot << Hot.U8_SHIFT) + Hot.B_TYPE]!;
   }
   tif(slot: number): number {
-    return this.u8[(slot << U8_SHIFT) + B_TIF]!;
+    return this.u8[(slot << Hot.U8_SHIFT) + Hot.B_TIF]!;
   }
   stp(slot: number): number {
-    return this.u8[(slot << U8_SHIFT) + B_STP]!;
+    return this.u8[(slot << Hot.U8_SHIFT) + Hot.B_STP]!;
   }
   flags(slot: number): number {
-    return this.u8[(slot << U8_SHIFT) + B_FLAGS]!;
+    return this.u8[(slot << Hot.U8_SHIFT) + Hot.B_FLAGS]!;
   }
   qtyFilled(slot: number): number {
-    return this.cold[(slot * COLD_WORDS) + C_QTY_FILLED]!;
+    return this.cold[(slot * Cold.WORDS) + Cold.QTY_FILLED]!;
   }
   triggerPrice(slot: number): number {
-    return this.cold[(slot * COLD_WORDS) + C_TRIGGER_PRICE]!;
+    return this.cold[(slot * Cold.WORDS) + Cold.TRIGGER_PRICE]!;
   }
   expireTimeUs(slot: number): number {
-    return this.cold[(slot * COLD_WORDS) + C_EXPIRE_TIME_US]!;
+    return this.cold[(slot * Cold.WORDS) + Cold.EXPIRE_TIME_US]!;
   }
 }
 

@@ -1,9 +1,9 @@
 // Read-only views of engine state for tools, market data snapshots and tests. They
 // allocate, so they are never called on the hot path.
 
-import { SIDE_ASKS, SIDE_BIDS, SIDES_PER_INSTRUMENT } from './book.js';
+import { BookSide } from './book.js';
 import type { Engine } from './engine.js';
-import { NIL } from './orders.js';
+import { Link } from './orders.js';
 
 export interface OrderView {
   orderId: number;
@@ -49,17 +49,17 @@ function orderView(engine: Engine, slot: number): OrderView {
 }
 
 /**
- * The orders of one side of an instrument: `sideKind` is SIDE_BIDS, SIDE_ASKS, SIDE_RISE or
- * SIDE_FALL; best price first and time priority within a price.
+ * The orders of one side of an instrument: `sideKind` is BookSide.BIDS, BookSide.ASKS, BookSide.RISE or
+ * BookSide.FALL; best price first and time priority within a price.
  */
 export function sideOrders(engine: Engine, instrumentId: number, sideKind: number): OrderView[] {
   const out: OrderView[] = [];
   if (!engine.instruments.has(instrumentId)) return out;
   const book = engine.book;
-  const s = instrumentId * SIDES_PER_INSTRUMENT + sideKind;
+  const s = instrumentId * BookSide.PER_INSTRUMENT + sideKind;
   const levels = book.sideLevels[s]!;
   for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
-    for (let o = book.levelHead[levels[i]!]!; o !== NIL; o = engine.pool.next(o)) out.push(orderView(engine, o));
+    for (let o = book.levelHead[levels[i]!]!; o !== Link.NIL; o = engine.pool.next(o)) out.push(orderView(engine, o));
   }
   return out;
 }
@@ -69,7 +69,7 @@ export function sideLevels(engine: Engine, instrumentId: number, side: number, d
   const out: LevelView[] = [];
   if (!engine.instruments.has(instrumentId)) return out;
   const book = engine.book;
-  const s = instrumentId * SIDES_PER_INSTRUMENT + (side === 0 ? SIDE_BIDS : SIDE_ASKS);
+  const s = instrumentId * BookSide.PER_INSTRUMENT + (side === 0 ? BookSide.BIDS : BookSide.ASKS);
   const levels = book.sideLevels[s]!;
   for (let i = book.sideCount[s]! - 1; i >= 0 && out.length < depth; i--) {
     const level = levels[i]!;
@@ -81,26 +81,26 @@ export function sideLevels(engine: Engine, instrumentId: number, side: number, d
 /** Best price of a book side (side 0 bids, 1 asks), or 0 when the side is empty. */
 export function bestPrice(engine: Engine, instrumentId: number, side: number): number {
   if (!engine.instruments.has(instrumentId)) return 0;
-  const level = engine.book.best(instrumentId * SIDES_PER_INSTRUMENT + (side === 0 ? SIDE_BIDS : SIDE_ASKS));
-  return level === NIL ? 0 : engine.book.levelPrice[level]!;
+  const level = engine.book.best(instrumentId * BookSide.PER_INSTRUMENT + (side === 0 ? BookSide.BIDS : BookSide.ASKS));
+  return level === Link.NIL ? 0 : engine.book.levelPrice[level]!;
 }
 
 /** An open order by exchange order id, or undefined. */
 export function openOrder(engine: Engine, orderId: number): OrderView | undefined {
   const slot = engine.byId.find(orderId);
-  return slot === NIL ? undefined : orderView(engine, slot);
+  return slot === Link.NIL ? undefined : orderView(engine, slot);
 }
 
 /** An open order by account and client order id, or undefined. */
 export function openOrderByClientId(engine: Engine, accountId: number, clientOrderId: number): OrderView | undefined {
   const slot = engine.byClientId.find(accountId, clientOrderId);
-  return slot === NIL ? undefined : orderView(engine, slot);
+  return slot === Link.NIL ? undefined : orderView(engine, slot);
 }
 
 /** An account's open orders, most recent first. */
 export function accountOrders(engine: Engine, accountId: number): OrderView[] {
   const out: OrderView[] = [];
   if (accountId < 0 || accountId >= engine.accountHead.length) return out;
-  for (let o = engine.accountHead[accountId]!; o !== NIL; o = engine.pool.accNext(o)) out.push(orderView(engine, o));
+  for (let o = engine.accountHead[accountId]!; o !== Link.NIL; o = engine.pool.accNext(o)) out.push(orderView(engine, o));
   return out;
 }

@@ -12,10 +12,10 @@
 // snapshot, one rebuilt by replay, and one on another machine agree.
 
 import { assert } from './assert.js';
-import { SIDES_PER_INSTRUMENT } from './book.js';
+import { BookSide } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
-import { COLD_WORDS, HOT_BYTES, NIL } from './orders.js';
+import { Cold, Hot, Link } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
 const VERSION = 1;
@@ -40,8 +40,8 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
   const used = pool.highWater;
   const levels = book.levelHighWater;
   const out: [string, NumericArray][] = [
-    ['order.hot', pool.u8.subarray(0, used * HOT_BYTES)],
-    ['order.cold', pool.cold.subarray(0, used * COLD_WORDS)],
+    ['order.hot', pool.u8.subarray(0, used * Hot.BYTES)],
+    ['order.cold', pool.cold.subarray(0, used * Cold.WORDS)],
     ['level.price', book.levelPrice.subarray(0, levels)],
     ['level.qty', book.levelQty.subarray(0, levels)],
     ['level.head', book.levelHead.subarray(0, levels)],
@@ -56,8 +56,8 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
   ];
   for (const instrumentId of engine.instruments.ids) {
-    const first = instrumentId * SIDES_PER_INSTRUMENT;
-    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+    const first = instrumentId * BookSide.PER_INSTRUMENT;
+    for (let s = first; s < first + BookSide.PER_INSTRUMENT; s++) {
       const n = book.sideCount[s]!;
       out.push([`side.${s}.keys`, book.sideKeys[s]!.subarray(0, n)]);
       out.push([`side.${s}.levels`, book.sideLevels[s]!.subarray(0, n)]);
@@ -73,7 +73,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
 function accountArrays(engine: Engine): [string, NumericArray][] {
   const ids: number[] = [];
   for (let a = 0; a < engine.accountHead.length; a++) {
-    if (engine.accountHead[a] !== NIL || (a < engine.accountStp.length && engine.accountStp[a] !== 0)) ids.push(a);
+    if (engine.accountHead[a] !== Link.NIL || (a < engine.accountStp.length && engine.accountStp[a] !== 0)) ids.push(a);
   }
   return [
     ['account.id', Int32Array.from(ids)],
@@ -186,11 +186,11 @@ export function restore(bytes: Uint8Array): Engine {
   engine.byId.overflow.mask = engine.byId.overflow.table.length - 1;
   engine.byId.overflow.count = s.byIdOverflowCount!;
   engine.byClientId.table = i32('index.byClientId');
-  engine.byClientId.mask = engine.byClientId.table.length - 1;
+  engine.byClientId.mask = engine.byClientId.table.length / 2 - 1;
   engine.byClientId.count = s.byClientIdCount!;
   const accountSize = i32('account.size')[0]!;
   engine.accountStp = new Uint8Array(accountSize);
-  engine.accountHead = new Int32Array(accountSize).fill(NIL);
+  engine.accountHead = new Int32Array(accountSize).fill(Link.NIL);
   const accountIds = i32('account.id');
   const accountStp = u8('account.stp');
   const accountHead = i32('account.head');
@@ -210,8 +210,8 @@ export function restore(bytes: Uint8Array): Engine {
     engine.instruments.add(spec);
     engine.instruments.lastPrice[spec.instrumentId] = lastPrice;
     book.addInstrument(spec.instrumentId);
-    const first = spec.instrumentId * SIDES_PER_INSTRUMENT;
-    for (let side = first; side < first + SIDES_PER_INSTRUMENT; side++) {
+    const first = spec.instrumentId * BookSide.PER_INSTRUMENT;
+    for (let side = first; side < first + BookSide.PER_INSTRUMENT; side++) {
       const keys = f64(`side.${side}.keys`);
       const levels = i32(`side.${side}.levels`);
       const capacity = Math.max(8, keys.length);
@@ -246,14 +246,14 @@ export function stateHash(engine: Engine): string {
     h.number(instrumentId).string(spec.symbol).number(spec.tickSize).number(spec.lotSize);
     h.number(spec.minPrice).number(spec.maxPrice).number(spec.minQty).number(spec.maxQty);
     h.number(spec.status).number(engine.instruments.lastPrice[instrumentId]!);
-    const first = instrumentId * SIDES_PER_INSTRUMENT;
-    for (let s = first; s < first + SIDES_PER_INSTRUMENT; s++) {
+    const first = instrumentId * BookSide.PER_INSTRUMENT;
+    for (let s = first; s < first + BookSide.PER_INSTRUMENT; s++) {
       const levels = book.sideLevels[s]!;
       h.number(book.sideCount[s]!);
       for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
         const level = levels[i]!;
         h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
-        for (let o = book.levelHead[level]!; o !== NIL; o = pool.next(o)) {
+        for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
           h.number(pool.id(o)).number(pool.clientId(o)).number(pool.account(o)).number(pool.side(o));
           h.number(pool.type(o)).number(pool.tif(o)).number(pool.stp(o)).number(pool.flags(o));
           h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
@@ -265,9 +265,9 @@ export function stateHash(engine: Engine): string {
   for (let a = 0; a < engine.accountHead.length; a++) {
     const stp = a < engine.accountStp.length ? engine.accountStp[a]! : 0;
     const head = engine.accountHead[a]!;
-    if (stp === 0 && head === NIL) continue;
+    if (stp === 0 && head === Link.NIL) continue;
     h.number(a).number(stp);
-    for (let o = head; o !== NIL; o = pool.accNext(o)) h.number(pool.id(o));
+    for (let o = head; o !== Link.NIL; o = pool.accNext(o)) h.number(pool.id(o));
   }
   return h.digest();
 }

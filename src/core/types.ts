@@ -1,88 +1,80 @@
 // The engine's vocabulary: small integer kinds, following Binance's names and meanings
-// (USDⓈ-M futures and spot) wherever a choice exists. Kept as frozen objects of numbers so
-// that V8 folds them to constants and they can travel in typed arrays and binary records.
+// (USDⓈ-M futures and spot) wherever a choice exists. Const enums, so that tsc writes the
+// numbers into the code (see Hot in orders.ts for why) and they travel in typed arrays and
+// binary records as they are.
 
-export const Side = { Buy: 0, Sell: 1 } as const;
-export type Side = (typeof Side)[keyof typeof Side];
+export const enum Side {
+  Buy = 0,
+  Sell = 1,
+}
 
-export const OrderType = {
-  Limit: 0,
-  Market: 1,
+export const enum OrderType {
+  Limit = 0,
+  Market = 1,
   /** Market order when the trigger price is reached: buys when the price rises to it, sells when it falls. */
-  StopMarket: 2,
+  StopMarket = 2,
   /** Limit order when the trigger price is reached, in the same direction as StopMarket. */
-  StopLimit: 3,
+  StopLimit = 3,
   /** Market order when the trigger price is reached the other way: buys on a fall, sells on a rise. */
-  TakeProfitMarket: 4,
+  TakeProfitMarket = 4,
   /** Limit order when the trigger price is reached, in the same direction as TakeProfitMarket. */
-  TakeProfitLimit: 5,
-} as const;
-export type OrderType = (typeof OrderType)[keyof typeof OrderType];
-export const ORDER_TYPE_COUNT = 6;
+  TakeProfitLimit = 5,
+}
 
-export const TimeInForce = {
+export const enum TimeInForce {
   /** Good till cancelled: the remainder rests. */
-  GTC: 0,
+  GTC = 0,
   /** Immediate or cancel: the remainder expires. */
-  IOC: 1,
+  IOC = 1,
   /** Fill or kill: rejected unless it can fill completely at once. */
-  FOK: 2,
+  FOK = 2,
   /** Good till crossing (post-only): rejected if it would take any liquidity. */
-  GTX: 3,
+  GTX = 3,
   /** Good till date: rests like GTC until its expire time, then expires. */
-  GTD: 4,
-} as const;
-export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce];
-export const TIME_IN_FORCE_COUNT = 5;
+  GTD = 4,
+}
 
 /**
  * Self-trade prevention, decided by the taker's mode as on Binance. `AccountDefault` in a
  * command means "use the account's default"; an order always stores a resolved mode.
  */
-export const StpMode = {
-  None: 0,
+export const enum StpMode {
+  None = 0,
   /** The taker's remainder expires; the resting maker stays. */
-  ExpireTaker: 1,
+  ExpireTaker = 1,
   /** The resting maker expires; the taker goes on matching. */
-  ExpireMaker: 2,
+  ExpireMaker = 2,
   /** Both expire. */
-  ExpireBoth: 3,
-  AccountDefault: 4,
-} as const;
-export type StpMode = (typeof StpMode)[keyof typeof StpMode];
-export const STP_MODE_COUNT = 5;
+  ExpireBoth = 3,
+  AccountDefault = 4,
+}
 
-export const InstrumentStatus = {
+export const enum InstrumentStatus {
   /** New orders, amends and cancels are accepted. */
-  Trading: 0,
+  Trading = 0,
   /** Only cancels are accepted. */
-  CancelOnly: 1,
+  CancelOnly = 1,
   /** Nothing is accepted; resting orders stay. */
-  Halted: 2,
-} as const;
-export type InstrumentStatus = (typeof InstrumentStatus)[keyof typeof InstrumentStatus];
-export const INSTRUMENT_STATUS_COUNT = 3;
+  Halted = 2,
+}
 
 /** Why an order left the engine. */
-export const DoneReason = {
-  Filled: 0,
-  Cancelled: 1,
+export const enum DoneReason {
+  Filled = 0,
+  Cancelled = 1,
   /** IOC or market remainder, GTD expiry, or a triggered order that could not rest. */
-  Expired: 2,
+  Expired = 2,
   /** Expired by self-trade prevention. */
-  SelfTradePrevented: 3,
-} as const;
-export type DoneReason = (typeof DoneReason)[keyof typeof DoneReason];
+  SelfTradePrevented = 3,
+}
 
 /** Order flag bits. */
-export const OrderFlag = {
+export const enum OrderFlag {
   /** May only reduce a position: the position layer enforces it; the book only carries it. */
-  ReduceOnly: 1 << 0,
+  ReduceOnly = 1 << 0,
   /** The order was triggered (it was a stop or take-profit order). */
-  Triggered: 1 << 1,
-} as const;
-/** Flags a command may set; the rest are the engine's own. */
-export const ORDER_FLAGS_SETTABLE = OrderFlag.ReduceOnly;
+  Triggered = 1 << 1,
+}
 
 export function isConditional(orderType: number): boolean {
   return orderType >= OrderType.StopMarket;
@@ -102,7 +94,18 @@ export function triggersOnRise(orderType: number, side: number): boolean {
   return stop === (side === Side.Buy);
 }
 
-/** Limits that keep every product a safe integer (DESIGN.md section 4). */
-export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-export const MAX_INSTRUMENTS = 65_536;
-export const MAX_ACCOUNT_ID = 16_777_215;
+/* eslint-disable @typescript-eslint/no-duplicate-enum-values -- unrelated limits may be equal */
+/** Limits: of values (every product a safe integer, DESIGN.md section 4), ids and kinds. */
+export const enum Limits {
+  MAX_SAFE = 9_007_199_254_740_991,
+  MAX_INSTRUMENTS = 65_536,
+  MAX_ACCOUNT_ID = 16_777_215,
+  /** Members of OrderType, TimeInForce, StpMode and InstrumentStatus. */
+  ORDER_TYPES = 6,
+  TIME_IN_FORCES = 5,
+  STP_MODES = 5,
+  INSTRUMENT_STATUSES = 3,
+  /** Flags a command may set; the rest are the engine's own. */
+  ORDER_FLAGS_SETTABLE = 1,
+}
+/* eslint-enable @typescript-eslint/no-duplicate-enum-values */

@@ -3,24 +3,11 @@
 
 import {
   DoneReason,
-  EV_A,
-  EV_ACCOUNT,
-  EV_B,
-  EV_C,
-  EV_CLIENT_ORDER_ID,
-  EV_D,
-  EV_E,
-  EV_F,
-  EV_INSTRUMENT,
-  EV_ORDER_ID,
-  EV_PRICE,
-  EV_QTY,
-  EV_SEQ,
-  EV_SIDE,
-  EV_TIME,
-  EVENT_WORDS,
+  Ev,
   type EventBuffer,
   EventKind,
+  EVENT_KINDS,
+  Side,
   InstrumentStatus,
   OrderType,
   StpMode,
@@ -28,104 +15,118 @@ import {
   rejectName,
 } from '../core/index.js';
 
-/** Name of each member of a kind table, by value. */
-function names(table: Record<string, number>): string[] {
-  const out: string[] = [];
-  for (const [name, value] of Object.entries(table)) out[value] = name;
-  return out;
-}
-
-export const EVENT_NAMES = names(EventKind);
-export const SIDE_NAMES = ['BUY', 'SELL'];
-export const ORDER_TYPE_NAMES = ['LIMIT', 'MARKET', 'STOP_MARKET', 'STOP', 'TAKE_PROFIT_MARKET', 'TAKE_PROFIT'];
-export const TIME_IN_FORCE_NAMES = names(TimeInForce);
-export const STP_NAMES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'ACCOUNT_DEFAULT'];
-export const DONE_NAMES = ['FILLED', 'CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH'];
-export const STATUS_NAMES = ['TRADING', 'CANCEL_ONLY', 'HALTED'];
-
-// The tables above must follow the enums they name.
-if (ORDER_TYPE_NAMES.length !== Object.keys(OrderType).length || STP_NAMES.length !== Object.keys(StpMode).length) {
-  throw new Error('event-json name tables are out of date');
-}
-if (DONE_NAMES.length !== Object.keys(DoneReason).length || STATUS_NAMES.length !== Object.keys(InstrumentStatus).length) {
-  throw new Error('event-json name tables are out of date');
-}
+// Names by value; `satisfies` the enum, so that a member without a name does not compile.
+export const EVENT_NAMES: Record<number, string> = EVENT_KINDS;
+export const SIDE_NAMES: Record<number, string> = { [Side.Buy]: 'BUY', [Side.Sell]: 'SELL' } satisfies Record<Side, string>;
+export const ORDER_TYPE_NAMES: Record<number, string> = {
+  [OrderType.Limit]: 'LIMIT',
+  [OrderType.Market]: 'MARKET',
+  [OrderType.StopMarket]: 'STOP_MARKET',
+  [OrderType.StopLimit]: 'STOP',
+  [OrderType.TakeProfitMarket]: 'TAKE_PROFIT_MARKET',
+  [OrderType.TakeProfitLimit]: 'TAKE_PROFIT',
+} satisfies Record<OrderType, string>;
+export const TIME_IN_FORCE_NAMES: Record<number, string> = {
+  [TimeInForce.GTC]: 'GTC',
+  [TimeInForce.IOC]: 'IOC',
+  [TimeInForce.FOK]: 'FOK',
+  [TimeInForce.GTX]: 'GTX',
+  [TimeInForce.GTD]: 'GTD',
+} satisfies Record<TimeInForce, string>;
+export const STP_NAMES: Record<number, string> = {
+  [StpMode.None]: 'NONE',
+  [StpMode.ExpireTaker]: 'EXPIRE_TAKER',
+  [StpMode.ExpireMaker]: 'EXPIRE_MAKER',
+  [StpMode.ExpireBoth]: 'EXPIRE_BOTH',
+  [StpMode.AccountDefault]: 'ACCOUNT_DEFAULT',
+} satisfies Record<StpMode, string>;
+export const DONE_NAMES: Record<number, string> = {
+  [DoneReason.Filled]: 'FILLED',
+  [DoneReason.Cancelled]: 'CANCELED',
+  [DoneReason.Expired]: 'EXPIRED',
+  [DoneReason.SelfTradePrevented]: 'EXPIRED_IN_MATCH',
+} satisfies Record<DoneReason, string>;
+export const STATUS_NAMES: Record<number, string> = {
+  [InstrumentStatus.Trading]: 'TRADING',
+  [InstrumentStatus.CancelOnly]: 'CANCEL_ONLY',
+  [InstrumentStatus.Halted]: 'HALTED',
+} satisfies Record<InstrumentStatus, string>;
 
 export type EventJson = Record<string, string | number | boolean>;
 
 export function eventToJson(events: EventBuffer, index: number): EventJson {
   const w = events.words;
-  const at = index * EVENT_WORDS;
+  const at = index * Ev.WORDS;
   const kind = w[at]!;
-  const base: EventJson = { event: EVENT_NAMES[kind] ?? `Event${kind}`, seq: w[at + EV_SEQ]!, timeUs: w[at + EV_TIME]! };
+  const base: EventJson = { event: EVENT_NAMES[kind] ?? `Event${kind}`, seq: w[at + Ev.SEQ]!, timeUs: w[at + Ev.TIME]! };
   const order = (): EventJson => ({
     ...base,
-    instrumentId: w[at + EV_INSTRUMENT]!,
-    accountId: w[at + EV_ACCOUNT]!,
-    orderId: w[at + EV_ORDER_ID]!,
-    clientOrderId: w[at + EV_CLIENT_ORDER_ID]!,
-    side: SIDE_NAMES[w[at + EV_SIDE]!]!,
-    price: w[at + EV_PRICE]!,
-    qty: w[at + EV_QTY]!,
+    instrumentId: w[at + Ev.INSTRUMENT]!,
+    accountId: w[at + Ev.ACCOUNT]!,
+    orderId: w[at + Ev.ORDER_ID]!,
+    clientOrderId: w[at + Ev.CLIENT_ORDER_ID]!,
+    side: SIDE_NAMES[w[at + Ev.SIDE]!]!,
+    price: w[at + Ev.PRICE]!,
+    qty: w[at + Ev.QTY]!,
   });
   switch (kind) {
     case EventKind.Accepted:
       return {
         ...order(),
-        type: ORDER_TYPE_NAMES[w[at + EV_A]!]!,
-        timeInForce: TIME_IN_FORCE_NAMES[w[at + EV_B]!]!,
-        triggerPrice: w[at + EV_C]!,
-        expireTimeUs: w[at + EV_D]!,
-        stpMode: STP_NAMES[w[at + EV_E]!]!,
-        flags: w[at + EV_F]!,
+        type: ORDER_TYPE_NAMES[w[at + Ev.A]!]!,
+        timeInForce: TIME_IN_FORCE_NAMES[w[at + Ev.B]!]!,
+        triggerPrice: w[at + Ev.C]!,
+        expireTimeUs: w[at + Ev.D]!,
+        stpMode: STP_NAMES[w[at + Ev.E]!]!,
+        flags: w[at + Ev.F]!,
       };
     case EventKind.Rejected:
-      return { ...order(), reason: rejectName(w[at + EV_A]!), code: w[at + EV_A]!, commandKind: w[at + EV_B]! };
+      return { ...order(), reason: rejectName(w[at + Ev.A]!), code: w[at + Ev.A]!, commandKind: w[at + Ev.B]! };
     case EventKind.Rested:
       return order();
     case EventKind.Trade:
       return {
         ...base,
-        instrumentId: w[at + EV_INSTRUMENT]!,
-        tradeId: w[at + EV_A]!,
-        price: w[at + EV_PRICE]!,
-        qty: w[at + EV_QTY]!,
-        aggressorSide: SIDE_NAMES[w[at + EV_SIDE]!]!,
-        takerAccountId: w[at + EV_ACCOUNT]!,
-        takerOrderId: w[at + EV_ORDER_ID]!,
-        takerClientOrderId: w[at + EV_CLIENT_ORDER_ID]!,
-        takerQtyLeft: w[at + EV_F]!,
-        makerAccountId: w[at + EV_C]!,
-        makerOrderId: w[at + EV_B]!,
-        makerClientOrderId: w[at + EV_D]!,
-        makerQtyLeft: w[at + EV_E]!,
+        instrumentId: w[at + Ev.INSTRUMENT]!,
+        tradeId: w[at + Ev.A]!,
+        price: w[at + Ev.PRICE]!,
+        qty: w[at + Ev.QTY]!,
+        aggressorSide: SIDE_NAMES[w[at + Ev.SIDE]!]!,
+        takerAccountId: w[at + Ev.ACCOUNT]!,
+        takerOrderId: w[at + Ev.ORDER_ID]!,
+        takerClientOrderId: w[at + Ev.CLIENT_ORDER_ID]!,
+        takerQtyLeft: w[at + Ev.F]!,
+        makerAccountId: w[at + Ev.C]!,
+        makerOrderId: w[at + Ev.B]!,
+        makerClientOrderId: w[at + Ev.D]!,
+        makerQtyLeft: w[at + Ev.E]!,
       };
     case EventKind.Done:
-      return { ...order(), reason: DONE_NAMES[w[at + EV_A]!]!, qtyFilled: w[at + EV_B]!, wasResting: w[at + EV_C] === 1 };
+      return { ...order(), reason: DONE_NAMES[w[at + Ev.A]!]!, qtyFilled: w[at + Ev.B]!, wasResting: w[at + Ev.C] === 1 };
     case EventKind.Amended:
-      return { ...order(), oldPrice: w[at + EV_A]!, oldQty: w[at + EV_B]!, priorityKept: w[at + EV_C] === 1 };
+      return { ...order(), oldPrice: w[at + Ev.A]!, oldQty: w[at + Ev.B]!, priorityKept: w[at + Ev.C] === 1 };
     case EventKind.Triggered:
-      return { ...order(), type: ORDER_TYPE_NAMES[w[at + EV_A]!]!, triggerPrice: w[at + EV_B]!, lastPrice: w[at + EV_C]! };
+      return { ...order(), type: ORDER_TYPE_NAMES[w[at + Ev.A]!]!, triggerPrice: w[at + Ev.B]!, lastPrice: w[at + Ev.C]! };
     case EventKind.InstrumentAdded:
       return {
         ...base,
-        instrumentId: w[at + EV_INSTRUMENT]!,
-        tickSize: w[at + EV_PRICE]!,
-        lotSize: w[at + EV_QTY]!,
-        minPrice: w[at + EV_A]!,
-        maxPrice: w[at + EV_B]!,
-        minQty: w[at + EV_C]!,
-        maxQty: w[at + EV_D]!,
-        status: STATUS_NAMES[w[at + EV_E]!]!,
+        instrumentId: w[at + Ev.INSTRUMENT]!,
+        tickSize: w[at + Ev.PRICE]!,
+        lotSize: w[at + Ev.QTY]!,
+        minPrice: w[at + Ev.A]!,
+        maxPrice: w[at + Ev.B]!,
+        minQty: w[at + Ev.C]!,
+        maxQty: w[at + Ev.D]!,
+        status: STATUS_NAMES[w[at + Ev.E]!]!,
       };
     case EventKind.InstrumentStatus:
-      return { ...base, instrumentId: w[at + EV_INSTRUMENT]!, status: STATUS_NAMES[w[at + EV_A]!]! };
+      return { ...base, instrumentId: w[at + Ev.INSTRUMENT]!, status: STATUS_NAMES[w[at + Ev.A]!]! };
     case EventKind.AccountStp:
-      return { ...base, accountId: w[at + EV_ACCOUNT]!, stpMode: STP_NAMES[w[at + EV_A]!]! };
+      return { ...base, accountId: w[at + Ev.ACCOUNT]!, stpMode: STP_NAMES[w[at + Ev.A]!]! };
     case EventKind.MassCancelled:
-      return { ...base, accountId: w[at + EV_ACCOUNT]!, instrumentId: w[at + EV_INSTRUMENT]!, count: w[at + EV_A]! };
+      return { ...base, accountId: w[at + Ev.ACCOUNT]!, instrumentId: w[at + Ev.INSTRUMENT]!, count: w[at + Ev.A]! };
     default:
-      return { ...base, words: Array.from(w.subarray(at, at + EVENT_WORDS)).join(',') };
+      return { ...base, words: Array.from(w.subarray(at, at + Ev.WORDS)).join(',') };
   }
 }
 

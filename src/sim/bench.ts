@@ -5,7 +5,7 @@
 // event writing and trigger checks all happen inside the timer.
 
 import { createHash } from 'node:crypto';
-import { Command, Engine, SIDE_ASKS, SIDE_BIDS, bestPrice, sideOrders } from '../core/index.js';
+import { Command, Engine, BookSide, bestPrice, sideOrders } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import type { Workload } from './workload.js';
 
@@ -106,8 +106,8 @@ export function benchCounts(engine: Engine, workload: Workload, accepted: number
   let resting = 0;
   for (let s = 1; s <= workload.symbols; s++) {
     for (const [sideKind, letter] of [
-      [SIDE_BIDS, 'B'],
-      [SIDE_ASKS, 'S'],
+      [BookSide.BIDS, 'B'],
+      [BookSide.ASKS, 'S'],
     ] as const) {
       for (const o of sideOrders(engine, s, sideKind)) {
         hash.update(`${s},${letter},${o.price},${o.clientOrderId},${o.qtyLeft}\n`);

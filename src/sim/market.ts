@@ -3,7 +3,7 @@
 // instruments. It writes the command stream as binary records while driving an engine, so
 // its agents can react to what happened; replaying the records gives the same state.
 
-import { Command, CommandKind, Engine, EventKind, InstrumentStatus, OrderType, Side, StpMode, TimeInForce, EV_CLIENT_ORDER_ID, EV_ACCOUNT, EV_INSTRUMENT, EVENT_WORDS } from '../core/index.js';
+import { Command, CommandKind, Engine, EventKind, InstrumentStatus, OrderType, Side, StpMode, TimeInForce, Ev } from '../core/index.js';
 import { RecordLog } from './records.js';
 import { Rng } from './rng.js';
 
@@ -96,11 +96,11 @@ export function runMarket(seed: number, commands: number, onEvents?: (engine: En
     const ev = engine.events;
     for (let e = 0; e < ev.count; e++) {
       if (ev.kind(e) !== EventKind.Done) continue;
-      const account = ev.words[e * EVENT_WORDS + EV_ACCOUNT]!;
+      const account = ev.words[e * Ev.WORDS + Ev.ACCOUNT]!;
       const m = MAKERS.indexOf(account);
       if (m < 0) continue;
-      const id = ev.words[e * EVENT_WORDS + EV_CLIENT_ORDER_ID]!;
-      const list = live[m * DEMO_INSTRUMENTS.length + ev.words[e * EVENT_WORDS + EV_INSTRUMENT]! - 1]!;
+      const id = ev.words[e * Ev.WORDS + Ev.CLIENT_ORDER_ID]!;
+      const list = live[m * DEMO_INSTRUMENTS.length + ev.words[e * Ev.WORDS + Ev.INSTRUMENT]! - 1]!;
       const at = list.indexOf(id);
       if (at >= 0) list.splice(at, 1);
     }

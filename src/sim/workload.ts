@@ -8,7 +8,7 @@
 // C -> cancel by client order id, R -> amend by client order id.
 
 import { readFileSync } from 'node:fs';
-import { Command, CommandKind, InstrumentStatus, MAX_SAFE, OrderType, Side, StpMode, TimeInForce } from '../core/index.js';
+import { Command, CommandKind, InstrumentStatus, Limits, OrderType, Side, StpMode, TimeInForce } from '../core/index.js';
 import { encodeCommand, MAX_COMMAND_BYTES, ORDER_RECORD_BYTES } from '../protocol/index.js';
 
 /** 2026-01-01T00:00:00Z in microseconds: the simulated clock's epoch. */
@@ -57,7 +57,7 @@ export function parseWorkload(text: string): Workload {
   // Instrument limits cover the workload, with headroom, and keep price * qty a safe integer.
   maxQty = Math.max(maxQty * 2, 1_000_000);
   maxPrice = Math.max(maxPrice * 2, 1_000_000);
-  if (maxPrice > Math.floor(MAX_SAFE / maxQty)) maxPrice = Math.floor(MAX_SAFE / maxQty);
+  if (maxPrice > Math.floor(Limits.MAX_SAFE / maxQty)) maxPrice = Math.floor(Limits.MAX_SAFE / maxQty);
 
   const bytes = new Uint8Array(symbols * MAX_COMMAND_BYTES + commands * ORDER_RECORD_BYTES);
   const view = new DataView(bytes.buffer);

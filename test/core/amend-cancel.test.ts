@@ -2,7 +2,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SAFE, openOrderByClientId } from '../../src/core/index.js';
+import { Limits, openOrderByClientId } from '../../src/core/index.js';
 import {
   BTC,
   ETH,
@@ -276,12 +276,12 @@ void describe('cancel', () => {
   void test('bad target ids are refused: OrderIdInvalid, ClientOrderIdInvalid', () => {
     const v = new Venue();
     v.rest(Side.Buy, 100, 10, { clientId: 5 });
-    for (const orderId of [-1, 1.5, NaN, MAX_SAFE + 1, Infinity]) {
+    for (const orderId of [-1, 1.5, NaN, Limits.MAX_SAFE + 1, Infinity]) {
       v.rejects(v.targetFields(4, { orderId }), Reject.OrderIdInvalid);
       v.rejects(v.targetFields(4, { orderId, clientId: 5 }), Reject.OrderIdInvalid);
       v.rejects({ ...v.targetFields(5, { orderId }), price: 100, qty: 10 }, Reject.OrderIdInvalid);
     }
-    for (const clientId of [-1, 1.5, NaN, MAX_SAFE + 1]) {
+    for (const clientId of [-1, 1.5, NaN, Limits.MAX_SAFE + 1]) {
       v.rejects(v.targetFields(4, { clientId }), Reject.ClientOrderIdInvalid);
       v.rejects({ ...v.targetFields(5, { clientId }), price: 100, qty: 10 }, Reject.ClientOrderIdInvalid);
     }
@@ -455,8 +455,8 @@ void describe('client order ids', () => {
 
   void test('client order ids up to 2^53 - 1 are accepted', () => {
     const v = new Venue();
-    const o = v.rest(Side.Buy, 100, 10, { clientId: MAX_SAFE });
-    expectEvents(v.cancel({ clientId: MAX_SAFE }).events, [{ event: 'Done', orderId: o, clientOrderId: MAX_SAFE }]);
+    const o = v.rest(Side.Buy, 100, 10, { clientId: Limits.MAX_SAFE });
+    expectEvents(v.cancel({ clientId: Limits.MAX_SAFE }).events, [{ event: 'Done', orderId: o, clientOrderId: Limits.MAX_SAFE }]);
   });
 
   void test('many orders placed and cancelled by client id stay findable by id and client id', () => {

@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command, CommandKind, COMMAND_KIND_MAX, Engine, MAX_SAFE } from '../../src/core/index.js';
+import { Command, CommandKind, COMMAND_KIND_MAX, Engine, Limits } from '../../src/core/index.js';
 import {
   CodecError,
   COMMAND_VERSION,
@@ -58,7 +58,7 @@ function full(kind: number): Command {
   c.timeUs = T0 + 17;
   c.accountId = 16_777_215;
   c.instrumentId = 65_535;
-  c.orderId = MAX_SAFE;
+  c.orderId = Limits.MAX_SAFE;
   c.clientOrderId = 2 ** 40 + 3;
   c.side = 1;
   c.orderType = 5;
@@ -193,7 +193,7 @@ void describe('command records', () => {
 
   void test('negative and extreme safe integers round-trip', () => {
     const c = full(CommandKind.PlaceOrder);
-    for (const value of [-1, -5, -(2 ** 32), -(2 ** 32) - 1, 2 ** 32, 2 ** 32 - 1, MAX_SAFE, -MAX_SAFE, 0, -0]) {
+    for (const value of [-1, -5, -(2 ** 32), -(2 ** 32) - 1, 2 ** 32, 2 ** 32 - 1, Limits.MAX_SAFE, -Limits.MAX_SAFE, 0, -0]) {
       c.price = value;
       c.qty = -value;
       c.orderId = value;
@@ -302,9 +302,9 @@ void describe('command records', () => {
       view.setBigInt64(O_PRICE, value, true);
       return decode(view).price;
     };
-    assert.equal(at(2n ** 53n - 1n), MAX_SAFE);
-    assert.equal(at(-(2n ** 53n - 1n)), -MAX_SAFE);
-    assert.equal(at(-(2n ** 53n) + 1n), -MAX_SAFE);
+    assert.equal(at(2n ** 53n - 1n), Limits.MAX_SAFE);
+    assert.equal(at(-(2n ** 53n - 1n)), -Limits.MAX_SAFE);
+    assert.equal(at(-(2n ** 53n) + 1n), -Limits.MAX_SAFE);
     for (const big of [2n ** 53n, 2n ** 53n + 1n, 2n ** 62n, 2n ** 63n - 1n, -(2n ** 53n) - 1n, -(2n ** 63n)]) {
       assert.ok(Number.isNaN(at(big)), `${big}`);
     }

@@ -13,10 +13,7 @@ import {
   InstrumentStatus,
   OrderType,
   Reject,
-  SIDE_ASKS,
-  SIDE_BIDS,
-  SIDE_FALL,
-  SIDE_RISE,
+  BookSide,
   Side,
   StpMode,
   TimeInForce,
@@ -263,25 +260,25 @@ export class Venue {
 
   // ------------------------------------------------------------ queries
 
-  /** Order ids of a book or trigger side (SIDE_BIDS, SIDE_ASKS, SIDE_RISE, SIDE_FALL), in priority. */
+  /** Order ids of a book or trigger side (BookSide.BIDS, BookSide.ASKS, BookSide.RISE, BookSide.FALL), in priority. */
   ids(sideKind: number, instrument = BTC): number[] {
     return sideOrders(this.engine, instrument, sideKind).map((o) => o.orderId);
   }
 
   bidIds(instrument = BTC): number[] {
-    return this.ids(SIDE_BIDS, instrument);
+    return this.ids(BookSide.BIDS, instrument);
   }
 
   askIds(instrument = BTC): number[] {
-    return this.ids(SIDE_ASKS, instrument);
+    return this.ids(BookSide.ASKS, instrument);
   }
 
   riseIds(instrument = BTC): number[] {
-    return this.ids(SIDE_RISE, instrument);
+    return this.ids(BookSide.RISE, instrument);
   }
 
   fallIds(instrument = BTC): number[] {
-    return this.ids(SIDE_FALL, instrument);
+    return this.ids(BookSide.FALL, instrument);
   }
 
   /** L2 of a side as [price, qty, orders] triples, best first. */
@@ -375,4 +372,4 @@ export function expectEvents(actual: EventJson[], expected: Record<string, unkno
   assert.deepStrictEqual(picked, expected);
 }
 
-export { Side, OrderType, TimeInForce, StpMode, Reject, SIDE_ASKS, SIDE_BIDS, SIDE_FALL, SIDE_RISE };
+export { Side, OrderType, TimeInForce, StpMode, Reject, BookSide };

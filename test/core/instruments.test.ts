@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandKind, type InstrumentSpec, InstrumentStatus, MAX_SAFE, bestPrice } from '../../src/core/index.js';
+import { CommandKind, type InstrumentSpec, InstrumentStatus, Limits, bestPrice } from '../../src/core/index.js';
 import {
   BTC,
   ETH,
@@ -170,7 +170,7 @@ void describe('AddInstrument', () => {
   void test('max price times max quantity must stay a safe integer', () => {
     const v = new Venue();
     const one = { tickSize: 1, lotSize: 1, minPrice: 1, minQty: 1, maxQty: 1_000_000 };
-    const limit = Math.floor(MAX_SAFE / 1_000_000);
+    const limit = Math.floor(Limits.MAX_SAFE / 1_000_000);
     v.rejects(add({ ...one, maxPrice: limit + 1 }), Reject.NotionalOverflow);
     expectOk(v.addInstrument({ ...SOL, ...one, maxPrice: limit }));
     // At the limit, the largest order's notional is still exact.

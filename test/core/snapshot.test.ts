@@ -2,21 +2,21 @@
 // grew past its preallocation. (Random streams are covered in test/property.)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CommandKind, Engine, MAX_ACCOUNT_ID, Side, StpMode } from '../../src/core/index.js';
+import { CommandKind, Engine, Limits, Side, StpMode } from '../../src/core/index.js';
 import { Venue } from './helpers.js';
 
 void describe('snapshot', () => {
   void test('the largest account id costs the snapshot a few bytes, not its whole table', () => {
     const venue = new Venue();
     const small = venue.engine.snapshot().length;
-    venue.apply({ kind: CommandKind.SetAccountStp, accountId: MAX_ACCOUNT_ID, stpMode: StpMode.ExpireBoth });
-    venue.rest(Side.Buy, 100_000, 10, { account: MAX_ACCOUNT_ID, clientId: 7 });
+    venue.apply({ kind: CommandKind.SetAccountStp, accountId: Limits.MAX_ACCOUNT_ID, stpMode: StpMode.ExpireBoth });
+    venue.rest(Side.Buy, 100_000, 10, { account: Limits.MAX_ACCOUNT_ID, clientId: 7 });
     const bytes = venue.engine.snapshot();
     assert.ok(bytes.length < small + 4096, `snapshot grew from ${small} to ${bytes.length} bytes`);
     const restored = Engine.restore(bytes);
     assert.equal(restored.stateHash(), venue.engine.stateHash());
     restored.checkInvariants();
-    assert.equal(restored.accountStp[MAX_ACCOUNT_ID], StpMode.ExpireBoth);
+    assert.equal(restored.accountStp[Limits.MAX_ACCOUNT_ID], StpMode.ExpireBoth);
   });
 
   void test('a pool that doubled several times restores to the same state and goes on alike', () => {

@@ -10,22 +10,7 @@
 
 import { CommandKind } from '../../src/core/command.js';
 import {
-  EV_A,
-  EV_ACCOUNT,
-  EV_B,
-  EV_C,
-  EV_CLIENT_ORDER_ID,
-  EV_D,
-  EV_E,
-  EV_F,
-  EV_INSTRUMENT,
-  EV_ORDER_ID,
-  EV_PRICE,
-  EV_QTY,
-  EV_SEQ,
-  EV_SIDE,
-  EV_TIME,
-  EVENT_WORDS,
+  Ev,
   EventKind,
 } from '../../src/core/events.js';
 import { Reject } from '../../src/core/reject.js';
@@ -192,7 +177,7 @@ export class Model {
   private out: number[][] = [];
   private seq = 0;
 
-  /** Applies one command; returns its events (EVENT_WORDS numbers each). */
+  /** Applies one command; returns its events (Ev.WORDS numbers each). */
   apply(cmd: ModelCommand): number[][] {
     this.out = [];
     this.seq = cmd.seq;
@@ -413,11 +398,11 @@ export class Model {
     const oldQty = order.qtyLeft;
     const inPlace = cmd.price === oldPrice && cmd.qty <= oldQty;
     const ev = this.orderEvent(EventKind.Amended, order);
-    ev[EV_PRICE] = cmd.price;
-    ev[EV_QTY] = cmd.qty;
-    ev[EV_A] = oldPrice;
-    ev[EV_B] = oldQty;
-    ev[EV_C] = inPlace ? 1 : 0;
+    ev[Ev.PRICE] = cmd.price;
+    ev[Ev.QTY] = cmd.qty;
+    ev[Ev.A] = oldPrice;
+    ev[Ev.B] = oldQty;
+    ev[Ev.C] = inPlace ? 1 : 0;
     if (inPlace) {
       order.qtyLeft = cmd.qty;
       return;
@@ -502,14 +487,14 @@ export class Model {
       sides: [[], [], [], []],
     });
     const ev = this.event(EventKind.InstrumentAdded);
-    ev[EV_INSTRUMENT] = id;
-    ev[EV_PRICE] = cmd.tickSize;
-    ev[EV_QTY] = cmd.lotSize;
-    ev[EV_A] = cmd.minPrice;
-    ev[EV_B] = cmd.maxPrice;
-    ev[EV_C] = cmd.minQty;
-    ev[EV_D] = cmd.maxQty;
-    ev[EV_E] = cmd.status;
+    ev[Ev.INSTRUMENT] = id;
+    ev[Ev.PRICE] = cmd.tickSize;
+    ev[Ev.QTY] = cmd.lotSize;
+    ev[Ev.A] = cmd.minPrice;
+    ev[Ev.B] = cmd.maxPrice;
+    ev[Ev.C] = cmd.minQty;
+    ev[Ev.D] = cmd.maxQty;
+    ev[Ev.E] = cmd.status;
   }
 
   private setInstrumentStatus(cmd: ModelCommand): void {
@@ -520,8 +505,8 @@ export class Model {
     }
     inst.status = cmd.status;
     const ev = this.event(EventKind.InstrumentStatus);
-    ev[EV_INSTRUMENT] = cmd.instrumentId;
-    ev[EV_A] = cmd.status;
+    ev[Ev.INSTRUMENT] = cmd.instrumentId;
+    ev[Ev.A] = cmd.status;
   }
 
   private setAccountStp(cmd: ModelCommand): void {
@@ -530,8 +515,8 @@ export class Model {
     if (!modes.includes(cmd.stpMode)) return this.reject(cmd, Reject.InvalidStpMode);
     this.accountStp.set(cmd.accountId, cmd.stpMode);
     const ev = this.event(EventKind.AccountStp);
-    ev[EV_ACCOUNT] = cmd.accountId;
-    ev[EV_A] = cmd.stpMode;
+    ev[Ev.ACCOUNT] = cmd.accountId;
+    ev[Ev.A] = cmd.stpMode;
   }
 
   // ------------------------------------------------------------------ matching
@@ -583,19 +568,19 @@ export class Model {
       this.filledQty += qty;
       this.notional += maker.price * qty;
       const ev = this.event(EventKind.Trade);
-      ev[EV_INSTRUMENT] = taker.instrumentId;
-      ev[EV_ACCOUNT] = taker.accountId;
-      ev[EV_ORDER_ID] = taker.orderId;
-      ev[EV_CLIENT_ORDER_ID] = taker.clientOrderId;
-      ev[EV_SIDE] = taker.side;
-      ev[EV_PRICE] = maker.price;
-      ev[EV_QTY] = qty;
-      ev[EV_A] = this.nextTradeId++;
-      ev[EV_B] = maker.orderId;
-      ev[EV_C] = maker.accountId;
-      ev[EV_D] = maker.clientOrderId;
-      ev[EV_E] = maker.qtyLeft;
-      ev[EV_F] = taker.qtyLeft;
+      ev[Ev.INSTRUMENT] = taker.instrumentId;
+      ev[Ev.ACCOUNT] = taker.accountId;
+      ev[Ev.ORDER_ID] = taker.orderId;
+      ev[Ev.CLIENT_ORDER_ID] = taker.clientOrderId;
+      ev[Ev.SIDE] = taker.side;
+      ev[Ev.PRICE] = maker.price;
+      ev[Ev.QTY] = qty;
+      ev[Ev.A] = this.nextTradeId++;
+      ev[Ev.B] = maker.orderId;
+      ev[Ev.C] = maker.accountId;
+      ev[Ev.D] = maker.clientOrderId;
+      ev[Ev.E] = maker.qtyLeft;
+      ev[Ev.F] = taker.qtyLeft;
       if (maker.qtyLeft === 0) this.removeOpen(maker, DoneReason.Filled);
     }
     return { traded, expiredBySelfTrade: false };
@@ -637,9 +622,9 @@ export class Model {
       this.leave(inst, order);
       order.flags |= OrderFlag.Triggered;
       const ev = this.orderEvent(EventKind.Triggered, order);
-      ev[EV_A] = order.orderType;
-      ev[EV_B] = order.triggerPrice;
-      ev[EV_C] = last;
+      ev[Ev.A] = order.orderType;
+      ev[Ev.B] = order.triggerPrice;
+      ev[Ev.C] = last;
       if (inst.status !== InstrumentStatus.Trading) {
         this.end(order, DoneReason.Expired, true);
         continue;
@@ -699,61 +684,61 @@ export class Model {
   // ------------------------------------------------------------------ events
 
   private event(kind: number, timeUs = this.nowUs): number[] {
-    const ev = new Array<number>(EVENT_WORDS).fill(0);
+    const ev = new Array<number>(Ev.WORDS).fill(0);
     ev[0] = kind;
-    ev[EV_SEQ] = this.seq;
-    ev[EV_TIME] = timeUs;
+    ev[Ev.SEQ] = this.seq;
+    ev[Ev.TIME] = timeUs;
     this.out.push(ev);
     return ev;
   }
 
   private orderEvent(kind: number, o: ModelOrder): number[] {
     const ev = this.event(kind);
-    ev[EV_INSTRUMENT] = o.instrumentId;
-    ev[EV_ACCOUNT] = o.accountId;
-    ev[EV_ORDER_ID] = o.orderId;
-    ev[EV_CLIENT_ORDER_ID] = o.clientOrderId;
-    ev[EV_SIDE] = o.side;
-    ev[EV_PRICE] = o.price;
-    ev[EV_QTY] = o.qtyLeft;
+    ev[Ev.INSTRUMENT] = o.instrumentId;
+    ev[Ev.ACCOUNT] = o.accountId;
+    ev[Ev.ORDER_ID] = o.orderId;
+    ev[Ev.CLIENT_ORDER_ID] = o.clientOrderId;
+    ev[Ev.SIDE] = o.side;
+    ev[Ev.PRICE] = o.price;
+    ev[Ev.QTY] = o.qtyLeft;
     return ev;
   }
 
   private reject(cmd: ModelCommand, reason: number): void {
     const ev = this.event(EventKind.Rejected, cmd.timeUs);
-    ev[EV_INSTRUMENT] = cmd.instrumentId;
-    ev[EV_ACCOUNT] = cmd.accountId;
-    ev[EV_ORDER_ID] = cmd.orderId;
-    ev[EV_CLIENT_ORDER_ID] = cmd.clientOrderId;
-    ev[EV_SIDE] = cmd.side;
-    ev[EV_PRICE] = cmd.price;
-    ev[EV_QTY] = cmd.qty;
-    ev[EV_A] = reason;
-    ev[EV_B] = cmd.kind;
+    ev[Ev.INSTRUMENT] = cmd.instrumentId;
+    ev[Ev.ACCOUNT] = cmd.accountId;
+    ev[Ev.ORDER_ID] = cmd.orderId;
+    ev[Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
+    ev[Ev.SIDE] = cmd.side;
+    ev[Ev.PRICE] = cmd.price;
+    ev[Ev.QTY] = cmd.qty;
+    ev[Ev.A] = reason;
+    ev[Ev.B] = cmd.kind;
   }
 
   private emitAccepted(o: ModelOrder): void {
     const ev = this.orderEvent(EventKind.Accepted, o);
-    ev[EV_A] = o.orderType;
-    ev[EV_B] = o.timeInForce;
-    ev[EV_C] = o.triggerPrice;
-    ev[EV_D] = o.expireTimeUs;
-    ev[EV_E] = o.stpMode;
-    ev[EV_F] = o.flags;
+    ev[Ev.A] = o.orderType;
+    ev[Ev.B] = o.timeInForce;
+    ev[Ev.C] = o.triggerPrice;
+    ev[Ev.D] = o.expireTimeUs;
+    ev[Ev.E] = o.stpMode;
+    ev[Ev.F] = o.flags;
   }
 
   private emitDone(o: ModelOrder, reason: number, wasResting: boolean): void {
     const ev = this.orderEvent(EventKind.Done, o);
-    ev[EV_A] = reason;
-    ev[EV_B] = o.qtyFilled;
-    ev[EV_C] = wasResting ? 1 : 0;
+    ev[Ev.A] = reason;
+    ev[Ev.B] = o.qtyFilled;
+    ev[Ev.C] = wasResting ? 1 : 0;
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
     const ev = this.event(EventKind.MassCancelled);
-    ev[EV_ACCOUNT] = accountId;
-    ev[EV_INSTRUMENT] = instrumentId;
-    ev[EV_A] = count;
+    ev[Ev.ACCOUNT] = accountId;
+    ev[Ev.INSTRUMENT] = instrumentId;
+    ev[Ev.A] = count;
   }
 
   // ------------------------------------------------------------------ self-checks

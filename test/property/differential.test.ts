@@ -14,17 +14,13 @@ import fc from 'fast-check';
 import {
   Command,
   CommandKind,
-  EV_A,
-  EV_C,
-  EV_ORDER_ID,
+  Ev,
   EventKind,
   Engine,
   OrderType,
   Reject,
-  SIDE_ASKS,
-  SIDE_BIDS,
-  SIDE_FALL,
-  SIDE_RISE,
+  REJECT_CODES,
+  BookSide,
   TimeInForce,
   accountOrders,
   openOrder,
@@ -56,7 +52,7 @@ const MAX_COMMANDS = 200;
 const NUM_RUNS_DENSE = 100;
 const NUM_RUNS_DEEP = 60;
 
-const SIDE_KINDS = [SIDE_BIDS, SIDE_ASKS, SIDE_RISE, SIDE_FALL];
+const SIDE_KINDS = [BookSide.BIDS, BookSide.ASKS, BookSide.RISE, BookSide.FALL];
 const INSTRUMENT_IDS = [1, 2, 3, 4];
 const ACCOUNT_IDS = [1, 2, 3, 4];
 
@@ -84,14 +80,14 @@ function tally(rec: CommandRecord, events: number[][], model: Model, haltedKept:
   const triggered = new Set<number>();
   for (const ev of events) {
     const kind = ev[0]!;
-    if (kind === EventKind.Rejected) count(`reject:${rejectName(ev[EV_A]!)}`);
+    if (kind === EventKind.Rejected) count(`reject:${rejectName(ev[Ev.A]!)}`);
     else if (kind === EventKind.Done) {
-      count(`done:${ev[EV_A]}`);
-      if (ev[EV_A] === 3) count(ev[EV_C] === 1 ? 'stp:makerExpired' : 'stp:takerExpired');
-      if (ev[EV_A] === 2 && ev[EV_C] === 1) count('gtd:expiredResting');
-      if (ev[EV_A] === 2 && triggered.has(ev[EV_ORDER_ID]!)) count('trigger:expired');
+      count(`done:${ev[Ev.A]}`);
+      if (ev[Ev.A] === 3) count(ev[Ev.C] === 1 ? 'stp:makerExpired' : 'stp:takerExpired');
+      if (ev[Ev.A] === 2 && ev[Ev.C] === 1) count('gtd:expiredResting');
+      if (ev[Ev.A] === 2 && triggered.has(ev[Ev.ORDER_ID]!)) count('trigger:expired');
     } else count(`event:${kind}`);
-    if (kind === EventKind.Triggered) triggered.add(ev[EV_ORDER_ID]!);
+    if (kind === EventKind.Triggered) triggered.add(ev[Ev.ORDER_ID]!);
   }
   if (haltedKept && events.some((e) => e[0] === EventKind.MassCancelled)) count('cancelAll:haltedKept');
   for (const inst of model.instruments.values()) {
@@ -101,8 +97,8 @@ function tally(rec: CommandRecord, events: number[][], model: Model, haltedKept:
     }
   }
   if (rec.kind === CommandKind.PlaceOrder && events.some((e) => e[0] === EventKind.Accepted)) count(`accepted:type${rec.orderType}:tif${rec.timeInForce}`);
-  if (events.some((e) => e[0] === EventKind.Amended && e[EV_C] === 1)) count('amend:inPlace');
-  if (events.some((e) => e[0] === EventKind.Amended && e[EV_C] === 0)) count('amend:requeued');
+  if (events.some((e) => e[0] === EventKind.Amended && e[Ev.C] === 1)) count('amend:inPlace');
+  if (events.some((e) => e[0] === EventKind.Amended && e[Ev.C] === 0)) count('amend:requeued');
   if (events.filter((e) => e[0] === EventKind.Triggered).length > 1) count('triggers:chain');
 }
 
@@ -128,7 +124,7 @@ function runDifferential(stream: AbsCommand[]): void {
     const want = model.apply(rec as ModelCommand);
     tally(rec, want, model, haltedKept);
 
-    const wantCode = want.find((e) => e[0] === EventKind.Rejected)?.[EV_A] ?? Reject.None;
+    const wantCode = want.find((e) => e[0] === EventKind.Rejected)?.[Ev.A] ?? Reject.None;
     check(code === wantCode, 'result code', log, rejectName(code), rejectName(wantCode));
     const gotJson = eventsToJson(engine.events);
     const wantJson = wordsToJson(want);
@@ -154,8 +150,8 @@ function runDifferential(stream: AbsCommand[]): void {
       const last = engine.instruments.lastPrice[id] ?? 0;
       if (last > 0) {
         const reached = [
-          ...sideOrders(engine, id, SIDE_RISE).filter((o) => o.triggerPrice <= last),
-          ...sideOrders(engine, id, SIDE_FALL).filter((o) => o.triggerPrice >= last),
+          ...sideOrders(engine, id, BookSide.RISE).filter((o) => o.triggerPrice <= last),
+          ...sideOrders(engine, id, BookSide.FALL).filter((o) => o.triggerPrice >= last),
         ];
         check(reached.length === 0, `instrument ${id} pending triggers at last price ${last}`, log, reached, []);
       }
@@ -253,7 +249,7 @@ void test('the random streams reach every command outcome that matters', (t) => 
     `accepted:type${OrderType.StopLimit}:tif${TimeInForce.GTC}`,
     `accepted:type${OrderType.TakeProfitMarket}:tif${TimeInForce.IOC}`,
   ];
-  for (const name of Object.keys(Reject)) if (name !== 'None') wanted.push(`reject:${name}`);
+  for (const code of REJECT_CODES) if (code !== Reject.None) wanted.push(`reject:${rejectName(code)}`);
   const missing = wanted.filter((k) => !seen.has(k));
   assert.deepEqual(missing, [], `never exercised: ${missing.join(', ')}`);
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Command, Engine, SIDE_ASKS, SIDE_BIDS, accountOrders, bestPrice, sideLevels, sideOrders } from '../../src/core/index.js';
+import { Command, Engine, BookSide, accountOrders, bestPrice, sideLevels, sideOrders } from '../../src/core/index.js';
 import { eventsToJson, type EventJson } from '../../src/protocol/event-json.js';
 import { StreamBuilder, absCommandArb, assertProperty, densify, engineOpenOrders, fcParams, setupCommands, toCommand } from './streams.js';
 
@@ -87,8 +87,8 @@ class EventView {
 function check(engine: Engine, view: EventView, where: string): void {
   for (const instrumentId of engine.instruments.ids) {
     for (const [sideKind, name] of [
-      [SIDE_BIDS, 'BUY'],
-      [SIDE_ASKS, 'SELL'],
+      [BookSide.BIDS, 'BUY'],
+      [BookSide.ASKS, 'SELL'],
     ] as const) {
       const fromEvents = view.side(instrumentId, name);
       const fromEngine = sideOrders(engine, instrumentId, sideKind).map((o) => ({ orderId: o.orderId, side: name, price: o.price, qty: o.qtyLeft }));

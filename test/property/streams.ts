@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import {
   Command,
   CommandKind,
-  EVENT_WORDS,
+  Ev,
   EventBuffer,
   InstrumentStatus,
   OrderType,
@@ -166,7 +166,7 @@ export interface AbsOther {
 export type AbsCommand = AbsPlace | AbsCancel | AbsAmend | AbsCancelAll | AbsMassCancel | AbsStatus | AbsStp | AbsAdd | AbsOther;
 
 const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>): fc.WeightedArbitrary<T> => ({ weight, arbitrary });
-const often = <T>(good: fc.Arbitrary<T>, ...bad: T[]): fc.Arbitrary<T> =>
+const often = <T extends number>(good: fc.Arbitrary<T>, ...bad: number[]): fc.Arbitrary<number> =>
   bad.length === 0 ? good : fc.oneof(w(60, good), w(1, fc.constantFrom(...bad)));
 
 /** Time steps in microseconds; -1 means "a time earlier than now". */
@@ -611,7 +611,7 @@ function makeEncodable(cmd: Command): void {
 export function eventWords(events: EventBuffer): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < events.count; i++) {
-    out.push(Array.from(events.words.subarray(i * EVENT_WORDS, (i + 1) * EVENT_WORDS), (x) => (x === 0 ? 0 : x)));
+    out.push(Array.from(events.words.subarray(i * Ev.WORDS, (i + 1) * Ev.WORDS), (x) => (x === 0 ? 0 : x)));
   }
   return out;
 }
@@ -619,7 +619,7 @@ export function eventWords(events: EventBuffer): number[][] {
 /** Word arrays as readable events (through the protocol's eventsToJson). */
 export function wordsToJson(events: number[][]): EventJson[] {
   const buffer = new EventBuffer(Math.max(1, events.length));
-  events.forEach((ev, i) => buffer.words.set(ev, i * EVENT_WORDS));
+  events.forEach((ev, i) => buffer.words.set(ev, i * Ev.WORDS));
   buffer.count = events.length;
   return eventsToJson(buffer);
 }

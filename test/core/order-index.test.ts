@@ -1,0 +1,74 @@
+// The client order id index against a Map, on the id patterns that stress its blocked
+// hashing: runs of consecutive ids (a block's 8 positions fill), strides of 8 (every id
+// the first of its block), the same ids in many accounts, and removals that leave holes
+// for backward shifting to close. It grows from a small table, so rehashing is covered.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ClientOrderIdIndex } from '../../src/core/order-index.js';
+import { Hot, Link, OrderPool } from '../../src/core/orders.js';
+import { fcParams } from '../property/streams.js';
+
+/** A pool whose slots carry (account, client id) keys, and the index over them. */
+function setup(): { pool: OrderPool; index: ClientOrderIdIndex; add(account: number, clientId: number): number } {
+  const pool = new OrderPool(16);
+  const index = new ClientOrderIdIndex(pool, 8);
+  return {
+    pool,
+    index,
+    add(account, clientId) {
+      const slot = pool.alloc();
+      pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] = clientId;
+      pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] = account;
+      assert.equal(index.find(account, clientId), Link.NIL, 'a new key is absent');
+      index.insert(slot);
+      return slot;
+    },
+  };
+}
+
+const keyArb = fc.oneof(
+  // consecutive ids from a base, in a few accounts
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 60 }), fc.constant(1)),
+  // strides of 8 and of 2^20: every id at a block start, or ids whose low bits agree
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 60 }), fc.constantFrom(8, 2 ** 20)),
+  // ids near 2^53 and past 2^32, where the hash splits the id into words
+  fc.tuple(fc.integer({ min: 1, max: 16_777_215 }), fc.constantFrom(2 ** 53 - 100, 2 ** 32 - 20), fc.integer({ min: 1, max: 60 }), fc.constant(1)),
+);
+
+void test('client order id index agrees with a Map through inserts and removals', () => {
+  fc.assert(
+    fc.property(fc.array(keyArb, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 200 }), (runs, removals) => {
+      const { pool, index, add } = setup();
+      const model = new Map<string, number>();
+      for (const [account, base, length, stride] of runs) {
+        for (let k = 0; k < length; k++) {
+          const clientId = base + k * stride;
+          const key = `${account}:${clientId}`;
+          if (model.has(key)) continue;
+          model.set(key, add(account, clientId));
+        }
+      }
+      const keys = [...model.keys()];
+      for (const r of removals) {
+        if (keys.length === 0) break;
+        const [key] = keys.splice(r % keys.length, 1);
+        const slot = model.get(key!)!;
+        const [account, clientId] = key!.split(':').map(Number);
+        // Half the removals follow a find (the cancel path), half do not.
+        if (r % 2 === 0) assert.equal(index.find(account!, clientId!), slot);
+        index.remove(slot);
+        pool.free(slot);
+        model.delete(key!);
+      }
+      assert.equal(index.count, model.size);
+      for (const [key, slot] of model) {
+        const [account, clientId] = key.split(':').map(Number);
+        assert.equal(index.find(account!, clientId!), slot, `find ${key}`);
+        assert.equal(index.find(account! + 1, clientId!) === slot, false, 'another account does not see it');
+      }
+    }),
+    fcParams(7, 200),
+  );
+});
