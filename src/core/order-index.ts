@@ -162,16 +162,22 @@ export class OrderIdIndex {
   }
 
   remove(slot: number): void {
-    const at = this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]! & this.mask;
-    if (this.direct[at] === slot) this.direct[at] = Link.NIL;
-    else this.overflow.remove(slot);
+    // The record says where the id is, so the direct table is only written: reading it
+    // first was a miss to memory on most cancels of an old order (5% of a bench pass).
+    if (this.pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_ID_SPILLED] === 0) {
+      this.direct[this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]! & this.mask] = Link.NIL;
+    } else {
+      this.overflow.remove(slot);
+    }
     this.count--;
   }
 
   private place(slot: number): void {
     const at = this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]! & this.mask;
-    if (this.direct[at] === Link.NIL) this.direct[at] = slot;
-    else this.overflow.insert(slot);
+    const spilled = this.direct[at] !== Link.NIL;
+    if (spilled) this.overflow.insert(slot);
+    else this.direct[at] = slot;
+    this.pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_ID_SPILLED] = spilled ? 1 : 0;
   }
 
   /** Rebuilds at a new size: every open order is placed again. */

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ClientOrderIdIndex } from '../../src/core/order-index.js';
+import { ClientOrderIdIndex, OrderIdIndex } from '../../src/core/order-index.js';
 import { Hot, Link, OrderPool } from '../../src/core/orders.js';
 import { fcParams } from '../property/streams.js';
 
@@ -70,5 +70,38 @@ void test('client order id index agrees with a Map through inserts and removals'
       }
     }),
     fcParams(7, 200),
+  );
+});
+
+void test('order id index agrees with a Map when old orders hold the direct positions of new ones', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat()), { minLength: 1, maxLength: 400 }), (steps) => {
+      const pool = new OrderPool(8);
+      const index = new OrderIdIndex(pool, 8); // 16 direct positions: ids 16 apart collide
+      const open = new Map<number, number>();
+      let nextId = 1;
+      for (const [add, pick] of steps) {
+        if (add || open.size === 0) {
+          const slot = pool.alloc();
+          const id = nextId;
+          nextId += 1 + (pick % 3) * 15; // runs of neighbours and of ids 16 apart
+          pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID] = id;
+          index.insert(slot);
+          open.set(id, slot);
+        } else {
+          const ids = [...open.keys()];
+          const id = ids[pick % ids.length]!;
+          const slot = open.get(id)!;
+          assert.equal(index.find(id), slot);
+          index.remove(slot);
+          pool.free(slot);
+          open.delete(id);
+          assert.equal(index.find(id), Link.NIL, 'a removed id is gone');
+        }
+      }
+      assert.equal(index.count, open.size);
+      for (const [id, slot] of open) assert.equal(index.find(id), slot, `find ${id}`);
+    }),
+    fcParams(11, 200),
   );
 });
