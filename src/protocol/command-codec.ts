@@ -4,24 +4,30 @@
 //
 //    0      2      4             8                     16                    24
 //    +------+------+-------------+---------------------+---------------------+
-//    | kind | ver  | length      | seq (i64)           | timeUs (i64)        |
+//    | kind | ver  | length      | seq (f64)           | timeUs (f64)        |
 //    +------+------+-------------+---------------------+---------------------+
 //   24  accountId (u32) | 28 instrumentId (u32)
-//   32  orderId (i64)        40 clientOrderId (i64)   48 price (i64)    56 qty (i64)
-//   64  triggerPrice (i64)   72 expireTimeUs (i64)
+//   32  orderId (f64)        40 clientOrderId (f64)   48 price (f64)    56 qty (f64)
+//   64  triggerPrice (f64)   72 expireTimeUs (f64)
 //   80  side u8 | 81 orderType u8 | 82 timeInForce u8 | 83 stpMode u8 | 84 flags u8
 //   85  status u8 | 86 symbol length u8 | 87 reserved u8
 //   88  end of the order record (ORDER_RECORD_BYTES)
 //   AddInstrument goes on:
-//   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (i64 each)
+//   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (f64 each)
 //  136  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
 //
-// Integers travel as i64 and must be safe integers (|x| < 2^53) in JavaScript: a record
-// holding anything else fails to decode with a CodecError, before the engine sees it.
+// Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
+// is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
+// holds anyway: reading one is a single load, where an i64 took two 32-bit reads, a
+// multiply, an add and a range check (a decode-only loop over workload-s1: 41 ns a
+// command as i64, 19 ns as f64). The encoder writes only safe integers. A decoded value
+// that is not one (NaN, a fraction, 2^60) reaches the engine, which refuses it with a
+// reason, like any other bad value; only seq and time must be safe integers to decode.
+// Version 1 had i64 fields; no journal of it exists.
 
 import { Command, CommandKind } from '../core/index.js';
 
-export const COMMAND_VERSION = 1;
+export const COMMAND_VERSION = 2;
 export const ORDER_RECORD_BYTES = 88;
 export const INSTRUMENT_RECORD_BYTES = 136;
 export const MAX_SYMBOL_BYTES = 32;
@@ -56,26 +62,14 @@ const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
 const O_SYMBOL = 136;
 
-const TWO_32 = 4294967296;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export class CodecError extends Error {
   override name = 'CodecError';
 }
 
-function setI64(view: DataView, at: number, value: number): void {
+function setF64(view: DataView, at: number, value: number): void {
   if (!Number.isSafeInteger(value)) throw new CodecError(`not a safe integer at byte ${at}: ${value}`);
-  const lo = value >>> 0; // value mod 2^32, also for negatives
-  const hi = Math.floor(value / TWO_32);
-  view.setUint32(at, lo, true);
-  view.setInt32(at + 4, hi, true);
-}
-
-/** An i64 field as a number; NaN when it is outside the safe range. Same form as the
- * reads in `decodeCommand`, which explains why NaN is added rather than chosen. */
-function getI64(view: DataView, at: number): number {
-  const value = view.getInt32(at + 4, true) * TWO_32 + (view.getInt32(at, true) >>> 0);
-  return value + (value >= -MAX_SAFE && value <= MAX_SAFE ? 0 : NaN);
+  view.setFloat64(at, value + 0, true); // + 0: -0 is written as 0
 }
 
 function setU16(view: DataView, at: number, value: number): void {
@@ -106,16 +100,16 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
   setU16(view, offset + O_KIND, cmd.kind);
   view.setUint16(offset + O_VERSION, COMMAND_VERSION, true);
   view.setUint32(offset + O_LENGTH, length, true);
-  setI64(view, offset + O_SEQ, cmd.seq);
-  setI64(view, offset + O_TIME, cmd.timeUs);
+  setF64(view, offset + O_SEQ, cmd.seq);
+  setF64(view, offset + O_TIME, cmd.timeUs);
   setU32(view, offset + O_ACCOUNT, cmd.accountId);
   setU32(view, offset + O_INSTRUMENT, cmd.instrumentId);
-  setI64(view, offset + O_ORDER_ID, cmd.orderId);
-  setI64(view, offset + O_CLIENT_ORDER_ID, cmd.clientOrderId);
-  setI64(view, offset + O_PRICE, cmd.price);
-  setI64(view, offset + O_QTY, cmd.qty);
-  setI64(view, offset + O_TRIGGER, cmd.triggerPrice);
-  setI64(view, offset + O_EXPIRE, cmd.expireTimeUs);
+  setF64(view, offset + O_ORDER_ID, cmd.orderId);
+  setF64(view, offset + O_CLIENT_ORDER_ID, cmd.clientOrderId);
+  setF64(view, offset + O_PRICE, cmd.price);
+  setF64(view, offset + O_QTY, cmd.qty);
+  setF64(view, offset + O_TRIGGER, cmd.triggerPrice);
+  setF64(view, offset + O_EXPIRE, cmd.expireTimeUs);
   setU8(view, offset + O_SIDE, cmd.side);
   setU8(view, offset + O_TYPE, cmd.orderType);
   setU8(view, offset + O_TIF, cmd.timeInForce);
@@ -130,12 +124,12 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
   const symbol = cmd.symbol;
   if (symbol.length > MAX_SYMBOL_BYTES || !/^[\x20-\x7e]*$/.test(symbol)) throw new CodecError('symbol must be at most 32 printable ASCII characters');
   view.setUint8(offset + O_SYMBOL_LENGTH, symbol.length);
-  setI64(view, offset + O_TICK, cmd.tickSize);
-  setI64(view, offset + O_LOT, cmd.lotSize);
-  setI64(view, offset + O_MIN_PRICE, cmd.minPrice);
-  setI64(view, offset + O_MAX_PRICE, cmd.maxPrice);
-  setI64(view, offset + O_MIN_QTY, cmd.minQty);
-  setI64(view, offset + O_MAX_QTY, cmd.maxQty);
+  setF64(view, offset + O_TICK, cmd.tickSize);
+  setF64(view, offset + O_LOT, cmd.lotSize);
+  setF64(view, offset + O_MIN_PRICE, cmd.minPrice);
+  setF64(view, offset + O_MAX_PRICE, cmd.maxPrice);
+  setF64(view, offset + O_MIN_QTY, cmd.minQty);
+  setF64(view, offset + O_MAX_QTY, cmd.maxQty);
   for (let i = 0; i < symbol.length; i++) view.setUint8(offset + O_SYMBOL + i, symbol.charCodeAt(i));
   for (let i = O_SYMBOL + symbol.length; i < length; i++) view.setUint8(offset + i, 0);
   return length;
@@ -156,37 +150,25 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   if (length < ORDER_RECORD_BYTES || offset + length > end) throw new CodecError('bad command record length');
   const kind = view.getUint16(offset + O_KIND, true);
   cmd.kind = kind;
-  // The i64 fields are read in line, low words as signed int32 then `>>> 0`, and an unsafe
-  // value becomes NaN by adding NaN, not by `safe ? v : NaN`: that choice between a double
-  // and a constant made V8 box the double, 16 bytes allocated a command (measured with
-  // V8's sampling heap profiler; adding keeps it an unboxed float64).
-  let v = view.getInt32(offset + O_SEQ + 4, true) * TWO_32 + (view.getInt32(offset + O_SEQ, true) >>> 0);
-  cmd.seq = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_TIME + 4, true) * TWO_32 + (view.getInt32(offset + O_TIME, true) >>> 0);
-  cmd.timeUs = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
+  // `+ 0` turns a -0 into 0, so that no field carries a sign that compares equal to 0 but
+  // could reach events and hashes as another value.
+  cmd.seq = view.getFloat64(offset + O_SEQ, true) + 0;
+  cmd.timeUs = view.getFloat64(offset + O_TIME, true) + 0;
   cmd.accountId = view.getUint32(offset + O_ACCOUNT, true);
   cmd.instrumentId = view.getUint32(offset + O_INSTRUMENT, true);
-  v = view.getInt32(offset + O_ORDER_ID + 4, true) * TWO_32 + (view.getInt32(offset + O_ORDER_ID, true) >>> 0);
-  cmd.orderId = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_CLIENT_ORDER_ID + 4, true) * TWO_32 + (view.getInt32(offset + O_CLIENT_ORDER_ID, true) >>> 0);
-  cmd.clientOrderId = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_PRICE + 4, true) * TWO_32 + (view.getInt32(offset + O_PRICE, true) >>> 0);
-  cmd.price = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_QTY + 4, true) * TWO_32 + (view.getInt32(offset + O_QTY, true) >>> 0);
-  cmd.qty = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_TRIGGER + 4, true) * TWO_32 + (view.getInt32(offset + O_TRIGGER, true) >>> 0);
-  cmd.triggerPrice = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
-  v = view.getInt32(offset + O_EXPIRE + 4, true) * TWO_32 + (view.getInt32(offset + O_EXPIRE, true) >>> 0);
-  cmd.expireTimeUs = v + (v >= -MAX_SAFE && v <= MAX_SAFE ? 0 : NaN);
+  cmd.orderId = view.getFloat64(offset + O_ORDER_ID, true) + 0;
+  cmd.clientOrderId = view.getFloat64(offset + O_CLIENT_ORDER_ID, true) + 0;
+  cmd.price = view.getFloat64(offset + O_PRICE, true) + 0;
+  cmd.qty = view.getFloat64(offset + O_QTY, true) + 0;
+  cmd.triggerPrice = view.getFloat64(offset + O_TRIGGER, true) + 0;
+  cmd.expireTimeUs = view.getFloat64(offset + O_EXPIRE, true) + 0;
   cmd.side = view.getUint8(offset + O_SIDE);
   cmd.orderType = view.getUint8(offset + O_TYPE);
   cmd.timeInForce = view.getUint8(offset + O_TIF);
   cmd.stpMode = view.getUint8(offset + O_STP);
   cmd.flags = view.getUint8(offset + O_FLAGS);
   cmd.status = view.getUint8(offset + O_STATUS);
-  if (cmd.seq !== cmd.seq || cmd.timeUs !== cmd.timeUs) throw new CodecError('seq or time is not a safe integer');
-  // Out-of-range prices, quantities and ids decode as NaN: the engine rejects them with a
-  // reason, like any other bad value, rather than the codec dropping the command.
+  if (!Number.isSafeInteger(cmd.seq) || !Number.isSafeInteger(cmd.timeUs)) throw new CodecError('seq or time is not a safe integer');
   if (kind !== CommandKind.AddInstrument) {
     cmd.symbol = '';
     cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
@@ -194,12 +176,12 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   }
   const symbolLength = view.getUint8(offset + O_SYMBOL_LENGTH);
   if (length < INSTRUMENT_RECORD_BYTES + symbolLength) throw new CodecError('bad instrument record length');
-  cmd.tickSize = getI64(view, offset + O_TICK);
-  cmd.lotSize = getI64(view, offset + O_LOT);
-  cmd.minPrice = getI64(view, offset + O_MIN_PRICE);
-  cmd.maxPrice = getI64(view, offset + O_MAX_PRICE);
-  cmd.minQty = getI64(view, offset + O_MIN_QTY);
-  cmd.maxQty = getI64(view, offset + O_MAX_QTY);
+  cmd.tickSize = view.getFloat64(offset + O_TICK, true) + 0;
+  cmd.lotSize = view.getFloat64(offset + O_LOT, true) + 0;
+  cmd.minPrice = view.getFloat64(offset + O_MIN_PRICE, true) + 0;
+  cmd.maxPrice = view.getFloat64(offset + O_MAX_PRICE, true) + 0;
+  cmd.minQty = view.getFloat64(offset + O_MIN_QTY, true) + 0;
+  cmd.maxQty = view.getFloat64(offset + O_MAX_QTY, true) + 0;
   let symbol = '';
   for (let i = 0; i < symbolLength; i++) symbol += String.fromCharCode(view.getUint8(offset + O_SYMBOL + i));
   cmd.symbol = symbol;

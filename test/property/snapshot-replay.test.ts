@@ -154,30 +154,35 @@ void test('the journal path (encodeCommand, decodeCommand) gives back each comma
   );
 });
 
-void test('a record with a price beyond 2^53 decodes to NaN and is rejected, changing nothing', () => {
-  const engine = new Engine();
-  const cmd = new Command();
-  for (const rec of setupCommands()) engine.apply(toCommand(rec, cmd));
-  const before = engine.stateHash();
-  const place = new Command();
-  Object.assign(place, { kind: CommandKind.PlaceOrder, seq: 10, timeUs: 2_000_000, accountId: 1, instrumentId: 1, price: 100, qty: 1 });
-  const bytes = new Uint8Array(MAX_COMMAND_BYTES);
-  const view = new DataView(bytes.buffer);
-  encodeCommand(place, view, 0);
-  view.setInt32(48 + 4, 0x40_0000, true); // the price's high word: 2^54 and up
-  decodeCommand(view, 0, cmd);
-  assert.ok(Number.isNaN(cmd.price));
-  engine.events.clear();
-  assert.equal(engine.apply(cmd), Reject.PriceNotInteger);
-  assert.equal(engine.events.count, 1);
-  assert.equal(engine.events.kind(0), EventKind.Rejected);
-  // Only the clock and the last sequence number moved.
-  assert.equal(engine.nowUs, 2_000_000);
-  const replayed = new Engine();
-  for (const rec of setupCommands()) replayed.apply(toCommand(rec, new Command()));
-  replayed.apply(Object.assign(new Command(), { kind: CommandKind.AdvanceTime, seq: 10, timeUs: 2_000_000 }));
-  assert.equal(engine.stateHash(), replayed.stateHash());
-  assert.notEqual(engine.stateHash(), before);
+void test('a record with a price beyond 2^53 or not a number is rejected, changing nothing', () => {
+  for (const [price, reason] of [
+    [2 ** 54, Reject.PriceOutOfRange],
+    [NaN, Reject.PriceNotInteger],
+  ] as const) {
+    const engine = new Engine();
+    const cmd = new Command();
+    for (const rec of setupCommands()) engine.apply(toCommand(rec, cmd));
+    const before = engine.stateHash();
+    const place = new Command();
+    Object.assign(place, { kind: CommandKind.PlaceOrder, seq: 10, timeUs: 2_000_000, accountId: 1, instrumentId: 1, price: 100, qty: 1 });
+    const bytes = new Uint8Array(MAX_COMMAND_BYTES);
+    const view = new DataView(bytes.buffer);
+    encodeCommand(place, view, 0);
+    view.setFloat64(48, price, true); // the price field
+    decodeCommand(view, 0, cmd);
+    assert.ok(Object.is(cmd.price, price));
+    engine.events.clear();
+    assert.equal(engine.apply(cmd), reason);
+    assert.equal(engine.events.count, 1);
+    assert.equal(engine.events.kind(0), EventKind.Rejected);
+    // Only the clock and the last sequence number moved.
+    assert.equal(engine.nowUs, 2_000_000);
+    const replayed = new Engine();
+    for (const rec of setupCommands()) replayed.apply(toCommand(rec, new Command()));
+    replayed.apply(Object.assign(new Command(), { kind: CommandKind.AdvanceTime, seq: 10, timeUs: 2_000_000 }));
+    assert.equal(engine.stateHash(), replayed.stateHash());
+    assert.notEqual(engine.stateHash(), before);
+  }
 });
 
 // Found by these tests at 4b2f59b and fixed in 8aca2f0 (EventBuffer.nextBare): the engine
