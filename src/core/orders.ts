@@ -11,7 +11,7 @@
 //
 //   byte  0       8          16       24        32       36    40    44     48       52       56          58   59   60  61  62    63
 //         +-------+----------+--------+---------+--------+-----+-----+------+--------+--------+-----------+----+----+---+---+-----+-------+
-//         | id    | clientId | price  | qtyLeft | account| prev| next| level| accPrev| accNext| instrument|side|type|tif|stp|flags|spilled|
+//         | id    | clientId | price  | qtyLeft | account| prev| next| level| accPrev| accNext| instrument|side|type|tif|stp|flags|marks  |
 //         | f64   | f64      | f64    | f64     | i32    | i32 | i32 | i32  | i32    | i32    | u16       | u8 | u8 | u8| u8| u8  | u8    |
 //
 // Cold record, 24 bytes: qtyFilled f64 | triggerPrice f64 | expireTimeUs f64.
@@ -64,8 +64,16 @@ export const enum Hot {
   B_TIF = 60,
   B_STP = 61,
   B_FLAGS = 62,
-  /** 1 when the order's id is in the id index's overflow table rather than its direct one. */
-  B_ID_SPILLED = 63,
+  /** The indexes' marks on the record (Mark bits). */
+  B_MARKS = 63,
+}
+
+/** Bits of Hot.B_MARKS. */
+export const enum Mark {
+  /** The order id is in the id index's overflow table, not its direct one. */
+  ID_SPILLED = 1,
+  /** The client order id is in the client index's overflow table, not its direct one. */
+  CLIENT_ID_SPILLED = 2,
 }
 /* eslint-enable @typescript-eslint/no-duplicate-enum-values */
 
@@ -79,7 +87,7 @@ export const enum Cold {
 
 assert(Hot.BYTES === 1 << Hot.U8_SHIFT && Hot.BYTES === 8 << Hot.F64_SHIFT && Hot.BYTES === 4 << Hot.I32_SHIFT, 'hot record shifts');
 assert(Hot.BYTES === 2 << Hot.U16_SHIFT, 'record shifts');
-assert(Hot.I_ACC_NEXT * 4 + 4 <= Hot.H_INSTRUMENT * 2 && Hot.B_SIDE === Hot.H_INSTRUMENT * 2 + 2 && Hot.B_ID_SPILLED < Hot.BYTES, 'hot record layout');
+assert(Hot.I_ACC_NEXT * 4 + 4 <= Hot.H_INSTRUMENT * 2 && Hot.B_SIDE === Hot.H_INSTRUMENT * 2 + 2 && Hot.B_MARKS < Hot.BYTES, 'hot record layout');
 
 export class OrderPool {
   hot: ArrayBuffer;

@@ -50,7 +50,8 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['level.side', book.levelSide.subarray(0, levels)],
     ['index.byId.direct', engine.byId.direct],
     ['index.byId.overflow', engine.byId.overflow.table],
-    ['index.byClientId', engine.byClientId.table],
+    ['index.byClientId.direct', engine.byClientId.direct],
+    ['index.byClientId.overflow', engine.byClientId.overflow.table],
     ...accountArrays(engine),
     ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
     ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
@@ -103,6 +104,7 @@ export function snapshot(engine: Engine): Uint8Array {
       byIdCount: engine.byId.count,
       byIdOverflowCount: engine.byId.overflow.count,
       byClientIdCount: engine.byClientId.count,
+      byClientIdOverflowCount: engine.byClientId.overflow.count,
       gtdCount: engine.gtdCount,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
@@ -185,9 +187,12 @@ export function restore(bytes: Uint8Array): Engine {
   engine.byId.overflow.table = i32('index.byId.overflow');
   engine.byId.overflow.mask = engine.byId.overflow.table.length - 1;
   engine.byId.overflow.count = s.byIdOverflowCount!;
-  engine.byClientId.table = i32('index.byClientId');
-  engine.byClientId.mask = engine.byClientId.table.length / 2 - 1;
+  engine.byClientId.direct = i32('index.byClientId.direct');
+  engine.byClientId.mask = engine.byClientId.direct.length - 1;
   engine.byClientId.count = s.byClientIdCount!;
+  engine.byClientId.overflow.table = i32('index.byClientId.overflow');
+  engine.byClientId.overflow.mask = engine.byClientId.overflow.table.length - 1;
+  engine.byClientId.overflow.count = s.byClientIdOverflowCount!;
   const accountSize = i32('account.size')[0]!;
   engine.accountStp = new Uint8Array(accountSize);
   engine.accountHead = new Int32Array(accountSize).fill(Link.NIL);

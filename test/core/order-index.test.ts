@@ -1,7 +1,8 @@
-// The client order id index against a Map, on the id patterns that stress its blocked
-// hashing: runs of consecutive ids (a block's 8 positions fill), strides of 8 (every id
-// the first of its block), the same ids in many accounts, and removals that leave holes
-// for backward shifting to close. It grows from a small table, so rehashing is covered.
+// The order indexes against a Map, on the key patterns that stress a direct-mapped table
+// with a hashed overflow: runs of consecutive ids, strides of the table's size (every id
+// on one position), the same ids in many accounts, ids past 2^32, and removals that leave
+// holes for the overflow's backward shift to close. They grow from small tables, so
+// resizing with spilled keys is covered too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,8 +32,8 @@ function setup(): { pool: OrderPool; index: ClientOrderIdIndex; add(account: num
 const keyArb = fc.oneof(
   // consecutive ids from a base, in a few accounts
   fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 60 }), fc.constant(1)),
-  // strides of 8 and of 2^20: every id at a block start, or ids whose low bits agree
-  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 60 }), fc.constantFrom(8, 2 ** 20)),
+  // strides of 8, 16 and 2^20: ids that share a position in a small table
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 60 }), fc.constantFrom(8, 16, 2 ** 20)),
   // ids near 2^53 and past 2^32, where the hash splits the id into words
   fc.tuple(fc.integer({ min: 1, max: 16_777_215 }), fc.constantFrom(2 ** 53 - 100, 2 ** 32 - 20), fc.integer({ min: 1, max: 60 }), fc.constant(1)),
 );
