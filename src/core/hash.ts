@@ -3,6 +3,7 @@
 // bits, little-endian words), and a difference anywhere changes the result with
 // overwhelming probability. Four independent murmur3-style 32-bit lanes with different
 // seeds, combined in a final avalanche. No imports: src/core has none outside itself.
+// Also `mix32`, the home of a key in the engine's hash tables.
 
 const scratch = new Float64Array(1);
 const scratchWords = new Uint32Array(scratch.buffer);
@@ -70,4 +71,17 @@ export class StateHasher {
     }
     return out;
   }
+}
+
+/** 2^-32: multiplying by a power of two is exact, and cheaper than dividing. */
+const INV_TWO_32 = 1 / 4294967296;
+
+/** Mixes a safe integer (and a second key) into 32 bits: the home of a key in a hash table. */
+export function mix32(key: number, salt: number): number {
+  const lo = key >>> 0;
+  const hi = ((key - lo) * INV_TWO_32) | 0;
+  let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi ^ salt, 0x85ebca77);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0xc2b2ae3d);
+  return h ^ (h >>> 13);
 }

@@ -17,20 +17,11 @@
 // cache miss on most duplicate checks and probe runs of 3.4 entries on average.
 
 import { assert } from './assert.js';
+import { mix32 } from './hash.js';
 import { Hot, Link, Mark, type OrderPool } from './orders.js';
 
 /** 2^-32: multiplying by a power of two is exact, and cheaper than dividing. */
 const INV_TWO_32 = 1 / 4294967296;
-
-/** Mixes a safe integer (and an optional second key) into 32 bits. */
-function mix(key: number, salt: number): number {
-  const lo = key >>> 0;
-  const hi = ((key - lo) * INV_TWO_32) | 0;
-  let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi ^ salt, 0x85ebca77);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0xc2b2ae3d);
-  return h ^ (h >>> 13);
-}
 
 /**
  * The unmasked direct position of a client order id: its low 32 bits plus an offset drawn
@@ -120,14 +111,14 @@ abstract class Overflow {
 
 class OrderIdOverflow extends Overflow {
   protected home(slot: number): number {
-    return mix(this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]!, 0) & this.mask;
+    return mix32(this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]!, 0) & this.mask;
   }
 
   find(orderId: number): number {
     const table = this.table;
     const f64 = this.pool.f64;
     const mask = this.mask;
-    let i = mix(orderId, 0) & mask;
+    let i = mix32(orderId, 0) & mask;
     for (;;) {
       const slot = table[i]!;
       if (slot === Link.NIL || f64[(slot << Hot.F64_SHIFT) + Hot.F_ID] === orderId) return slot;
@@ -139,7 +130,7 @@ class OrderIdOverflow extends Overflow {
 class ClientIdOverflow extends Overflow {
   protected home(slot: number): number {
     const pool = this.pool;
-    return mix(pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID]!, pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!) & this.mask;
+    return mix32(pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID]!, pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!) & this.mask;
   }
 
   find(accountId: number, clientOrderId: number): number {
@@ -147,7 +138,7 @@ class ClientIdOverflow extends Overflow {
     const f64 = this.pool.f64;
     const i32 = this.pool.i32;
     const mask = this.mask;
-    let i = mix(clientOrderId, accountId) & mask;
+    let i = mix32(clientOrderId, accountId) & mask;
     for (;;) {
       const slot = table[i]!;
       if (slot === Link.NIL) return slot;
