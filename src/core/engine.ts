@@ -28,6 +28,7 @@ import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
 import {
   Hot,
   Cold,
+  Kinds,
   growF64,
   growI32,
   growU8,
@@ -179,23 +180,20 @@ export class Engine {
     const pool = this.pool;
     const f = slot << Hot.F64_SHIFT;
     const i = slot << Hot.I32_SHIFT;
-    const b = slot << Hot.U8_SHIFT;
     const c = slot * Cold.WORDS;
     const f64 = pool.f64;
-    const u8 = pool.u8;
+    const i32 = pool.i32;
     const cold = pool.cold;
     const orderId = this.nextOrderId++;
     f64[f + Hot.F_ID] = orderId;
     f64[f + Hot.F_CLIENT_ID] = cmd.clientOrderId;
     f64[f + Hot.F_PRICE] = cmd.price;
     f64[f + Hot.F_QTY_LEFT] = cmd.qty;
-    pool.i32[i + Hot.I_ACCOUNT] = accountId;
-    pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT] = instrumentId;
-    u8[b + Hot.B_SIDE] = side;
-    u8[b + Hot.B_TYPE] = orderType;
-    u8[b + Hot.B_TIF] = tif;
-    u8[b + Hot.B_STP] = stp;
-    u8[b + Hot.B_FLAGS] = cmd.flags;
+    i32[i + Hot.I_ACCOUNT] = accountId;
+    i32[i + Hot.I_INSTRUMENT] = instrumentId;
+    // Marks start clear: the indexes set theirs when they take the order.
+    i32[i + Hot.I_KINDS] =
+      side | (orderType << Kinds.TYPE_SHIFT) | (tif << Kinds.TIF_SHIFT) | (stp << Kinds.STP_SHIFT) | (cmd.flags << Kinds.FLAGS_SHIFT);
     cold[c + Cold.QTY_FILLED] = 0;
     cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
@@ -321,7 +319,7 @@ export class Engine {
       if (!isOptionalId(cmd.clientOrderId)) return -Reject.ClientOrderIdInvalid;
       slot = cmd.clientOrderId === 0 ? Link.NIL : this.byClientId.find(cmd.accountId, cmd.clientOrderId);
     }
-    if (slot === Link.NIL || this.pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT] !== cmd.instrumentId) return -Reject.UnknownOrder;
+    if (slot === Link.NIL || this.pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_INSTRUMENT] !== cmd.instrumentId) return -Reject.UnknownOrder;
     if (this.pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] !== cmd.accountId) return -Reject.NotOrderOwner;
     return slot;
   }
@@ -334,15 +332,19 @@ export class Engine {
    */
   private takeAndRest(slot: number, indexed: boolean): void {
     const pool = this.pool;
-    const b = slot << Hot.U8_SHIFT;
+    const i32 = pool.i32;
+    const i = slot << Hot.I32_SHIFT;
+    const kinds = i32[i + Hot.I_KINDS]!;
+    const instrumentId = i32[i + Hot.I_INSTRUMENT]!;
     // Most orders do not cross: look at the touch here before paying for the matching loop.
-    const buy = pool.u8[b + Hot.B_SIDE] === Side.Buy;
-    const touch = this.book.best(pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]! * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS));
+    const buy = (kinds & Kinds.SIDE) === Side.Buy;
+    const touch = this.book.best(instrumentId * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS));
     let expiredBySelfTrade = false;
     if (touch !== Link.NIL) {
       const price = pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!;
       const touchPrice = this.book.levelPrice[touch]!;
-      if (isMarketLike(pool.u8[b + Hot.B_TYPE]!) || (buy ? touchPrice <= price : touchPrice >= price)) expiredBySelfTrade = this.match(slot);
+      const market = isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK);
+      if (market || (buy ? touchPrice <= price : touchPrice >= price)) expiredBySelfTrade = this.match(slot);
     }
     const left = pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT]!;
     if (left === 0) {
@@ -353,12 +355,12 @@ export class Engine {
       this.finish(slot, DoneReason.SelfTradePrevented, indexed);
       return;
     }
-    const tif = pool.u8[b + Hot.B_TIF]!;
+    const tif = (kinds >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK;
     if (tif === TimeInForce.IOC || tif === TimeInForce.FOK) {
       this.finish(slot, DoneReason.Expired, indexed);
       return;
     }
-    const sideIndex = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]! * BookSide.PER_INSTRUMENT + pool.u8[b + Hot.B_SIDE]!;
+    const sideIndex = instrumentId * BookSide.PER_INSTRUMENT + (kinds & Kinds.SIDE);
     this.book.append(this.book.levelAt(sideIndex, pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!), slot, left);
     if (!indexed) this.indexOrder(slot);
     const at = this.events.next(EventKind.Rested);
@@ -376,13 +378,14 @@ export class Engine {
     const f64 = pool.f64;
     const i32 = pool.i32;
     const f = slot << Hot.F64_SHIFT;
-    const b = slot << Hot.U8_SHIFT;
-    const instrumentId = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
-    const buy = pool.u8[b + Hot.B_SIDE] === Side.Buy;
-    const market = isMarketLike(pool.u8[b + Hot.B_TYPE]!);
+    const i = slot << Hot.I32_SHIFT;
+    const kinds = i32[i + Hot.I_KINDS]!;
+    const instrumentId = i32[i + Hot.I_INSTRUMENT]!;
+    const buy = (kinds & Kinds.SIDE) === Side.Buy;
+    const market = isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK);
     const limit = f64[f + Hot.F_PRICE]!;
-    const account = i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
-    const stp = pool.u8[b + Hot.B_STP]!;
+    const account = i32[i + Hot.I_ACCOUNT]!;
+    const stp = (kinds >> Kinds.STP_SHIFT) & Kinds.KIND_MASK;
     const makers = instrumentId * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS);
     let left = f64[f + Hot.F_QTY_LEFT]!;
     let filled = 0;
@@ -507,7 +510,7 @@ export class Engine {
   /** A conditional order fires and enters as a market or limit order. */
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
-    pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_FLAGS] |= OrderFlag.Triggered;
+    pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS] |= OrderFlag.Triggered << Kinds.FLAGS_SHIFT;
     const at = this.events.next(EventKind.Triggered);
     this.writeOrder(at, slot);
     const w = this.events.words;
@@ -549,7 +552,7 @@ export class Engine {
     i32[i + Hot.I_ACC_NEXT] = head;
     if (head !== Link.NIL) i32[(head << Hot.I32_SHIFT) + Hot.I_ACC_PREV] = slot;
     this.accountHead[account] = slot;
-    if (pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_TIF] === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + Hot.F_ID]!);
+    if (((i32[i + Hot.I_KINDS]! >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK) === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + Hot.F_ID]!);
   }
 
   private unindexOrder(slot: number): void {
@@ -726,11 +729,13 @@ export class Engine {
     const f64 = pool.f64;
     const f = slot << Hot.F64_SHIFT;
     const w = this.events.words;
-    w[at + Ev.INSTRUMENT] = pool.u16[(slot << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
+    const i32 = pool.i32;
+    const i = slot << Hot.I32_SHIFT;
+    w[at + Ev.INSTRUMENT] = i32[i + Hot.I_INSTRUMENT]!;
     w[at + Ev.ACCOUNT] = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
     w[at + Ev.ORDER_ID] = f64[f + Hot.F_ID]!;
     w[at + Ev.CLIENT_ORDER_ID] = f64[f + Hot.F_CLIENT_ID]!;
-    w[at + Ev.SIDE] = pool.u8[(slot << Hot.U8_SHIFT) + Hot.B_SIDE]!;
+    w[at + Ev.SIDE] = i32[i + Hot.I_KINDS]! & Kinds.SIDE;
     w[at + Ev.PRICE] = f64[f + Hot.F_PRICE]!;
     w[at + Ev.QTY] = f64[f + Hot.F_QTY_LEFT]!;
   }
@@ -763,11 +768,12 @@ export class Engine {
     const w = this.events.words;
     const tf = taker << Hot.F64_SHIFT;
     const mf = maker << Hot.F64_SHIFT;
-    w[at + Ev.INSTRUMENT] = pool.u16[(taker << Hot.U16_SHIFT) + Hot.H_INSTRUMENT]!;
+    const ti = taker << Hot.I32_SHIFT;
+    w[at + Ev.INSTRUMENT] = i32[ti + Hot.I_INSTRUMENT]!;
     w[at + Ev.ACCOUNT] = i32[(taker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
     w[at + Ev.ORDER_ID] = f64[tf + Hot.F_ID]!;
     w[at + Ev.CLIENT_ORDER_ID] = f64[tf + Hot.F_CLIENT_ID]!;
-    w[at + Ev.SIDE] = pool.u8[(taker << Hot.U8_SHIFT) + Hot.B_SIDE]!;
+    w[at + Ev.SIDE] = i32[ti + Hot.I_KINDS]! & Kinds.SIDE;
     w[at + Ev.PRICE] = price;
     w[at + Ev.QTY] = qty;
     w[at + Ev.A] = this.nextTradeId++;

@@ -9,7 +9,7 @@
 // insert, and the cancel of a recent order, land on a cache line that is already hot. A
 // key whose position is held by another open order goes to the overflow, a hash table
 // that mixes the whole key, so keys chosen to collide cost a hashed lookup and no more.
-// The record marks which table holds it (Hot.B_MARKS), so removal writes the direct table
+// The record marks which table holds it (Mark, in Hot.I_KINDS), so removal writes the direct table
 // without reading it.
 //
 // Measured on workload-s1: hashing every order id cost 8% of a bench pass; hashing client
@@ -189,22 +189,21 @@ abstract class DirectIndex<O extends Overflow> {
   remove(slot: number): void {
     // The record says which table holds it, so the direct table is only written: reading
     // it first was a miss to memory on most cancels of an old order (421 -> 390 ns a command).
-    const u8 = this.pool.u8;
-    if ((u8[(slot << Hot.U8_SHIFT) + Hot.B_MARKS]! & this.spillMark) === 0) this.direct[this.position(slot) & this.mask] = Link.NIL;
+    if ((this.pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]! & this.spillMark) === 0) this.direct[this.position(slot) & this.mask] = Link.NIL;
     else this.overflow.remove(slot);
     this.count--;
   }
 
   private place(slot: number): void {
     const at = this.position(slot) & this.mask;
-    const u8 = this.pool.u8;
-    const marks = (slot << Hot.U8_SHIFT) + Hot.B_MARKS;
+    const i32 = this.pool.i32;
+    const kinds = (slot << Hot.I32_SHIFT) + Hot.I_KINDS;
     if (this.direct[at] === Link.NIL) {
       this.direct[at] = slot;
-      u8[marks] = u8[marks]! & ~this.spillMark;
+      i32[kinds] = i32[kinds]! & ~this.spillMark;
     } else {
       this.overflow.insert(slot);
-      u8[marks] = u8[marks]! | this.spillMark;
+      i32[kinds] = i32[kinds]! | this.spillMark;
     }
   }
 

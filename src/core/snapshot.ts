@@ -18,7 +18,7 @@ import { StateHasher } from './hash.js';
 import { Cold, Hot, Link } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-const VERSION = 1;
+const VERSION = 2;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
