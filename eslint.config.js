@@ -26,6 +26,10 @@ export default tseslint.config(
       ] }],
       'no-restricted-globals': ['error', 'Date', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'process'],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'randomness enters as a seed (DESIGN.md section 1).' }],
+      'no-restricted-syntax': ['error', {
+        selector: 'ExportNamedDeclaration > VariableDeclaration > VariableDeclarator[init.type=/^(Literal|UnaryExpression|BinaryExpression)$/]',
+        message: 'export numbers from src/core as a const enum member: an imported const is a live binding that V8 loads and checks at every use (see Hot in orders.ts).',
+      }],
     },
   },
   {

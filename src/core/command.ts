@@ -19,7 +19,6 @@ export const enum CommandKind {
   /** The passage of time: expires GTD orders whose time has come. */
   AdvanceTime = 9,
 }
-export const COMMAND_KIND_MAX = 9;
 
 export class Command {
   kind = 0;

@@ -1,6 +1,6 @@
 // The door of src/core: what the rest of Bourse may use of the engine.
 export { assert, AssertionError, unreachable, verify } from './assert.js';
-export { Command, CommandKind, COMMAND_KIND_MAX } from './command.js';
+export { Command, CommandKind } from './command.js';
 export { Engine, type EngineOptions } from './engine.js';
 export * from './events.js';
 export { Reject, REJECT_CODES, rejectMessage, rejectName } from './reject.js';

@@ -107,5 +107,7 @@ export const enum Limits {
   INSTRUMENT_STATUSES = 3,
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
+  /** Command kinds are 1 to this. */
+  COMMAND_KIND_MAX = 9,
 }
 /* eslint-enable @typescript-eslint/no-duplicate-enum-values */

@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command, CommandKind, COMMAND_KIND_MAX, Engine, Limits } from '../../src/core/index.js';
+import { Command, CommandKind, Engine, Limits } from '../../src/core/index.js';
 import {
   CodecError,
   COMMAND_VERSION,
@@ -48,7 +48,7 @@ const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
 const O_SYMBOL = 136;
 
-const ALL_KINDS = Array.from({ length: COMMAND_KIND_MAX }, (_, i) => i + 1);
+const ALL_KINDS = Array.from({ length: Limits.COMMAND_KIND_MAX }, (_, i) => i + 1);
 
 /** A command of `kind` with a distinct value in every field. */
 function full(kind: number): Command {
