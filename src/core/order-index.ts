@@ -191,8 +191,8 @@ abstract class DirectIndex<O extends Overflow> {
     // A key spills when an older open order holds its place. When old orders of its own
     // sequence do, they outlive the table's span of keys, and a bigger table ends it: the
     // table doubles, up to 8 places an open order. On s2, where a fifth of the open orders
-    // had spilled, 2^19 places instead of 2^18 took a pass from 374 to 342 ns a command
-    // (each spill costs a record read and an overflow probe). Spills between sequences
+    // had spilled, this took a pass from 503 to 455 ns a command (each spill costs a record
+    // read and an overflow probe). Spills between sequences
     // (accounts' client ids meeting) are like hash collisions, which a bigger table only
     // halves at twice the memory: they do not count.
     if (this.sequenceSpills * 32 > this.direct.length && this.direct.length < this.count * 8) this.resize(this.direct.length * 2);
