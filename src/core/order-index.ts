@@ -8,8 +8,9 @@
 // table's size: consecutive orders sit side by side, and a new order's duplicate check and
 // insert, and the cancel of a recent order, land on a cache line that is already hot. A
 // key whose position is held by another open order goes to the overflow, a hash table
-// that mixes the whole key, so keys chosen to collide cost a hashed lookup and no more.
-// The record marks which table holds it (Mark, in Hot.I_KINDS), so removal writes the direct table
+// that mixes the whole key, so keys chosen to collide cost a hashed lookup and no more;
+// when many keys of one sequence spill, the direct table grows (see `insert`). The record
+// marks which table holds it (Mark, in Hot.I_KINDS), so removal writes the direct table
 // without reading it.
 //
 // Measured on workload-s1: hashing every order id cost 8% of a bench pass; hashing client
