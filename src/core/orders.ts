@@ -44,7 +44,6 @@ export const enum Hot {
   BYTES = 64,
   F64_SHIFT = 3,
   I32_SHIFT = 4,
-  U8_SHIFT = 6,
   // f64 words
   F_ID = 0,
   F_CLIENT_ID = 1,
@@ -96,7 +95,7 @@ export const enum Cold {
   EXPIRE_TIME_US = 2,
 }
 
-assert(Hot.BYTES === 1 << Hot.U8_SHIFT && Hot.BYTES === 8 << Hot.F64_SHIFT && Hot.BYTES === 4 << Hot.I32_SHIFT, 'hot record shifts');
+assert(Hot.BYTES === 8 << Hot.F64_SHIFT && Hot.BYTES === 4 << Hot.I32_SHIFT, 'hot record shifts');
 assert(Hot.I_KINDS * 4 + 4 === Hot.BYTES && Hot.I_ACC_NEXT < Hot.I_INSTRUMENT, 'hot record layout');
 
 export class OrderPool {
