@@ -10,6 +10,7 @@
 
 import { assert } from './assert.js';
 import { mix32 } from './hash.js';
+import { SlotTable } from './slot-table.js';
 import { growF64, growI32, Hot, Link, type OrderPool } from './orders.js';
 
 /** The four sides of an instrument, by their offset from its first side. */
@@ -33,11 +34,31 @@ export function sideSign(sideIndex: number): number {
 const SCAN_FROM_BEST = 8;
 const SIDE_INITIAL_CAPACITY = 8;
 
-/** The level table's size for `levelCapacity` levels: a power of two, at least twice it. */
-function tableSize(levelCapacity: number): number {
-  let size = 16;
-  while (size < levelCapacity * 2) size *= 2;
-  return size;
+/** Live levels by (side, price); keys read from the book's level arrays. */
+class LevelTable extends SlotTable {
+  constructor(
+    private readonly book: Book,
+    capacity: number,
+  ) {
+    super(capacity);
+  }
+
+  protected home(level: number): number {
+    return mix32(this.book.levelPrice[level]!, this.book.levelSide[level]!) & this.mask;
+  }
+
+  /** The live level at `price` on a side, or Link.NIL. */
+  find(sideIndex: number, price: number): number {
+    const table = this.table;
+    const book = this.book;
+    const mask = this.mask;
+    let i = mix32(price, sideIndex) & mask;
+    for (;;) {
+      const level = table[i]!;
+      if (level === Link.NIL || (book.levelPrice[level] === price && book.levelSide[level] === sideIndex)) return level;
+      i = (i + 1) & mask;
+    }
+  }
 }
 
 export class Book {
@@ -51,13 +72,11 @@ export class Book {
   levelSide: Int32Array;
   levelCapacity: number;
   /**
-   * Live levels by (side, price): open addressing over level numbers, keys read from
-   * levelSide and levelPrice (small arrays, in cache), backward-shift deletion. An order
-   * joining an existing level finds it in one or two probes; the binary search over a deep
-   * side it replaced mispredicted a branch at every step (7% of placing 100,000 orders).
+   * Live levels by (side, price). An order joining an existing level finds it in one or
+   * two probes; the binary search over a deep side it replaced mispredicted a branch at
+   * every step (7% of placing 100,000 orders).
    */
-  levelTable: Int32Array;
-  levelTableMask: number;
+  readonly levelTable: LevelTable;
   levelHighWater = 0;
   levelFreeHead = Link.NIL;
   levelsLive = 0;
@@ -80,8 +99,7 @@ export class Book {
     this.levelTail = new Int32Array(levelCapacity);
     this.levelOrders = new Int32Array(levelCapacity);
     this.levelSide = new Int32Array(levelCapacity);
-    this.levelTable = new Int32Array(tableSize(levelCapacity)).fill(Link.NIL);
-    this.levelTableMask = this.levelTable.length - 1;
+    this.levelTable = new LevelTable(this, levelCapacity);
     this.sideCount = new Int32Array(sideCapacity);
   }
 
@@ -128,21 +146,9 @@ export class Book {
     return lo < n && keys[lo] === key ? lo : -lo - 1;
   }
 
-  /** The live level at `price` on a side, or Link.NIL. */
-  findLevel(sideIndex: number, price: number): number {
-    const table = this.levelTable;
-    const mask = this.levelTableMask;
-    let i = mix32(price, sideIndex) & mask;
-    for (;;) {
-      const level = table[i]!;
-      if (level === Link.NIL || (this.levelPrice[level] === price && this.levelSide[level] === sideIndex)) return level;
-      i = (i + 1) & mask;
-    }
-  }
-
   /** The level at `price` on a side, created (empty) if there is none. */
   levelAt(sideIndex: number, price: number): number {
-    const found = this.findLevel(sideIndex, price);
+    const found = this.levelTable.find(sideIndex, price);
     if (found !== Link.NIL) return found;
     const key = sideSign(sideIndex) * price;
     const n = this.sideCount[sideIndex]!;
@@ -169,7 +175,7 @@ export class Book {
     this.levelTail[level] = Link.NIL;
     this.levelOrders[level] = 0;
     this.levelSide[level] = sideIndex;
-    this.tableInsert(level);
+    this.levelTable.insert(level);
     return level;
   }
 
@@ -227,44 +233,10 @@ export class Book {
       }
     }
     this.sideCount[sideIndex] = n - 1;
-    this.tableRemove(level);
+    this.levelTable.remove(level);
     this.levelHead[level] = this.levelFreeHead;
     this.levelFreeHead = level;
     this.levelsLive--;
-  }
-
-  /** Puts a live level in the level table (also used when a snapshot is restored). */
-  tableInsert(level: number): void {
-    const table = this.levelTable;
-    const mask = this.levelTableMask;
-    let i = mix32(this.levelPrice[level]!, this.levelSide[level]!) & mask;
-    while (table[i] !== Link.NIL) i = (i + 1) & mask;
-    table[i] = level;
-  }
-
-  private tableRemove(level: number): void {
-    const table = this.levelTable;
-    const mask = this.levelTableMask;
-    let i = mix32(this.levelPrice[level]!, this.levelSide[level]!) & mask;
-    // Bounded: the table is at most half full and `level` is in it.
-    while (table[i] !== level) {
-      assert(table[i] !== Link.NIL, 'removed level is not in the level table');
-      i = (i + 1) & mask;
-    }
-    // Backward shift, as in the order indexes' overflow tables.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const l = table[j]!;
-      if (l === Link.NIL) break;
-      const k = mix32(this.levelPrice[l]!, this.levelSide[l]!) & mask;
-      const between = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (!between) {
-        table[i] = l;
-        i = j;
-      }
-    }
-    table[i] = Link.NIL;
   }
 
   private allocLevel(): number {
@@ -287,9 +259,5 @@ export class Book {
     this.levelTail = growI32(this.levelTail, capacity);
     this.levelOrders = growI32(this.levelOrders, capacity);
     this.levelSide = growI32(this.levelSide, capacity);
-    const old = this.levelTable;
-    this.levelTable = new Int32Array(tableSize(capacity)).fill(Link.NIL);
-    this.levelTableMask = this.levelTable.length - 1;
-    for (let n = 0; n < old.length; n++) if (old[n] !== Link.NIL) this.tableInsert(old[n]!);
   }
 }

@@ -824,7 +824,7 @@ export class Engine {
           assert(i === 0 || keys[i - 1]! < keys[i]!, 'side keys are not strictly ascending');
           const level = levels[i]!;
           assert(book.levelSide[level] === s, 'level is on another side');
-          assert(book.findLevel(s, book.levelPrice[level]!) === level, 'level not findable by side and price');
+          assert(book.levelTable.find(s, book.levelPrice[level]!) === level, 'level not findable by side and price');
           let qty = 0;
           let count = 0;
           let prev = Link.NIL;

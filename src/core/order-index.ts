@@ -17,8 +17,8 @@
 // ids (open addressing, then (hash, slot) pairs in blocks of 8 consecutive ids) left a
 // cache miss on most duplicate checks and probe runs of 3.4 entries on average.
 
-import { assert } from './assert.js';
 import { mix32 } from './hash.js';
+import { SlotTable } from './slot-table.js';
 import { Hot, Link, Mark, type OrderPool } from './orders.js';
 
 /** 2^-32: multiplying by a power of two is exact, and cheaper than dividing. */
@@ -35,82 +35,14 @@ function clientPosition(accountId: number, clientOrderId: number): number {
   return (lo + Math.imul(hi ^ accountId, 0x9e3779b1)) | 0;
 }
 
-/**
- * The overflow of a direct-mapped index: open addressing with linear probing over an
- * Int32Array of slots, keys read back from the order records (it is small and rarely
- * used), backward-shift deletion so there are no tombstones. Doubles when half full.
- */
-abstract class Overflow {
-  table: Int32Array;
-  mask: number;
-  count = 0;
-
+class OrderIdOverflow extends SlotTable {
   constructor(
-    protected readonly pool: OrderPool,
+    private readonly pool: OrderPool,
     capacity: number,
   ) {
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size).fill(Link.NIL);
-    this.mask = size - 1;
+    super(capacity);
   }
 
-  /** The home position of the order in `slot`, from its key. */
-  protected abstract home(slot: number): number;
-
-  insert(slot: number): void {
-    if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    const table = this.table;
-    const mask = this.mask;
-    let i = this.home(slot);
-    while (table[i] !== Link.NIL) i = (i + 1) & mask;
-    table[i] = slot;
-    this.count++;
-  }
-
-  remove(slot: number): void {
-    const table = this.table;
-    const mask = this.mask;
-    let i = this.home(slot);
-    // Bounded: the table is at most half full and `slot` is in it.
-    while (table[i] !== slot) {
-      assert(table[i] !== Link.NIL, 'removed slot is not indexed');
-      i = (i + 1) & mask;
-    }
-    // Backward shift: pull later members of the probe run into the hole when their home
-    // does not lie cyclically in (hole, j].
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const s = table[j]!;
-      if (s === Link.NIL) break;
-      const k = this.home(s);
-      const between = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (!between) {
-        table[i] = s;
-        i = j;
-      }
-    }
-    table[i] = Link.NIL;
-    this.count--;
-  }
-
-  private rehash(size: number): void {
-    const old = this.table;
-    this.table = new Int32Array(size).fill(Link.NIL);
-    this.mask = size - 1;
-    const table = this.table;
-    for (let n = 0; n < old.length; n++) {
-      const slot = old[n]!;
-      if (slot === Link.NIL) continue;
-      let i = this.home(slot);
-      while (table[i] !== Link.NIL) i = (i + 1) & this.mask;
-      table[i] = slot;
-    }
-  }
-}
-
-class OrderIdOverflow extends Overflow {
   protected home(slot: number): number {
     return mix32(this.pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]!, 0) & this.mask;
   }
@@ -128,7 +60,14 @@ class OrderIdOverflow extends Overflow {
   }
 }
 
-class ClientIdOverflow extends Overflow {
+class ClientIdOverflow extends SlotTable {
+  constructor(
+    private readonly pool: OrderPool,
+    capacity: number,
+  ) {
+    super(capacity);
+  }
+
   protected home(slot: number): number {
     const pool = this.pool;
     return mix32(pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID]!, pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!) & this.mask;
@@ -160,7 +99,7 @@ function directSize(capacity: number): number {
  * A direct table of slots by position, with an overflow for keys whose position is taken.
  * Subclasses say where a key sits and which mark records a spill.
  */
-abstract class DirectIndex<O extends Overflow> {
+abstract class DirectIndex<O extends SlotTable> {
   /** Slot of an open order by masked position, or Link.NIL. */
   direct: Int32Array;
   mask: number;

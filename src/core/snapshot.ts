@@ -225,7 +225,7 @@ export function restore(bytes: Uint8Array): Engine {
       book.sideKeys[side]!.set(keys);
       book.sideLevels[side]!.set(levels);
       book.sideCount[side] = keys.length;
-      for (let k = 0; k < keys.length; k++) book.tableInsert(levels[k]!);
+      for (let k = 0; k < keys.length; k++) book.levelTable.insert(levels[k]!);
     }
   }
 
