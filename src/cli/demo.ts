@@ -2,7 +2,7 @@
 // books, the last trades, proves replay and snapshot give the same state hash, and runs the
 // bench loop over the same command stream.
 
-import { Command, Engine, EventKind, EVENT_KINDS, verify, Ev, sideLevels, rejectName } from '../core/index.js';
+import { Command, Engine, EventKind, EVENT_KINDS, EvRejected, EvTrade, eventWords, verify, sideLevels, rejectName } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import { runBench } from '../sim/bench.js';
 import { DEMO_INSTRUMENTS, runMarket } from '../sim/market.js';
@@ -55,24 +55,23 @@ export function runDemo(options: DemoOptions): DemoResult {
   verify.enabled = true;
   const run = runMarket(options.seed, options.commands, (engine) => {
     const ev = engine.events;
-    for (let e = 0; e < ev.count; e++) {
-      const at = e * Ev.WORDS;
+    for (let at = 0; at < ev.end; at += eventWords(ev.words[at]!)) {
       const kind = ev.words[at]!;
       const name = kindNames[kind] ?? String(kind);
       eventCounts[name] = (eventCounts[name] ?? 0) + 1;
       if (kind === EventKind.Rejected) {
-        const reason = rejectName(ev.words[at + Ev.A]!);
+        const reason = rejectName(ev.words[at + EvRejected.REASON]!);
         rejects[reason] = (rejects[reason] ?? 0) + 1;
       }
       if (kind !== EventKind.Trade) continue;
-      const ins = DEMO_INSTRUMENTS.find((i) => i.instrumentId === ev.words[at + Ev.INSTRUMENT])!;
+      const ins = DEMO_INSTRUMENTS.find((i) => i.instrumentId === ev.words[at + EvTrade.INSTRUMENT])!;
       trades.push({
-        tradeId: ev.words[at + Ev.A]!,
+        tradeId: ev.words[at + EvTrade.TRADE_ID]!,
         symbol: ins.symbol,
-        side: ev.words[at + Ev.SIDE] === 0 ? 'BUY' : 'SELL',
-        price: formatUnits(ev.words[at + Ev.PRICE]!, ins.priceDecimals),
-        qty: formatUnits(ev.words[at + Ev.QTY]!, ins.qtyDecimals),
-        timeUs: ev.words[at + Ev.TIME]!,
+        side: ev.words[at + EvTrade.TAKER_SIDE] === 0 ? 'BUY' : 'SELL',
+        price: formatUnits(ev.words[at + EvTrade.PRICE]!, ins.priceDecimals),
+        qty: formatUnits(ev.words[at + EvTrade.QTY]!, ins.qtyDecimals),
+        timeUs: ev.timeUs,
       });
     }
   });

@@ -19,9 +19,19 @@ import { Book, BookSide } from './book.js';
 import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
 import { type Command, CommandKind } from './command.js';
 import {
-  Ev,
+  EvAccepted,
+  EvAccountStp,
+  EvAmended,
+  EvDone,
   EventBuffer,
   EventKind,
+  EvInstrumentAdded,
+  EvInstrumentStatus,
+  EvMassCancelled,
+  EvRejected,
+  EvRested,
+  EvTrade,
+  EvTriggered,
 } from './events.js';
 import { Instruments } from './instruments.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
@@ -192,12 +202,12 @@ export class Engine {
     i32[i + Hot.I_ACCOUNT] = accountId;
     i32[i + Hot.I_INSTRUMENT] = instrumentId;
     // Marks start clear: the indexes set theirs when they take the order.
-    i32[i + Hot.I_KINDS] =
-      side | (orderType << Kinds.TYPE_SHIFT) | (tif << Kinds.TIF_SHIFT) | (stp << Kinds.STP_SHIFT) | (cmd.flags << Kinds.FLAGS_SHIFT);
+    const kinds = side | (orderType << Kinds.TYPE_SHIFT) | (tif << Kinds.TIF_SHIFT) | (stp << Kinds.STP_SHIFT) | (cmd.flags << Kinds.FLAGS_SHIFT);
+    i32[i + Hot.I_KINDS] = kinds;
     cold[c + Cold.QTY_FILLED] = 0;
     cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
-    this.emitAccepted(cmd, orderId, tif, stp);
+    this.emitAccepted(cmd, orderId, kinds);
 
     if (conditional) {
       const sideIndex = instrumentId * BookSide.PER_INSTRUMENT + (triggersOnRise(orderType, side) ? BookSide.RISE : BookSide.FALL);
@@ -242,14 +252,14 @@ export class Engine {
     const price = cmd.price;
     const qty = cmd.qty;
     const keep = price === oldPrice && qty <= oldQty;
-    const at = this.events.next(EventKind.Amended);
-    this.writeOrder(at, slot);
+    const at = this.events.reserve(EventKind.Amended, EvAmended.WORDS);
     const w = this.events.words;
-    w[at + Ev.PRICE] = price;
-    w[at + Ev.QTY] = qty;
-    w[at + Ev.A] = oldPrice;
-    w[at + Ev.B] = oldQty;
-    w[at + Ev.C] = keep ? 1 : 0;
+    w[at + EvAmended.ORDER_ID] = pool.f64[f + Hot.F_ID]!;
+    w[at + EvAmended.PRICE] = price;
+    w[at + EvAmended.QTY] = qty;
+    w[at + EvAmended.OLD_PRICE] = oldPrice;
+    w[at + EvAmended.OLD_QTY] = oldQty;
+    w[at + EvAmended.PRIORITY_KEPT] = keep ? 1 : 0;
     if (keep) {
       pool.f64[f + Hot.F_QTY_LEFT] = qty;
       this.book.levelQty[level] -= oldQty - qty;
@@ -363,8 +373,10 @@ export class Engine {
     const sideIndex = instrumentId * BookSide.PER_INSTRUMENT + (kinds & Kinds.SIDE);
     this.book.append(this.book.levelAt(sideIndex, pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_PRICE]!), slot, left);
     if (!indexed) this.indexOrder(slot);
-    const at = this.events.next(EventKind.Rested);
-    this.writeOrder(at, slot);
+    const at = this.events.reserve(EventKind.Rested, EvRested.WORDS);
+    const w = this.events.words;
+    w[at + EvRested.ORDER_ID] = pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_ID]!;
+    w[at + EvRested.QTY_LEFT] = left;
   }
 
   /**
@@ -511,12 +523,10 @@ export class Engine {
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
     pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS] |= OrderFlag.Triggered << Kinds.FLAGS_SHIFT;
-    const at = this.events.next(EventKind.Triggered);
-    this.writeOrder(at, slot);
+    const at = this.events.reserve(EventKind.Triggered, EvTriggered.WORDS);
     const w = this.events.words;
-    w[at + Ev.A] = pool.type(slot);
-    w[at + Ev.B] = pool.triggerPrice(slot);
-    w[at + Ev.C] = lastPrice;
+    w[at + EvTriggered.ORDER_ID] = pool.id(slot);
+    w[at + EvTriggered.LAST_PRICE] = lastPrice;
     const instrumentId = pool.instrument(slot);
     if (this.instruments.status[instrumentId] !== InstrumentStatus.Trading) {
       this.finish(slot, DoneReason.Expired, true);
@@ -664,16 +674,16 @@ export class Engine {
     if (checked !== Reject.None) return this.reject(cmd, checked);
     this.instruments.add(spec);
     this.book.addInstrument(spec.instrumentId);
-    const at = this.events.nextBare(EventKind.InstrumentAdded);
+    const at = this.events.reserve(EventKind.InstrumentAdded, EvInstrumentAdded.WORDS);
     const w = this.events.words;
-    w[at + Ev.INSTRUMENT] = spec.instrumentId;
-    w[at + Ev.PRICE] = spec.tickSize;
-    w[at + Ev.QTY] = spec.lotSize;
-    w[at + Ev.A] = spec.minPrice;
-    w[at + Ev.B] = spec.maxPrice;
-    w[at + Ev.C] = spec.minQty;
-    w[at + Ev.D] = spec.maxQty;
-    w[at + Ev.E] = spec.status;
+    w[at + EvInstrumentAdded.INSTRUMENT] = spec.instrumentId;
+    w[at + EvInstrumentAdded.TICK_SIZE] = spec.tickSize;
+    w[at + EvInstrumentAdded.LOT_SIZE] = spec.lotSize;
+    w[at + EvInstrumentAdded.MIN_PRICE] = spec.minPrice;
+    w[at + EvInstrumentAdded.MAX_PRICE] = spec.maxPrice;
+    w[at + EvInstrumentAdded.MIN_QTY] = spec.minQty;
+    w[at + EvInstrumentAdded.MAX_QTY] = spec.maxQty;
+    w[at + EvInstrumentAdded.STATUS] = spec.status;
     return Reject.None;
   }
 
@@ -684,9 +694,9 @@ export class Engine {
       return this.reject(cmd, Reject.InvalidStatus);
     }
     this.instruments.status[cmd.instrumentId] = status;
-    const at = this.events.nextBare(EventKind.InstrumentStatus);
-    this.events.words[at + Ev.INSTRUMENT] = cmd.instrumentId;
-    this.events.words[at + Ev.A] = status;
+    const at = this.events.reserve(EventKind.InstrumentStatus, EvInstrumentStatus.WORDS);
+    this.events.words[at + EvInstrumentStatus.INSTRUMENT] = cmd.instrumentId;
+    this.events.words[at + EvInstrumentStatus.STATUS] = status;
     return Reject.None;
   }
 
@@ -699,9 +709,9 @@ export class Engine {
     }
     if (accountId >= this.accountStp.length) this.growAccounts(accountId);
     this.accountStp[accountId] = mode;
-    const at = this.events.nextBare(EventKind.AccountStp);
-    this.events.words[at + Ev.ACCOUNT] = accountId;
-    this.events.words[at + Ev.A] = mode;
+    const at = this.events.reserve(EventKind.AccountStp, EvAccountStp.WORDS);
+    this.events.words[at + EvAccountStp.ACCOUNT] = accountId;
+    this.events.words[at + EvAccountStp.STP_MODE] = mode;
     return Reject.None;
   }
 
@@ -709,99 +719,74 @@ export class Engine {
 
   private reject(cmd: Command, reason: number): number {
     assert(reason !== Reject.None, 'a reject needs a reason');
-    const at = this.events.next(EventKind.Rejected);
+    const at = this.events.reserve(EventKind.Rejected, EvRejected.WORDS);
     const w = this.events.words;
-    w[at + Ev.INSTRUMENT] = cmd.instrumentId;
-    w[at + Ev.ACCOUNT] = cmd.accountId;
-    w[at + Ev.ORDER_ID] = cmd.orderId;
-    w[at + Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
-    w[at + Ev.SIDE] = cmd.side;
-    w[at + Ev.PRICE] = cmd.price;
-    w[at + Ev.QTY] = cmd.qty;
-    w[at + Ev.A] = reason;
-    w[at + Ev.B] = cmd.kind;
+    w[at + EvRejected.COMMAND_KIND] = cmd.kind;
+    w[at + EvRejected.REASON] = reason;
+    w[at + EvRejected.INSTRUMENT] = cmd.instrumentId;
+    w[at + EvRejected.ACCOUNT] = cmd.accountId;
+    w[at + EvRejected.ORDER_ID] = cmd.orderId;
+    w[at + EvRejected.CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + EvRejected.SIDE] = cmd.side;
+    w[at + EvRejected.PRICE] = cmd.price;
+    w[at + EvRejected.QTY] = cmd.qty;
     return reason;
   }
 
-  /** Words 3..9 of an event about the order in `slot`. */
-  private writeOrder(at: number, slot: number): void {
-    const pool = this.pool;
-    const f64 = pool.f64;
-    const f = slot << Hot.F64_SHIFT;
-    const w = this.events.words;
-    const i32 = pool.i32;
-    const i = slot << Hot.I32_SHIFT;
-    w[at + Ev.INSTRUMENT] = i32[i + Hot.I_INSTRUMENT]!;
-    w[at + Ev.ACCOUNT] = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
-    w[at + Ev.ORDER_ID] = f64[f + Hot.F_ID]!;
-    w[at + Ev.CLIENT_ORDER_ID] = f64[f + Hot.F_CLIENT_ID]!;
-    w[at + Ev.SIDE] = i32[i + Hot.I_KINDS]! & Kinds.SIDE;
-    w[at + Ev.PRICE] = f64[f + Hot.F_PRICE]!;
-    w[at + Ev.QTY] = f64[f + Hot.F_QTY_LEFT]!;
-  }
-
   /** The Accepted event, written from the command rather than read back from the record. */
-  private emitAccepted(cmd: Command, orderId: number, tif: number, stp: number): void {
+  private emitAccepted(cmd: Command, orderId: number, kinds: number): void {
     const events = this.events;
-    const at = events.nextFull(EventKind.Accepted);
+    const at = events.reserve(EventKind.Accepted, EvAccepted.WORDS);
     const w = events.words;
-    w[at + Ev.INSTRUMENT] = cmd.instrumentId;
-    w[at + Ev.ACCOUNT] = cmd.accountId;
-    w[at + Ev.ORDER_ID] = orderId;
-    w[at + Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
-    w[at + Ev.SIDE] = cmd.side;
-    w[at + Ev.PRICE] = cmd.price;
-    w[at + Ev.QTY] = cmd.qty;
-    w[at + Ev.A] = cmd.orderType;
-    w[at + Ev.B] = tif;
-    w[at + Ev.C] = cmd.triggerPrice;
-    w[at + Ev.D] = cmd.expireTimeUs;
-    w[at + Ev.E] = stp;
-    w[at + Ev.F] = cmd.flags;
+    w[at + EvAccepted.ORDER_ID] = orderId;
+    w[at + EvAccepted.INSTRUMENT] = cmd.instrumentId;
+    w[at + EvAccepted.ACCOUNT] = cmd.accountId;
+    w[at + EvAccepted.CLIENT_ORDER_ID] = cmd.clientOrderId;
+    w[at + EvAccepted.KINDS] = kinds;
+    w[at + EvAccepted.PRICE] = cmd.price;
+    w[at + EvAccepted.QTY] = cmd.qty;
+    w[at + EvAccepted.TRIGGER_PRICE] = cmd.triggerPrice;
+    w[at + EvAccepted.EXPIRE_TIME_US] = cmd.expireTimeUs;
   }
 
   private emitTrade(taker: number, maker: number, price: number, qty: number, makerLeft: number, takerLeft: number): void {
     const pool = this.pool;
     const f64 = pool.f64;
     const i32 = pool.i32;
-    const at = this.events.nextFull(EventKind.Trade);
+    const at = this.events.reserve(EventKind.Trade, EvTrade.WORDS);
     const w = this.events.words;
-    const tf = taker << Hot.F64_SHIFT;
-    const mf = maker << Hot.F64_SHIFT;
     const ti = taker << Hot.I32_SHIFT;
-    w[at + Ev.INSTRUMENT] = i32[ti + Hot.I_INSTRUMENT]!;
-    w[at + Ev.ACCOUNT] = i32[(taker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
-    w[at + Ev.ORDER_ID] = f64[tf + Hot.F_ID]!;
-    w[at + Ev.CLIENT_ORDER_ID] = f64[tf + Hot.F_CLIENT_ID]!;
-    w[at + Ev.SIDE] = i32[ti + Hot.I_KINDS]! & Kinds.SIDE;
-    w[at + Ev.PRICE] = price;
-    w[at + Ev.QTY] = qty;
-    w[at + Ev.A] = this.nextTradeId++;
-    w[at + Ev.B] = f64[mf + Hot.F_ID]!;
-    w[at + Ev.C] = i32[(maker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
-    w[at + Ev.D] = f64[mf + Hot.F_CLIENT_ID]!;
-    w[at + Ev.E] = makerLeft;
-    w[at + Ev.F] = takerLeft;
+    w[at + EvTrade.INSTRUMENT] = i32[ti + Hot.I_INSTRUMENT]!;
+    w[at + EvTrade.TRADE_ID] = this.nextTradeId++;
+    w[at + EvTrade.TAKER_ORDER_ID] = f64[(taker << Hot.F64_SHIFT) + Hot.F_ID]!;
+    w[at + EvTrade.MAKER_ORDER_ID] = f64[(maker << Hot.F64_SHIFT) + Hot.F_ID]!;
+    w[at + EvTrade.TAKER_SIDE] = i32[ti + Hot.I_KINDS]! & Kinds.SIDE;
+    w[at + EvTrade.PRICE] = price;
+    w[at + EvTrade.QTY] = qty;
+    w[at + EvTrade.TAKER_QTY_LEFT] = takerLeft;
+    w[at + EvTrade.MAKER_QTY_LEFT] = makerLeft;
     this.tradeCount++;
     this.filledQty += qty;
     this.notional += price * qty;
   }
 
   private emitDone(slot: number, reason: number, wasResting: boolean): void {
-    const at = this.events.next(EventKind.Done);
-    this.writeOrder(at, slot);
+    const at = this.events.reserve(EventKind.Done, EvDone.WORDS);
     const w = this.events.words;
-    w[at + Ev.A] = reason;
-    w[at + Ev.B] = this.pool.cold[(slot * Cold.WORDS) + Cold.QTY_FILLED]!;
-    w[at + Ev.C] = wasResting ? 1 : 0;
+    const f = slot << Hot.F64_SHIFT;
+    const f64 = this.pool.f64;
+    w[at + EvDone.ORDER_ID] = f64[f + Hot.F_ID]!;
+    w[at + EvDone.REASON] = reason;
+    w[at + EvDone.QTY_LEFT] = f64[f + Hot.F_QTY_LEFT]!;
+    w[at + EvDone.WAS_RESTING] = wasResting ? 1 : 0;
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
-    const at = this.events.nextBare(EventKind.MassCancelled);
+    const at = this.events.reserve(EventKind.MassCancelled, EvMassCancelled.WORDS);
     const w = this.events.words;
-    w[at + Ev.ACCOUNT] = accountId;
-    w[at + Ev.INSTRUMENT] = instrumentId;
-    w[at + Ev.A] = count;
+    w[at + EvMassCancelled.ACCOUNT] = accountId;
+    w[at + EvMassCancelled.INSTRUMENT] = instrumentId;
+    w[at + EvMassCancelled.COUNT] = count;
   }
 
   // ---------------------------------------------------------------- invariants

@@ -3,29 +3,16 @@
 // market data, user streams, stores) reads them by kind and field offset; they are enough
 // to rebuild L1, L2 and L3 books, user order updates and trade records.
 //
-// Each event is Ev.WORDS words:
+// An event is as long as its kind needs: word 0 is the kind, and `EVENT_WORDS[kind]` words
+// follow from there (the Ev* enums below give each kind's layout). The Accepted event says
+// everything about an order; later events about it carry its order id and what changed, as
+// an L3 feed does (ITCH's add-order then executed/cancel), so a consumer keeps the order's
+// fields from Accepted. That halves what the engine writes a command: with every event
+// carrying all seven order fields, seq and time, s1 ran 16% slower (bench/ab.mjs).
 //
-//   word  0 kind        1 seq          2 timeUs       3 instrumentId
-//   word  4 accountId   5 orderId      6 clientOrderId 7 side
-//   word  8 price       9 qty          10..15 per kind (below)
-//
-// Accepted        price, qty (as ordered); 10 orderType, 11 timeInForce, 12 triggerPrice,
-//                 13 expireTimeUs, 14 stpMode (resolved), 15 flags
-// Rejected        fields of the command; 10 reason (Reject), 11 commandKind
-// Rested          the order joined the book: price, qty (remaining, resting)
-// Trade           taker in words 4..7, price, qty; 10 tradeId, 11 makerOrderId,
-//                 12 makerAccountId, 13 makerClientOrderId, 14 makerQtyLeft, 15 takerQtyLeft
-// Done            the order left: price, qty (remaining, not filled); 10 reason (DoneReason),
-//                 11 qtyFilled, 12 wasResting (1: it was in the book)
-// Amended         price (new), qty (new remaining); 10 oldPrice, 11 oldQty, 12 priorityKept
-//                 (1: changed in place; 0: the order left the book and re-enters now)
-// Triggered       a conditional order fired: price (limit, 0 for market), qty; 10 orderType,
-//                 11 triggerPrice, 12 lastPrice
-// InstrumentAdded instrumentId; 8 tickSize, 9 lotSize, 10 minPrice, 11 maxPrice, 12 minQty,
-//                 13 maxQty, 14 status
-// InstrumentStatus instrumentId; 10 status
-// AccountStp      accountId; 10 stpMode
-// MassCancelled   accountId (0 for a mass cancel), instrumentId (0: all); 10 count
+// The events in the buffer are those of the commands applied since `clear()`; the buffer's
+// `seq` and `timeUs` are those of the last one. A consumer that lets several commands'
+// events gather frames them itself (the runtime clears after each command).
 
 import { assert } from './assert.js';
 
@@ -57,12 +44,90 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.MassCancelled]: 'MassCancelled',
 };
 
-/** An event's size and its words. */
+/** Words every event shares: its kind; the order it is about, for the kinds about one order. */
 export const enum Ev {
-  WORDS = 16,
   KIND = 0,
-  SEQ = 1,
-  TIME = 2,
+  /** Accepted, Rested, Done, Amended, Triggered. */
+  ORDER_ID = 1,
+  /** The longest event, for sizing. */
+  MAX_WORDS = 10,
+}
+
+/** A new order, with everything about it (later events about it carry only its id). */
+export const enum EvAccepted {
+  ORDER_ID = 1,
+  INSTRUMENT = 2,
+  ACCOUNT = 3,
+  CLIENT_ORDER_ID = 4,
+  /** Side, type, time in force, STP mode (resolved) and flags, packed as `Kinds` says. */
+  KINDS = 5,
+  PRICE = 6,
+  QTY = 7,
+  TRIGGER_PRICE = 8,
+  EXPIRE_TIME_US = 9,
+  WORDS = 10,
+}
+
+/** The order joined the book at its price (from Accepted, or the last Amended). */
+export const enum EvRested {
+  ORDER_ID = 1,
+  /** What rests: the order's quantity less what it filled on entry. */
+  QTY_LEFT = 2,
+  WORDS = 3,
+}
+
+/** One fill: the taker is the incoming order, the maker the resting one. */
+export const enum EvTrade {
+  INSTRUMENT = 1,
+  TRADE_ID = 2,
+  TAKER_ORDER_ID = 3,
+  MAKER_ORDER_ID = 4,
+  /** The taker's side: the aggressor. */
+  TAKER_SIDE = 5,
+  PRICE = 6,
+  QTY = 7,
+  TAKER_QTY_LEFT = 8,
+  MAKER_QTY_LEFT = 9,
+  WORDS = 10,
+}
+
+/** The order left the engine. */
+export const enum EvDone {
+  ORDER_ID = 1,
+  /** DoneReason. */
+  REASON = 2,
+  /** Unfilled quantity at the end (0 when filled). */
+  QTY_LEFT = 3,
+  /** 1: it left the book (L2 loses QTY_LEFT at its price); 0: it never rested. */
+  WAS_RESTING = 4,
+  WORDS = 5,
+}
+
+export const enum EvAmended {
+  ORDER_ID = 1,
+  PRICE = 2,
+  /** The new remaining quantity. */
+  QTY = 3,
+  OLD_PRICE = 4,
+  OLD_QTY = 5,
+  /** 1: changed in place; 0: the order left the book and enters again now (Rested or Done follow). */
+  PRIORITY_KEPT = 6,
+  WORDS = 7,
+}
+
+/** A conditional order fired at the last trade price and enters as its type says. */
+export const enum EvTriggered {
+  ORDER_ID = 1,
+  LAST_PRICE = 2,
+  WORDS = 3,
+}
+
+/** A refused command, with its fields as given. */
+export const enum EvRejected {
+  /** CommandKind. */
+  COMMAND_KIND = 1,
+  /** Reject. */
+  REASON = 2,
   INSTRUMENT = 3,
   ACCOUNT = 4,
   ORDER_ID = 5,
@@ -70,43 +135,90 @@ export const enum Ev {
   SIDE = 7,
   PRICE = 8,
   QTY = 9,
-  A = 10,
-  B = 11,
-  C = 12,
-  D = 13,
-  E = 14,
-  F = 15,
+  WORDS = 10,
+}
+
+export const enum EvInstrumentAdded {
+  INSTRUMENT = 1,
+  TICK_SIZE = 2,
+  LOT_SIZE = 3,
+  MIN_PRICE = 4,
+  MAX_PRICE = 5,
+  MIN_QTY = 6,
+  MAX_QTY = 7,
+  STATUS = 8,
+  WORDS = 9,
+}
+
+export const enum EvInstrumentStatus {
+  INSTRUMENT = 1,
+  STATUS = 2,
+  WORDS = 3,
+}
+
+export const enum EvAccountStp {
+  ACCOUNT = 1,
+  STP_MODE = 2,
+  WORDS = 3,
+}
+
+/** Cancel-all of an account (ACCOUNT > 0) or mass cancel of instruments (ACCOUNT 0); INSTRUMENT 0: all. */
+export const enum EvMassCancelled {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  COUNT = 3,
+  WORDS = 4,
+}
+
+/** Each kind's length in words; 0 for a value that is no kind. */
+export const EVENT_WORDS: Record<EventKind, number> = {
+  [EventKind.Accepted]: EvAccepted.WORDS,
+  [EventKind.Rejected]: EvRejected.WORDS,
+  [EventKind.Rested]: EvRested.WORDS,
+  [EventKind.Trade]: EvTrade.WORDS,
+  [EventKind.Done]: EvDone.WORDS,
+  [EventKind.Amended]: EvAmended.WORDS,
+  [EventKind.Triggered]: EvTriggered.WORDS,
+  [EventKind.InstrumentAdded]: EvInstrumentAdded.WORDS,
+  [EventKind.InstrumentStatus]: EvInstrumentStatus.WORDS,
+  [EventKind.AccountStp]: EvAccountStp.WORDS,
+  [EventKind.MassCancelled]: EvMassCancelled.WORDS,
+};
+
+/** The length of an event of `kind` in words, or 0 when `kind` is none. */
+export function eventWords(kind: number): number {
+  return (EVENT_WORDS as Record<number, number | undefined>)[kind] ?? 0;
 }
 
 /**
- * A growable array of fixed-size event records. The engine appends; the consumer reads
- * `count` events and calls `clear()`. Growth doubles, so steady state allocates nothing.
+ * A growable array of events of the kinds' lengths, back to back. The engine appends; the
+ * consumer walks `[0, end)` (each event's length from its kind) and calls `clear()`. Growth
+ * doubles, so steady state allocates nothing.
  */
 export class EventBuffer {
   words: Float64Array;
+  /** Words in use. */
+  end = 0;
+  /** Events in the buffer. */
   count = 0;
-
-  constructor(capacityEvents = 1024) {
-    assert(capacityEvents > 0, 'event buffer capacity must be positive');
-    this.words = new Float64Array(capacityEvents * Ev.WORDS);
-  }
-
-  clear(): void {
-    this.count = 0;
-  }
-
-  kind(index: number): number {
-    return this.words[index * Ev.WORDS + Ev.KIND]!;
-  }
-
-  /** Seq of the command being applied: stamped on every event it causes. */
+  /** Seq of the command being applied (see the header). */
   seq = 0;
   /** Time of the command being applied, microseconds since the epoch. */
   timeUs = 0;
 
+  constructor(capacityEvents = 1024) {
+    assert(capacityEvents > 0, 'event buffer capacity must be positive');
+    this.words = new Float64Array(capacityEvents * Ev.MAX_WORDS);
+  }
+
+  clear(): void {
+    this.end = 0;
+    this.count = 0;
+  }
+
   /**
-   * Stamps the events that follow with a command's seq and time. It takes the command, not
-   * the two numbers: a time passed to a call that is not inlined would be boxed.
+   * Notes the command whose events follow. It takes the command, not the two numbers: a
+   * time passed to a call that is not inlined would be boxed.
    */
   stamp(cmd: { readonly seq: number; readonly timeUs: number }): void {
     this.seq = cmd.seq;
@@ -114,56 +226,21 @@ export class EventBuffer {
   }
 
   /**
-   * Reserves the next event and returns its first word's offset. Words 10..15 are zeroed,
-   * so that fields a kind does not use read as 0 and the buffer's bytes are a function of
-   * the commands alone. Seq and time come from `stamp`, not arguments: a time is past 2^31,
-   * and passing it to a call that is not inlined would box it, allocating per event.
+   * Reserves an event of `kind`, `size` words (its EvX.WORDS), writes the kind and returns
+   * the event's offset. The caller writes every other word of it, so the buffer's bytes are
+   * a function of the commands alone.
    */
-  next(kind: number): number {
-    let at = this.count * Ev.WORDS;
-    if (at + Ev.WORDS > this.words.length) this.grow();
-    const w = this.words;
+  reserve(kind: number, size: number): number {
+    const at = this.end;
+    if (at + size > this.words.length) this.grow();
+    this.end = at + size;
     this.count++;
-    w[at + Ev.KIND] = kind;
-    w[at + Ev.SEQ] = this.seq;
-    w[at + Ev.TIME] = this.timeUs;
-    at += Ev.A;
-    w[at] = 0;
-    w[at + 1] = 0;
-    w[at + 2] = 0;
-    w[at + 3] = 0;
-    w[at + 4] = 0;
-    w[at + 5] = 0;
-    return at - Ev.A;
-  }
-
-  /**
-   * Like `next`, but zeroes nothing: for the frequent kinds that write every word
-   * (Accepted, Trade). Twelve stores fewer a trade and its order, measured on the bench.
-   */
-  nextFull(kind: number): number {
-    const at = this.count * Ev.WORDS;
-    if (at + Ev.WORDS > this.words.length) this.grow();
-    const w = this.words;
-    this.count++;
-    w[at + Ev.KIND] = kind;
-    w[at + Ev.SEQ] = this.seq;
-    w[at + Ev.TIME] = this.timeUs;
-    return at;
-  }
-
-  /**
-   * Like `next`, and zeroes words 3..9 too: for events that do not describe an order and
-   * write only some of them, so that no word carries a value over from an earlier event.
-   */
-  nextBare(kind: number): number {
-    const at = this.next(kind);
-    const w = this.words;
-    for (let i = Ev.INSTRUMENT; i < Ev.A; i++) w[at + i] = 0;
+    this.words[at] = kind;
     return at;
   }
 
   private grow(): void {
+    // One doubling is enough: the buffer holds at least one event of the longest kind.
     const bigger = new Float64Array(this.words.length * 2);
     bigger.set(this.words);
     this.words = bigger;

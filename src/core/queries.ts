@@ -104,3 +104,12 @@ export function accountOrders(engine: Engine, accountId: number): OrderView[] {
   for (let o = engine.accountHead[accountId]!; o !== Link.NIL; o = engine.pool.accNext(o)) out.push(orderView(engine, o));
   return out;
 }
+
+/** Every open order (resting or waiting on a trigger), instrument by instrument. */
+export function openOrders(engine: Engine): OrderView[] {
+  const out: OrderView[] = [];
+  for (const instrumentId of engine.instruments.ids) {
+    for (let side = 0; side < BookSide.PER_INSTRUMENT; side++) out.push(...sideOrders(engine, instrumentId, side));
+  }
+  return out;
+}

@@ -3,13 +3,27 @@
 
 import {
   DoneReason,
-  Ev,
-  type EventBuffer,
+  EvAccepted,
+  EvAccountStp,
+  EvAmended,
+  EvDone,
   EventKind,
   EVENT_KINDS,
-  Side,
+  EvInstrumentAdded,
+  EvInstrumentStatus,
+  EvMassCancelled,
+  EvRejected,
+  EvRested,
+  EvTrade,
+  EvTriggered,
+  type EventBuffer,
+  eventWords,
   InstrumentStatus,
+  Kinds,
+  OrderFlag,
+  type OrderView,
   OrderType,
+  Side,
   StpMode,
   TimeInForce,
   rejectName,
@@ -54,85 +68,250 @@ export const STATUS_NAMES: Record<number, string> = {
 
 export type EventJson = Record<string, string | number | boolean>;
 
-export function eventToJson(events: EventBuffer, index: number): EventJson {
-  const w = events.words;
-  const at = index * Ev.WORDS;
-  const kind = w[at]!;
-  const base: EventJson = { event: EVENT_NAMES[kind] ?? `Event${kind}`, seq: w[at + Ev.SEQ]!, timeUs: w[at + Ev.TIME]! };
-  const order = (): EventJson => ({
-    ...base,
-    instrumentId: w[at + Ev.INSTRUMENT]!,
-    accountId: w[at + Ev.ACCOUNT]!,
-    orderId: w[at + Ev.ORDER_ID]!,
-    clientOrderId: w[at + Ev.CLIENT_ORDER_ID]!,
-    side: SIDE_NAMES[w[at + Ev.SIDE]!]!,
-    price: w[at + Ev.PRICE]!,
-    qty: w[at + Ev.QTY]!,
-  });
-  switch (kind) {
-    case EventKind.Accepted:
-      return {
-        ...order(),
-        type: ORDER_TYPE_NAMES[w[at + Ev.A]!]!,
-        timeInForce: TIME_IN_FORCE_NAMES[w[at + Ev.B]!]!,
-        triggerPrice: w[at + Ev.C]!,
-        expireTimeUs: w[at + Ev.D]!,
-        stpMode: STP_NAMES[w[at + Ev.E]!]!,
-        flags: w[at + Ev.F]!,
-      };
-    case EventKind.Rejected:
-      return { ...order(), reason: rejectName(w[at + Ev.A]!), code: w[at + Ev.A]!, commandKind: w[at + Ev.B]! };
-    case EventKind.Rested:
-      return order();
-    case EventKind.Trade:
-      return {
-        ...base,
-        instrumentId: w[at + Ev.INSTRUMENT]!,
-        tradeId: w[at + Ev.A]!,
-        price: w[at + Ev.PRICE]!,
-        qty: w[at + Ev.QTY]!,
-        aggressorSide: SIDE_NAMES[w[at + Ev.SIDE]!]!,
-        takerAccountId: w[at + Ev.ACCOUNT]!,
-        takerOrderId: w[at + Ev.ORDER_ID]!,
-        takerClientOrderId: w[at + Ev.CLIENT_ORDER_ID]!,
-        takerQtyLeft: w[at + Ev.F]!,
-        makerAccountId: w[at + Ev.C]!,
-        makerOrderId: w[at + Ev.B]!,
-        makerClientOrderId: w[at + Ev.D]!,
-        makerQtyLeft: w[at + Ev.E]!,
-      };
-    case EventKind.Done:
-      return { ...order(), reason: DONE_NAMES[w[at + Ev.A]!]!, qtyFilled: w[at + Ev.B]!, wasResting: w[at + Ev.C] === 1 };
-    case EventKind.Amended:
-      return { ...order(), oldPrice: w[at + Ev.A]!, oldQty: w[at + Ev.B]!, priorityKept: w[at + Ev.C] === 1 };
-    case EventKind.Triggered:
-      return { ...order(), type: ORDER_TYPE_NAMES[w[at + Ev.A]!]!, triggerPrice: w[at + Ev.B]!, lastPrice: w[at + Ev.C]! };
-    case EventKind.InstrumentAdded:
-      return {
-        ...base,
-        instrumentId: w[at + Ev.INSTRUMENT]!,
-        tickSize: w[at + Ev.PRICE]!,
-        lotSize: w[at + Ev.QTY]!,
-        minPrice: w[at + Ev.A]!,
-        maxPrice: w[at + Ev.B]!,
-        minQty: w[at + Ev.C]!,
-        maxQty: w[at + Ev.D]!,
-        status: STATUS_NAMES[w[at + Ev.E]!]!,
-      };
-    case EventKind.InstrumentStatus:
-      return { ...base, instrumentId: w[at + Ev.INSTRUMENT]!, status: STATUS_NAMES[w[at + Ev.A]!]! };
-    case EventKind.AccountStp:
-      return { ...base, accountId: w[at + Ev.ACCOUNT]!, stpMode: STP_NAMES[w[at + Ev.A]!]! };
-    case EventKind.MassCancelled:
-      return { ...base, accountId: w[at + Ev.ACCOUNT]!, instrumentId: w[at + Ev.INSTRUMENT]!, count: w[at + Ev.A]! };
-    default:
-      return { ...base, words: Array.from(w.subarray(at, at + Ev.WORDS)).join(',') };
+/** What a reader knows of an open order: Accepted's fields, kept up to date by later events. */
+interface KnownOrder {
+  instrumentId: number;
+  accountId: number;
+  clientOrderId: number;
+  side: number;
+  orderType: number;
+  timeInForce: number;
+  stpMode: number;
+  flags: number;
+  price: number;
+  qtyLeft: number;
+  qtyFilled: number;
+  triggerPrice: number;
+}
+
+/**
+ * Turns the engine's events into objects with names. Events after Accepted carry an order's
+ * id and what changed (core/events.ts), so the reader keeps each open order's fields, as an
+ * L3 consumer does, and writes every event out whole: account, client id, side, price,
+ * quantities, filled so far. It must see every event from the engine's start, or be seeded
+ * with the open orders of the state it starts from (`seed`, from `openOrders(engine)`).
+ * Not for the hot path: it allocates.
+ */
+export class EventReader {
+  private readonly orders = new Map<number, KnownOrder>();
+
+  /** Takes the open orders of a state the reader did not see being built (a snapshot). */
+  seed(orders: readonly OrderView[]): void {
+    for (const o of orders) {
+      this.orders.set(o.orderId, {
+        instrumentId: o.instrumentId,
+        accountId: o.accountId,
+        clientOrderId: o.clientOrderId,
+        side: o.side,
+        orderType: o.orderType,
+        timeInForce: o.timeInForce,
+        stpMode: o.stpMode,
+        flags: o.flags,
+        price: o.price,
+        qtyLeft: o.qtyLeft,
+        qtyFilled: o.qtyFilled,
+        triggerPrice: o.triggerPrice,
+      });
+    }
+  }
+
+  /** Open orders the reader knows of. */
+  get openOrderCount(): number {
+    return this.orders.size;
+  }
+
+  /** Every event in the buffer, oldest first. */
+  read(events: EventBuffer): EventJson[] {
+    const out: EventJson[] = [];
+    const w = events.words;
+    for (let at = 0; at < events.end; ) {
+      const size = eventWords(w[at]!);
+      if (size === 0) throw new Error(`no event kind ${w[at]} at word ${at}`);
+      out.push(this.event(events, at));
+      at += size;
+    }
+    return out;
+  }
+
+  /** The event at word `at`. Call in order: it updates what the reader knows. */
+  event(events: EventBuffer, at: number): EventJson {
+    const w = events.words;
+    const kind = w[at]!;
+    const base: EventJson = { event: EVENT_NAMES[kind] ?? `Event${kind}`, seq: events.seq, timeUs: events.timeUs };
+    switch (kind) {
+      case EventKind.Accepted: {
+        const orderId = w[at + EvAccepted.ORDER_ID]!;
+        const kinds = w[at + EvAccepted.KINDS]!;
+        const o: KnownOrder = {
+          instrumentId: w[at + EvAccepted.INSTRUMENT]!,
+          accountId: w[at + EvAccepted.ACCOUNT]!,
+          clientOrderId: w[at + EvAccepted.CLIENT_ORDER_ID]!,
+          side: kinds & Kinds.SIDE,
+          orderType: (kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK,
+          timeInForce: (kinds >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK,
+          stpMode: (kinds >> Kinds.STP_SHIFT) & Kinds.KIND_MASK,
+          flags: (kinds >> Kinds.FLAGS_SHIFT) & Kinds.FLAGS_MASK,
+          price: w[at + EvAccepted.PRICE]!,
+          qtyLeft: w[at + EvAccepted.QTY]!,
+          qtyFilled: 0,
+          triggerPrice: w[at + EvAccepted.TRIGGER_PRICE]!,
+        };
+        this.orders.set(orderId, o);
+        return {
+          ...order(base, orderId, o, o.price, o.qtyLeft),
+          type: ORDER_TYPE_NAMES[o.orderType]!,
+          timeInForce: TIME_IN_FORCE_NAMES[o.timeInForce]!,
+          triggerPrice: o.triggerPrice,
+          expireTimeUs: w[at + EvAccepted.EXPIRE_TIME_US]!,
+          stpMode: STP_NAMES[o.stpMode]!,
+          flags: o.flags,
+        };
+      }
+      case EventKind.Rejected:
+        return {
+          ...base,
+          instrumentId: w[at + EvRejected.INSTRUMENT]!,
+          accountId: w[at + EvRejected.ACCOUNT]!,
+          orderId: w[at + EvRejected.ORDER_ID]!,
+          clientOrderId: w[at + EvRejected.CLIENT_ORDER_ID]!,
+          side: SIDE_NAMES[w[at + EvRejected.SIDE]!]!,
+          price: w[at + EvRejected.PRICE]!,
+          qty: w[at + EvRejected.QTY]!,
+          reason: rejectName(w[at + EvRejected.REASON]!),
+          code: w[at + EvRejected.REASON]!,
+          commandKind: w[at + EvRejected.COMMAND_KIND]!,
+        };
+      case EventKind.Rested: {
+        const orderId = w[at + EvRested.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        const qtyLeft = w[at + EvRested.QTY_LEFT]!;
+        if (o) o.qtyLeft = qtyLeft;
+        return order(base, orderId, o, o?.price, qtyLeft);
+      }
+      case EventKind.Trade: {
+        const takerOrderId = w[at + EvTrade.TAKER_ORDER_ID]!;
+        const makerOrderId = w[at + EvTrade.MAKER_ORDER_ID]!;
+        const qty = w[at + EvTrade.QTY]!;
+        const taker = this.orders.get(takerOrderId);
+        const maker = this.orders.get(makerOrderId);
+        const takerQtyLeft = w[at + EvTrade.TAKER_QTY_LEFT]!;
+        const makerQtyLeft = w[at + EvTrade.MAKER_QTY_LEFT]!;
+        for (const [o, left] of [
+          [taker, takerQtyLeft],
+          [maker, makerQtyLeft],
+        ] as const) {
+          if (!o) continue;
+          o.qtyLeft = left;
+          o.qtyFilled += qty;
+        }
+        return defined({
+          ...base,
+          instrumentId: w[at + EvTrade.INSTRUMENT]!,
+          tradeId: w[at + EvTrade.TRADE_ID]!,
+          price: w[at + EvTrade.PRICE]!,
+          qty,
+          aggressorSide: SIDE_NAMES[w[at + EvTrade.TAKER_SIDE]!]!,
+          takerAccountId: taker?.accountId,
+          takerOrderId,
+          takerClientOrderId: taker?.clientOrderId,
+          takerQtyLeft,
+          makerAccountId: maker?.accountId,
+          makerOrderId,
+          makerClientOrderId: maker?.clientOrderId,
+          makerQtyLeft,
+        });
+      }
+      case EventKind.Done: {
+        const orderId = w[at + EvDone.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        this.orders.delete(orderId);
+        return defined({
+          ...order(base, orderId, o, o?.price, w[at + EvDone.QTY_LEFT]!),
+          reason: DONE_NAMES[w[at + EvDone.REASON]!]!,
+          qtyFilled: o?.qtyFilled,
+          wasResting: w[at + EvDone.WAS_RESTING] === 1,
+        });
+      }
+      case EventKind.Amended: {
+        const orderId = w[at + EvAmended.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        const price = w[at + EvAmended.PRICE]!;
+        const qty = w[at + EvAmended.QTY]!;
+        if (o) {
+          o.price = price;
+          o.qtyLeft = qty;
+        }
+        return {
+          ...order(base, orderId, o, price, qty),
+          oldPrice: w[at + EvAmended.OLD_PRICE]!,
+          oldQty: w[at + EvAmended.OLD_QTY]!,
+          priorityKept: w[at + EvAmended.PRIORITY_KEPT] === 1,
+        };
+      }
+      case EventKind.Triggered: {
+        const orderId = w[at + EvTriggered.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        if (o) o.flags |= OrderFlag.Triggered;
+        return defined({
+          ...order(base, orderId, o, o?.price, o?.qtyLeft),
+          type: o ? ORDER_TYPE_NAMES[o.orderType] : undefined,
+          triggerPrice: o?.triggerPrice,
+          lastPrice: w[at + EvTriggered.LAST_PRICE]!,
+        });
+      }
+      case EventKind.InstrumentAdded:
+        return {
+          ...base,
+          instrumentId: w[at + EvInstrumentAdded.INSTRUMENT]!,
+          tickSize: w[at + EvInstrumentAdded.TICK_SIZE]!,
+          lotSize: w[at + EvInstrumentAdded.LOT_SIZE]!,
+          minPrice: w[at + EvInstrumentAdded.MIN_PRICE]!,
+          maxPrice: w[at + EvInstrumentAdded.MAX_PRICE]!,
+          minQty: w[at + EvInstrumentAdded.MIN_QTY]!,
+          maxQty: w[at + EvInstrumentAdded.MAX_QTY]!,
+          status: STATUS_NAMES[w[at + EvInstrumentAdded.STATUS]!]!,
+        };
+      case EventKind.InstrumentStatus:
+        return {
+          ...base,
+          instrumentId: w[at + EvInstrumentStatus.INSTRUMENT]!,
+          status: STATUS_NAMES[w[at + EvInstrumentStatus.STATUS]!]!,
+        };
+      case EventKind.AccountStp:
+        return { ...base, accountId: w[at + EvAccountStp.ACCOUNT]!, stpMode: STP_NAMES[w[at + EvAccountStp.STP_MODE]!]! };
+      case EventKind.MassCancelled:
+        return {
+          ...base,
+          accountId: w[at + EvMassCancelled.ACCOUNT]!,
+          instrumentId: w[at + EvMassCancelled.INSTRUMENT]!,
+          count: w[at + EvMassCancelled.COUNT]!,
+        };
+      default:
+        throw new Error(`no event kind ${kind} at word ${at}`);
+    }
   }
 }
 
-/** All buffered events as objects. */
-export function eventsToJson(events: EventBuffer): EventJson[] {
-  const out: EventJson[] = [];
-  for (let i = 0; i < events.count; i++) out.push(eventToJson(events, i));
+/** The fields every event about one order has; those the reader does not know are left out. */
+function order(base: EventJson, orderId: number, o: KnownOrder | undefined, price: number | undefined, qty: number | undefined): EventJson {
+  return defined({
+    ...base,
+    instrumentId: o?.instrumentId,
+    accountId: o?.accountId,
+    orderId,
+    clientOrderId: o?.clientOrderId,
+    side: o ? SIDE_NAMES[o.side] : undefined,
+    price,
+    qty,
+  });
+}
+
+/** The object without its undefined fields. */
+function defined(fields: Record<string, string | number | boolean | undefined>): EventJson {
+  const out: EventJson = {};
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }

@@ -3,7 +3,8 @@
 // instruments. It writes the command stream as binary records while driving an engine, so
 // its agents can react to what happened; replaying the records gives the same state.
 
-import { Command, CommandKind, Engine, EventKind, InstrumentStatus, OrderType, Side, StpMode, TimeInForce, Ev } from '../core/index.js';
+import { Command, CommandKind, Engine, InstrumentStatus, OrderType, Side, StpMode, TimeInForce } from '../core/index.js';
+import { EventReader } from '../protocol/index.js';
 import { RecordLog } from './records.js';
 import { Rng } from './rng.js';
 
@@ -91,17 +92,17 @@ export function runMarket(seed: number, commands: number, onEvents?: (engine: En
   // Maker client ids believed open, by maker and instrument.
   const live: number[][] = MAKERS.flatMap(() => DEMO_INSTRUMENTS.map(() => []));
   let nextClientId = 1;
-  // Keep only orders still open: drop ids the engine reported done.
+  // Keep only orders still open: drop ids the engine reported done. Done events carry the
+  // order id; the reader knows its account, client id and instrument from Accepted.
+  const reader = new EventReader();
   const forget = (): void => {
     const ev = engine.events;
-    for (let e = 0; e < ev.count; e++) {
-      if (ev.kind(e) !== EventKind.Done) continue;
-      const account = ev.words[e * Ev.WORDS + Ev.ACCOUNT]!;
-      const m = MAKERS.indexOf(account);
+    for (const e of reader.read(ev)) {
+      if (e.event !== 'Done') continue;
+      const m = MAKERS.indexOf(e.accountId as number);
       if (m < 0) continue;
-      const id = ev.words[e * Ev.WORDS + Ev.CLIENT_ORDER_ID]!;
-      const list = live[m * DEMO_INSTRUMENTS.length + ev.words[e * Ev.WORDS + Ev.INSTRUMENT]! - 1]!;
-      const at = list.indexOf(id);
+      const list = live[m * DEMO_INSTRUMENTS.length + (e.instrumentId as number) - 1]!;
+      const at = list.indexOf(e.clientOrderId as number);
       if (at >= 0) list.splice(at, 1);
     }
     ev.clear();

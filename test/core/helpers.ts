@@ -23,7 +23,7 @@ import {
   sideLevels,
   sideOrders,
 } from '../../src/core/index.js';
-import { type EventJson, eventsToJson } from '../../src/protocol/index.js';
+import { type EventJson, EventReader } from '../../src/protocol/index.js';
 
 /** 2026-01-01T00:00:00Z in microseconds: the tests' epoch. */
 export const T0 = 1_767_225_600_000_000;
@@ -109,6 +109,8 @@ export class Venue {
   seq = 0;
   timeUs = T0;
   private readonly cmd = new Command();
+  /** Has seen every event of this engine, so it writes each one out whole. */
+  private readonly reader = new EventReader();
 
   constructor(options: VenueOptions = {}) {
     this.engine = new Engine(options.engine);
@@ -127,7 +129,7 @@ export class Venue {
     const engine = this.engine;
     engine.events.clear();
     const code = engine.apply(cmd);
-    const events = eventsToJson(engine.events);
+    const events = this.reader.read(engine.events);
     engine.events.clear();
     engine.checkInvariants();
     checkEnvelope(cmd, code, events, engine.nowUs);

@@ -5,14 +5,11 @@
 // scans. It emits the same events, word for word, so that a differential test can compare
 // the two after every command.
 //
-// Only the vocabulary (kinds, reject codes, event word offsets) is imported from src/core;
+// Only the vocabulary (kinds, reject codes) is imported from src/core;
 // no logic is shared.
 
 import { CommandKind } from '../../src/core/command.js';
-import {
-  Ev,
-  EventKind,
-} from '../../src/core/events.js';
+import { EventKind } from '../../src/core/events.js';
 import { Reject } from '../../src/core/reject.js';
 import { DoneReason, InstrumentStatus, OrderFlag, OrderType, Side, StpMode, TimeInForce } from '../../src/core/types.js';
 
@@ -173,14 +170,12 @@ export class Model {
 
   private joinCounter = 0;
   private openCounter = 0;
-  /** Events of the command being applied, 16 words each. */
+  /** Events of the command being applied, each its kind's words. */
   private out: number[][] = [];
-  private seq = 0;
 
-  /** Applies one command; returns its events (Ev.WORDS numbers each). */
+  /** Applies one command; returns its events as word arrays. */
   apply(cmd: ModelCommand): number[][] {
     this.out = [];
-    this.seq = cmd.seq;
     if (!(cmd.timeUs >= this.nowUs)) {
       this.reject(cmd, Reject.TimeWentBackwards);
       return this.out;
@@ -397,12 +392,7 @@ export class Model {
     const oldPrice = order.price;
     const oldQty = order.qtyLeft;
     const inPlace = cmd.price === oldPrice && cmd.qty <= oldQty;
-    const ev = this.orderEvent(EventKind.Amended, order);
-    ev[Ev.PRICE] = cmd.price;
-    ev[Ev.QTY] = cmd.qty;
-    ev[Ev.A] = oldPrice;
-    ev[Ev.B] = oldQty;
-    ev[Ev.C] = inPlace ? 1 : 0;
+    this.emit([EventKind.Amended, order.orderId, cmd.price, cmd.qty, oldPrice, oldQty, inPlace ? 1 : 0]);
     if (inPlace) {
       order.qtyLeft = cmd.qty;
       return;
@@ -486,15 +476,7 @@ export class Model {
       lastPrice: 0,
       sides: [[], [], [], []],
     });
-    const ev = this.event(EventKind.InstrumentAdded);
-    ev[Ev.INSTRUMENT] = id;
-    ev[Ev.PRICE] = cmd.tickSize;
-    ev[Ev.QTY] = cmd.lotSize;
-    ev[Ev.A] = cmd.minPrice;
-    ev[Ev.B] = cmd.maxPrice;
-    ev[Ev.C] = cmd.minQty;
-    ev[Ev.D] = cmd.maxQty;
-    ev[Ev.E] = cmd.status;
+    this.emit([EventKind.InstrumentAdded, id, cmd.tickSize, cmd.lotSize, cmd.minPrice, cmd.maxPrice, cmd.minQty, cmd.maxQty, cmd.status]);
   }
 
   private setInstrumentStatus(cmd: ModelCommand): void {
@@ -504,9 +486,7 @@ export class Model {
       return this.reject(cmd, Reject.InvalidStatus);
     }
     inst.status = cmd.status;
-    const ev = this.event(EventKind.InstrumentStatus);
-    ev[Ev.INSTRUMENT] = cmd.instrumentId;
-    ev[Ev.A] = cmd.status;
+    this.emit([EventKind.InstrumentStatus, cmd.instrumentId, cmd.status]);
   }
 
   private setAccountStp(cmd: ModelCommand): void {
@@ -514,9 +494,7 @@ export class Model {
     const modes: number[] = [StpMode.None, StpMode.ExpireTaker, StpMode.ExpireMaker, StpMode.ExpireBoth];
     if (!modes.includes(cmd.stpMode)) return this.reject(cmd, Reject.InvalidStpMode);
     this.accountStp.set(cmd.accountId, cmd.stpMode);
-    const ev = this.event(EventKind.AccountStp);
-    ev[Ev.ACCOUNT] = cmd.accountId;
-    ev[Ev.A] = cmd.stpMode;
+    this.emit([EventKind.AccountStp, cmd.accountId, cmd.stpMode]);
   }
 
   // ------------------------------------------------------------------ matching
@@ -533,7 +511,7 @@ export class Model {
     else {
       this.join(inst, order, order.side === Side.Buy ? BIDS : ASKS);
       if (!isOpen) this.makeOpen(order);
-      this.orderEvent(EventKind.Rested, order);
+      this.emit([EventKind.Rested, order.orderId, order.qtyLeft]);
     }
     return traded;
   }
@@ -567,20 +545,8 @@ export class Model {
       this.tradeCount++;
       this.filledQty += qty;
       this.notional += maker.price * qty;
-      const ev = this.event(EventKind.Trade);
-      ev[Ev.INSTRUMENT] = taker.instrumentId;
-      ev[Ev.ACCOUNT] = taker.accountId;
-      ev[Ev.ORDER_ID] = taker.orderId;
-      ev[Ev.CLIENT_ORDER_ID] = taker.clientOrderId;
-      ev[Ev.SIDE] = taker.side;
-      ev[Ev.PRICE] = maker.price;
-      ev[Ev.QTY] = qty;
-      ev[Ev.A] = this.nextTradeId++;
-      ev[Ev.B] = maker.orderId;
-      ev[Ev.C] = maker.accountId;
-      ev[Ev.D] = maker.clientOrderId;
-      ev[Ev.E] = maker.qtyLeft;
-      ev[Ev.F] = taker.qtyLeft;
+      const tradeId = this.nextTradeId++;
+      this.emit([EventKind.Trade, taker.instrumentId, tradeId, taker.orderId, maker.orderId, taker.side, maker.price, qty, taker.qtyLeft, maker.qtyLeft]);
       if (maker.qtyLeft === 0) this.removeOpen(maker, DoneReason.Filled);
     }
     return { traded, expiredBySelfTrade: false };
@@ -621,10 +587,7 @@ export class Model {
       if (order === undefined) return;
       this.leave(inst, order);
       order.flags |= OrderFlag.Triggered;
-      const ev = this.orderEvent(EventKind.Triggered, order);
-      ev[Ev.A] = order.orderType;
-      ev[Ev.B] = order.triggerPrice;
-      ev[Ev.C] = last;
+      this.emit([EventKind.Triggered, order.orderId, last]);
       if (inst.status !== InstrumentStatus.Trading) {
         this.end(order, DoneReason.Expired, true);
         continue;
@@ -683,62 +646,29 @@ export class Model {
 
   // ------------------------------------------------------------------ events
 
-  private event(kind: number, timeUs = this.nowUs): number[] {
-    const ev = new Array<number>(Ev.WORDS).fill(0);
-    ev[0] = kind;
-    ev[Ev.SEQ] = this.seq;
-    ev[Ev.TIME] = timeUs;
-    this.out.push(ev);
-    return ev;
-  }
+  // Each event is written out word by word in the order core/events.ts documents, without
+  // its enums, so that a layout change there must be made here too, on purpose.
 
-  private orderEvent(kind: number, o: ModelOrder): number[] {
-    const ev = this.event(kind);
-    ev[Ev.INSTRUMENT] = o.instrumentId;
-    ev[Ev.ACCOUNT] = o.accountId;
-    ev[Ev.ORDER_ID] = o.orderId;
-    ev[Ev.CLIENT_ORDER_ID] = o.clientOrderId;
-    ev[Ev.SIDE] = o.side;
-    ev[Ev.PRICE] = o.price;
-    ev[Ev.QTY] = o.qtyLeft;
-    return ev;
+  private emit(words: number[]): void {
+    this.out.push(words);
   }
 
   private reject(cmd: ModelCommand, reason: number): void {
-    const ev = this.event(EventKind.Rejected, cmd.timeUs);
-    ev[Ev.INSTRUMENT] = cmd.instrumentId;
-    ev[Ev.ACCOUNT] = cmd.accountId;
-    ev[Ev.ORDER_ID] = cmd.orderId;
-    ev[Ev.CLIENT_ORDER_ID] = cmd.clientOrderId;
-    ev[Ev.SIDE] = cmd.side;
-    ev[Ev.PRICE] = cmd.price;
-    ev[Ev.QTY] = cmd.qty;
-    ev[Ev.A] = reason;
-    ev[Ev.B] = cmd.kind;
+    this.emit([EventKind.Rejected, cmd.kind, reason, cmd.instrumentId, cmd.accountId, cmd.orderId, cmd.clientOrderId, cmd.side, cmd.price, cmd.qty]);
   }
 
   private emitAccepted(o: ModelOrder): void {
-    const ev = this.orderEvent(EventKind.Accepted, o);
-    ev[Ev.A] = o.orderType;
-    ev[Ev.B] = o.timeInForce;
-    ev[Ev.C] = o.triggerPrice;
-    ev[Ev.D] = o.expireTimeUs;
-    ev[Ev.E] = o.stpMode;
-    ev[Ev.F] = o.flags;
+    // Side, type, time in force, STP mode and flags packed as the engine's hot record does.
+    const kinds = o.side | (o.orderType << 1) | (o.timeInForce << 4) | (o.stpMode << 7) | (o.flags << 10);
+    this.emit([EventKind.Accepted, o.orderId, o.instrumentId, o.accountId, o.clientOrderId, kinds, o.price, o.qtyLeft, o.triggerPrice, o.expireTimeUs]);
   }
 
   private emitDone(o: ModelOrder, reason: number, wasResting: boolean): void {
-    const ev = this.orderEvent(EventKind.Done, o);
-    ev[Ev.A] = reason;
-    ev[Ev.B] = o.qtyFilled;
-    ev[Ev.C] = wasResting ? 1 : 0;
+    this.emit([EventKind.Done, o.orderId, reason, o.qtyLeft, wasResting ? 1 : 0]);
   }
 
   private emitMassCancelled(accountId: number, instrumentId: number, count: number): void {
-    const ev = this.event(EventKind.MassCancelled);
-    ev[Ev.ACCOUNT] = accountId;
-    ev[Ev.INSTRUMENT] = instrumentId;
-    ev[Ev.A] = count;
+    this.emit([EventKind.MassCancelled, accountId, instrumentId, count]);
   }
 
   // ------------------------------------------------------------------ self-checks

@@ -14,8 +14,12 @@ import fc from 'fast-check';
 import {
   Command,
   CommandKind,
+  DoneReason,
   Ev,
+  EvAmended,
+  EvDone,
   EventKind,
+  EvRejected,
   Engine,
   OrderType,
   Reject,
@@ -28,7 +32,7 @@ import {
   rejectName,
   sideOrders,
 } from '../../src/core/index.js';
-import { eventsToJson } from '../../src/protocol/event-json.js';
+import { EventReader } from '../../src/protocol/event-json.js';
 import { Model, type ModelCommand } from '../model/model.js';
 import {
   type AbsCommand,
@@ -43,7 +47,7 @@ import {
   setupCommands,
   streamArb,
   toCommand,
-  wordsToJson,
+  wordsToBuffer,
 } from './streams.js';
 
 const SEED = 20_260_301;
@@ -80,12 +84,14 @@ function tally(rec: CommandRecord, events: number[][], model: Model, haltedKept:
   const triggered = new Set<number>();
   for (const ev of events) {
     const kind = ev[0]!;
-    if (kind === EventKind.Rejected) count(`reject:${rejectName(ev[Ev.A]!)}`);
+    if (kind === EventKind.Rejected) count(`reject:${rejectName(ev[EvRejected.REASON]!)}`);
     else if (kind === EventKind.Done) {
-      count(`done:${ev[Ev.A]}`);
-      if (ev[Ev.A] === 3) count(ev[Ev.C] === 1 ? 'stp:makerExpired' : 'stp:takerExpired');
-      if (ev[Ev.A] === 2 && ev[Ev.C] === 1) count('gtd:expiredResting');
-      if (ev[Ev.A] === 2 && triggered.has(ev[Ev.ORDER_ID]!)) count('trigger:expired');
+      const reason = ev[EvDone.REASON];
+      const wasResting = ev[EvDone.WAS_RESTING] === 1;
+      count(`done:${reason}`);
+      if (reason === DoneReason.SelfTradePrevented) count(wasResting ? 'stp:makerExpired' : 'stp:takerExpired');
+      if (reason === DoneReason.Expired && wasResting) count('gtd:expiredResting');
+      if (reason === DoneReason.Expired && triggered.has(ev[Ev.ORDER_ID]!)) count('trigger:expired');
     } else count(`event:${kind}`);
     if (kind === EventKind.Triggered) triggered.add(ev[Ev.ORDER_ID]!);
   }
@@ -97,8 +103,8 @@ function tally(rec: CommandRecord, events: number[][], model: Model, haltedKept:
     }
   }
   if (rec.kind === CommandKind.PlaceOrder && events.some((e) => e[0] === EventKind.Accepted)) count(`accepted:type${rec.orderType}:tif${rec.timeInForce}`);
-  if (events.some((e) => e[0] === EventKind.Amended && e[Ev.C] === 1)) count('amend:inPlace');
-  if (events.some((e) => e[0] === EventKind.Amended && e[Ev.C] === 0)) count('amend:requeued');
+  if (events.some((e) => e[0] === EventKind.Amended && e[EvAmended.PRIORITY_KEPT] === 1)) count('amend:inPlace');
+  if (events.some((e) => e[0] === EventKind.Amended && e[EvAmended.PRIORITY_KEPT] === 0)) count('amend:requeued');
   if (events.filter((e) => e[0] === EventKind.Triggered).length > 1) count('triggers:chain');
 }
 
@@ -110,6 +116,8 @@ function runDifferential(stream: AbsCommand[]): void {
   const builder = new StreamBuilder(false);
   const cmd = new Command();
   const log: CommandRecord[] = [];
+  const gotReader = new EventReader();
+  const wantReader = new EventReader();
 
   const step = (rec: CommandRecord): void => {
     log.push(rec);
@@ -124,10 +132,10 @@ function runDifferential(stream: AbsCommand[]): void {
     const want = model.apply(rec as ModelCommand);
     tally(rec, want, model, haltedKept);
 
-    const wantCode = want.find((e) => e[0] === EventKind.Rejected)?.[Ev.A] ?? Reject.None;
+    const wantCode = want.find((e) => e[0] === EventKind.Rejected)?.[EvRejected.REASON] ?? Reject.None;
     check(code === wantCode, 'result code', log, rejectName(code), rejectName(wantCode));
-    const gotJson = eventsToJson(engine.events);
-    const wantJson = wordsToJson(want);
+    const gotJson = gotReader.read(engine.events);
+    const wantJson = wantReader.read(wordsToBuffer(want, cmd));
     check(isDeepStrictEqual(gotJson, wantJson), 'events', log, gotJson, wantJson);
     const gotWords = eventWords(engine.events);
     const wantWords = want.map((ev) => ev.map((x) => (x === 0 ? 0 : x)));

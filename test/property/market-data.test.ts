@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Command, Engine, BookSide, accountOrders, bestPrice, sideLevels, sideOrders } from '../../src/core/index.js';
-import { eventsToJson, type EventJson } from '../../src/protocol/event-json.js';
+import { EventReader, type EventJson } from '../../src/protocol/event-json.js';
 import { StreamBuilder, absCommandArb, assertProperty, densify, engineOpenOrders, fcParams, setupCommands, toCommand } from './streams.js';
 
 const SEED = 20_261_125;
@@ -118,13 +118,14 @@ void test('L3, L2, L1 and order fills built from events alone equal the engine a
     fc.property(fc.array(fc.oneof(absCommandArb, absCommandArb.map(densify)), { minLength: 1, maxLength: 200, size: 'max' }), (stream) => {
       const engine = new Engine({ orderCapacity: 8, levelCapacity: 4, eventCapacity: 2 });
       const view = new EventView();
+      const reader = new EventReader();
       const builder = new StreamBuilder(false);
       const cmd = new Command();
       let n = 0;
       const run = (rec: Parameters<typeof toCommand>[0]): void => {
         engine.events.clear();
         engine.apply(toCommand(rec, cmd));
-        for (const e of eventsToJson(engine.events)) view.apply(e);
+        for (const e of reader.read(engine.events)) view.apply(e);
         check(engine, view, `after command #${n++}`);
       };
       for (const rec of setupCommands()) run(rec);

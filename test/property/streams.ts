@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import {
   Command,
   CommandKind,
-  Ev,
+  eventWords as wordsOfKind,
   EventBuffer,
   InstrumentStatus,
   OrderType,
@@ -20,7 +20,6 @@ import {
   accountOrders,
   type Engine,
 } from '../../src/core/index.js';
-import { type EventJson, eventsToJson } from '../../src/protocol/event-json.js';
 
 // ---------------------------------------------------------------------------- instruments
 
@@ -605,23 +604,26 @@ function makeEncodable(cmd: Command): void {
 // ---------------------------------------------------------------------------- events
 
 /**
- * Every word of every buffered event (unused words must read 0), -0 read as 0. Raw words,
- * not just the fields eventsToJson names: downstream readers take records by offset.
+ * Every word of every buffered event, one array an event, -0 read as 0. Raw words, not just
+ * the fields EventReader names: downstream readers take records by offset.
  */
 export function eventWords(events: EventBuffer): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < events.count; i++) {
-    out.push(Array.from(events.words.subarray(i * Ev.WORDS, (i + 1) * Ev.WORDS), (x) => (x === 0 ? 0 : x)));
+  for (let at = 0; at < events.end; ) {
+    const size = wordsOfKind(events.words[at]!);
+    if (size === 0) throw new Error(`no event kind at word ${at}`);
+    out.push(Array.from(events.words.subarray(at, at + size), (x) => (x === 0 ? 0 : x)));
+    at += size;
   }
   return out;
 }
 
-/** Word arrays as readable events (through the protocol's eventsToJson). */
-export function wordsToJson(events: number[][]): EventJson[] {
+/** Word arrays (a model's events) in an event buffer, stamped with their command's seq and time. */
+export function wordsToBuffer(events: number[][], cmd: { seq: number; timeUs: number }): EventBuffer {
   const buffer = new EventBuffer(Math.max(1, events.length));
-  events.forEach((ev, i) => buffer.words.set(ev, i * Ev.WORDS));
-  buffer.count = events.length;
-  return eventsToJson(buffer);
+  buffer.stamp(cmd);
+  for (const ev of events) buffer.words.set(ev, buffer.reserve(ev[0]!, ev.length));
+  return buffer;
 }
 
 // ---------------------------------------------------------------------------- engines
