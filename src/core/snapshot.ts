@@ -148,7 +148,8 @@ export function restore(bytes: Uint8Array): Engine {
   for (const { name, type, length } of header.arrays) {
     const width = type === 'f64' ? 8 : type === 'i32' ? 4 : 1;
     if (at + length * width > bytes.length) throw new SnapshotError(`snapshot is truncated at ${name}`);
-    const copy = bytes.slice(at, at + length * width).buffer;
+    // A copy with its own buffer: `slice` would not copy if `bytes` were a Node Buffer.
+    const copy = new Uint8Array(bytes.subarray(at, at + length * width)).buffer;
     arrays.set(name, type === 'f64' ? new Float64Array(copy) : type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy));
     at += (length * width + 7) & ~7;
   }

@@ -27,4 +27,29 @@ void describe('snapshot', () => {
     assert.ok(restored.pool.capacity >= venue.engine.pool.highWater);
     restored.checkInvariants();
   });
+
+  void test('restore takes the bytes as any view gives them: a Node Buffer read from a file, at an offset', () => {
+    const venue = new Venue();
+    for (let i = 0; i < 20; i++) venue.rest(i % 2 ? Side.Sell : Side.Buy, i % 2 ? 200_000 + i * 10 : 100_000 - i * 10, 10, { clientId: i + 1 });
+    const bytes = venue.engine.snapshot();
+    // A file image with a header before the snapshot, as Buffer (whose slice() does not copy).
+    const image = Buffer.alloc(48 + bytes.length);
+    image.set(bytes, 48);
+    const restored = Engine.restore(image.subarray(48));
+    assert.equal(restored.stateHash(), venue.engine.stateHash());
+    restored.checkInvariants();
+  });
+
+  void test('state hashes use all 128 bits: no two of their 32-bit words are equal over hundreds of states', () => {
+    const venue = new Venue();
+    const seen = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      venue.rest(i % 2 ? Side.Sell : Side.Buy, i % 2 ? 200_000 + i * 5 : 100_000 - i * 5, 10 * (1 + (i % 7)), { clientId: i + 1 });
+      const hash = venue.engine.stateHash();
+      const words = hash.match(/.{8}/g)!;
+      assert.equal(new Set(words).size, 4, `hash ${hash} after ${i + 1} orders repeats a word`);
+      seen.add(hash);
+    }
+    assert.equal(seen.size, 400);
+  });
 });
