@@ -187,3 +187,28 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.symbol = symbol;
   return length;
 }
+
+/**
+ * The sequencer's stamp: writes seq and time into an encoded record in place (the journal
+ * and the engine then see the same bytes). Both must be safe integers.
+ */
+export function stampCommand(view: DataView, offset: number, seq: number, timeUs: number): void {
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(timeUs)) throw new CodecError('seq and time must be safe integers');
+  view.setFloat64(offset + O_SEQ, seq, true);
+  view.setFloat64(offset + O_TIME, timeUs, true);
+}
+
+/** The length in bytes of the encoded record at `offset` (its header's length field). */
+export function commandRecordLength(view: DataView, offset: number): number {
+  return view.getUint32(offset + O_LENGTH, true);
+}
+
+/** The seq stamped in the record at `offset`. */
+export function commandRecordSeq(view: DataView, offset: number): number {
+  return view.getFloat64(offset + O_SEQ, true);
+}
+
+/** The account of the record at `offset` (0 for commands that name none). */
+export function commandRecordAccount(view: DataView, offset: number): number {
+  return view.getUint32(offset + O_ACCOUNT, true);
+}

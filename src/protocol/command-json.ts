@@ -1,0 +1,72 @@
+// Commands as plain objects with names, for people and tools (`bourse journal dump`). Only
+// the fields a command's kind uses are written. Not for the hot path: it allocates.
+
+import { type Command, CommandKind } from '../core/index.js';
+import { ORDER_TYPE_NAMES, SIDE_NAMES, STATUS_NAMES, STP_NAMES, TIME_IN_FORCE_NAMES, type EventJson } from './event-json.js';
+
+export const COMMAND_NAMES: Record<number, string> = {
+  [CommandKind.AddInstrument]: 'AddInstrument',
+  [CommandKind.SetInstrumentStatus]: 'SetInstrumentStatus',
+  [CommandKind.PlaceOrder]: 'PlaceOrder',
+  [CommandKind.CancelOrder]: 'CancelOrder',
+  [CommandKind.AmendOrder]: 'AmendOrder',
+  [CommandKind.CancelAll]: 'CancelAll',
+  [CommandKind.MassCancel]: 'MassCancel',
+  [CommandKind.SetAccountStp]: 'SetAccountStp',
+  [CommandKind.AdvanceTime]: 'AdvanceTime',
+} satisfies Record<CommandKind, string>;
+
+/** A name for a value, or the value itself when it has none (a bad value stays visible). */
+function named(names: Record<number, string>, value: number): string | number {
+  return names[value] ?? value;
+}
+
+export function commandToJson(cmd: Command): EventJson {
+  const base: EventJson = { command: COMMAND_NAMES[cmd.kind] ?? `Command${cmd.kind}`, seq: cmd.seq, timeUs: cmd.timeUs };
+  const target = (): EventJson => ({ ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId, orderId: cmd.orderId, clientOrderId: cmd.clientOrderId });
+  switch (cmd.kind) {
+    case CommandKind.AddInstrument:
+      return {
+        ...base,
+        instrumentId: cmd.instrumentId,
+        symbol: cmd.symbol,
+        tickSize: cmd.tickSize,
+        lotSize: cmd.lotSize,
+        minPrice: cmd.minPrice,
+        maxPrice: cmd.maxPrice,
+        minQty: cmd.minQty,
+        maxQty: cmd.maxQty,
+        status: named(STATUS_NAMES, cmd.status),
+      };
+    case CommandKind.SetInstrumentStatus:
+      return { ...base, instrumentId: cmd.instrumentId, status: named(STATUS_NAMES, cmd.status) };
+    case CommandKind.PlaceOrder:
+      return {
+        ...base,
+        accountId: cmd.accountId,
+        instrumentId: cmd.instrumentId,
+        clientOrderId: cmd.clientOrderId,
+        side: named(SIDE_NAMES, cmd.side),
+        type: named(ORDER_TYPE_NAMES, cmd.orderType),
+        timeInForce: named(TIME_IN_FORCE_NAMES, cmd.timeInForce),
+        price: cmd.price,
+        qty: cmd.qty,
+        triggerPrice: cmd.triggerPrice,
+        expireTimeUs: cmd.expireTimeUs,
+        stpMode: named(STP_NAMES, cmd.stpMode),
+        flags: cmd.flags,
+      };
+    case CommandKind.CancelOrder:
+      return target();
+    case CommandKind.AmendOrder:
+      return { ...target(), price: cmd.price, qty: cmd.qty };
+    case CommandKind.CancelAll:
+      return { ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId };
+    case CommandKind.MassCancel:
+      return { ...base, instrumentId: cmd.instrumentId };
+    case CommandKind.SetAccountStp:
+      return { ...base, accountId: cmd.accountId, stpMode: named(STP_NAMES, cmd.stpMode) };
+    default:
+      return base;
+  }
+}
