@@ -1,8 +1,13 @@
 // The `bourse` command.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command as Cli, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo.js';
+import { dumpEntryToJson, dumpJournal, formatDumpEntry, replayData } from './journal-tools.js';
+import { progressBar } from './progress.js';
+import { runWorkload } from '../runtime/runner.js';
 import { formatInt, table } from './format.js';
 import { runBench, BENCH_PASSES } from '../sim/bench.js';
 import { measureRestingMemory } from '../sim/memory.js';
@@ -14,6 +19,17 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function durability(value: string): 'fsync' | 'os' | 'none' {
+  if (value !== 'fsync' && value !== 'os' && value !== 'none') throw new InvalidArgumentError('must be fsync, os or none');
+  return value;
 }
 
 /** Progress goes to stderr, and only to a terminal and without --json. */
@@ -89,6 +105,53 @@ export async function main(argv: string[]): Promise<void> {
       console.log(JSON.stringify(result));
     });
 
+  bench
+    .command('runtime')
+    .description('the workload through the whole runtime (sequencer, journal, engine thread) in each durability mode, beside the engine alone')
+    .option('--durability <modes>', 'comma-separated durability modes', 'fsync,os,none')
+    .option('--data <dir>', 'where to put the journals (a temp dir under it, removed after)', tmpdir())
+    .option('--json', 'print only the JSON result line')
+    .action(async (_opts: unknown, command: Cli) => {
+      const opts = command.optsWithGlobals<{ workload?: string; durability: string; data: string; json?: boolean }>();
+      if (opts.workload === undefined) throw new InvalidArgumentError('--workload FILE is required');
+      const modes = opts.durability.split(',').map(durability);
+      const json = opts.json === true;
+      const workload = readWorkload(opts.workload);
+      const total = workload.setupCount + workload.commands;
+      const engineAlone = runBench(workload, { version: VERSION, passes: 3 });
+      const runs = [];
+      for (const mode of modes) {
+        const dir = mkdtempSync(join(opts.data, 'bourse-bench-runtime-'));
+        try {
+          const bar = progressBar(json, `run (${mode})`, total, 'commands');
+          const r = await runWorkload({ workload, dataDir: dir, durability: mode, snapshotEvery: 0, latency: true, onProgress: (acked) => bar.update(acked) });
+          bar.stop();
+          runs.push({ durability: mode, commands: r.acknowledged, seconds: r.seconds, opsPerSec: r.commandsPerSec, latencyNs: r.latencyNs!, stateHash: r.stateHash });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+      const result = { system: `bourse@${VERSION}`, mode: 'runtime', commands: total, engineAlone: { opsPerSec: engineAlone.opsPerSec, p50Ns: engineAlone.p50Ns, p99Ns: engineAlone.p99Ns }, runs };
+      if (!json) {
+        console.log(
+          table([
+            ['path', 'commands/s', 'p50 us', 'p99 us', 'p99.9 us', 'max us'],
+            ['engine alone', engineAlone.opsPerSec, (engineAlone.p50Ns / 1000).toFixed(2), (engineAlone.p99Ns / 1000).toFixed(2), (engineAlone.p999Ns / 1000).toFixed(2), (engineAlone.maxNs / 1000).toFixed(0)],
+            ...runs.map((r) => [
+              `runtime, ${r.durability}`,
+              r.opsPerSec,
+              (r.latencyNs.p50 / 1000).toFixed(0),
+              (r.latencyNs.p99 / 1000).toFixed(0),
+              (r.latencyNs.p999 / 1000).toFixed(0),
+              (r.latencyNs.max / 1000).toFixed(0),
+            ]),
+          ]),
+        );
+        console.log("runtime latency: from the sequencer's stamp to the acknowledgement, the whole workload submitted as fast as the pipeline takes it");
+      }
+      console.log(JSON.stringify(result));
+    });
+
   cli
     .command('demo')
     .description('a short seeded run on two instruments: books, trades, replay check and bench figures')
@@ -100,6 +163,88 @@ export async function main(argv: string[]): Promise<void> {
       const result = runDemo({ seed: opts.seed, commands: opts.commands, benchCommands: opts.benchCommands, json: opts.json === true, version: VERSION });
       if (opts.json === true) console.log(JSON.stringify(result));
       if (result.replayStateHash !== result.stateHash || result.restoredStateHash !== result.stateHash) process.exitCode = 1;
+    });
+
+  cli
+    .command('run')
+    .description('feed a workload through the runtime: sequencer, journal, engine thread; resumes after a crash')
+    .requiredOption('--workload <file>', 'workload CSV written by gen-workload.py')
+    .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
+    .option('--durability <mode>', 'fsync, os or none', durability, 'fsync')
+    .option('--batch <n>', 'commands a group commit takes at most', positiveInt, 4096)
+    .option('--snapshot-every <n>', 'take a snapshot every n commands (0: never)', nonNegativeInt, 250_000)
+    .option('--ack-log <file>', 'append the highest acknowledged seq to this file as it grows (crash tests)')
+    .option('--json', 'print only the JSON result line')
+    .action(async (opts: { workload: string; data: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; ackLog?: string; json?: boolean }) => {
+      const json = opts.json === true;
+      const workload = readWorkload(opts.workload);
+      const bar = progressBar(json, 'run', workload.setupCount + workload.commands, 'commands');
+      const result = await runWorkload({
+        workload,
+        dataDir: opts.data,
+        durability: opts.durability,
+        batchCommands: opts.batch,
+        snapshotEvery: opts.snapshotEvery,
+        ackLogPath: opts.ackLog,
+        onProgress: (acked) => bar.update(acked),
+      });
+      bar.stop();
+      if (!json) {
+        console.log(
+          table([
+            ['acknowledged', 'seconds', 'commands/s', 'resumed from', 'last seq', 'state hash'],
+            [result.acknowledged, result.seconds, result.commandsPerSec, result.resumedFromSeq, result.lastSeq, result.stateHash],
+          ]),
+        );
+        const r = result.recovery;
+        if (result.resumedFromSeq > 0) console.log(`recovered: snapshot at seq ${r.snapshotSeq}, ${r.replayed} commands replayed, torn tail cut ${r.tornTailBytes} bytes`);
+        console.log(`snapshots taken ${result.snapshots.taken}, longest engine stall ${formatInt(result.snapshots.maxStallNs / 1000)} us`);
+      }
+      console.log(JSON.stringify(result));
+    });
+
+  cli
+    .command('replay')
+    .description('rebuild the state from the journal, from its first command, and print its hash')
+    .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
+    .option('--to <seq>', 'stop after this sequence number', positiveInt)
+    .option('--verify', 'check the replayed state against each snapshot on the way')
+    .option('--json', 'print only the JSON result line')
+    .action((opts: { data: string; to?: number; verify?: boolean; json?: boolean }) => {
+      const json = opts.json === true;
+      const result = replayData(opts.data, { toSeq: opts.to, verify: opts.verify === true, quiet: json });
+      if (!json) {
+        console.log(
+          table([
+            ['commands', 'seconds', 'commands/s', 'last seq', 'state hash'],
+            [result.commands, result.seconds, result.commandsPerSec, result.lastSeq, result.stateHash],
+          ]),
+        );
+        for (const v of result.verified ?? []) console.log(`snapshot at seq ${v.seq}: ${v.ok ? 'matches' : 'DIFFERS'} (${v.file})`);
+        if (result.tornTailBytes > 0) console.log(`the journal ends in a torn record (${result.tornTailBytes} bytes), not replayed`);
+      }
+      console.log(JSON.stringify(result));
+      if (result.verified?.some((v) => !v.ok)) process.exitCode = 1;
+    });
+
+  cli
+    .command('journal')
+    .description('read the journal')
+    .command('dump')
+    .description('print commands and the events they caused, in readable form')
+    .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
+    .option('--from <seq>', 'first sequence number', positiveInt, 1)
+    .option('--to <seq>', 'last sequence number', positiveInt)
+    .option('--account <id>', 'only commands and events of this account', positiveInt)
+    .option('--json', 'one JSON object a command')
+    .action((opts: { data: string; from: number; to?: number; account?: number; json?: boolean }) => {
+      const json = opts.json === true;
+      dumpJournal(opts.data, {
+        fromSeq: opts.from,
+        toSeq: opts.to,
+        accountId: opts.account,
+        print: (entry) => console.log(json ? dumpEntryToJson(entry) : formatDumpEntry(entry)),
+      });
     });
 
   await cli.parseAsync(argv);

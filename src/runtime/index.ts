@@ -1,0 +1,5 @@
+// The door of src/runtime: the sequencer, the engine's thread and the path of commands
+// through the journal to it.
+export { EngineHost, EngineWorkerError, type EngineHostOptions, type ResultHandler, type SnapshotReply, type StateHashReply } from './engine-host.js';
+export { runWorkload, type RunOptions, type RunResult } from './runner.js';
+export { Sequencer, SimulatedClock, wallClock, type Clock } from './sequencer.js';

@@ -1,0 +1,294 @@
+// The engine thread through its host (src/runtime/engine-host.ts): a command stream sent
+// through the rings gives exactly the codes and event words of the same commands applied
+// to an Engine in this thread, and the same state hash; snapshots taken on the engine
+// thread restore to that state and go on alike; more commands than the rings hold go
+// through; and a bad record is reported, not waited on forever.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Command, CommandKind, Engine, EventKind, OrderType, Reject, Side, TimeInForce, eventWords } from '../../src/core/index.js';
+import { encodeCommand, encodedLength } from '../../src/protocol/index.js';
+import { EngineHost, EngineWorkerError } from '../../src/runtime/engine-host.js';
+import { RESULT_HEADER_BYTES, maxResultPartWords } from '../../src/runtime/results.js';
+import { BTC, BTC_SPEC, ETH, ETH_SPEC, T0, instrumentFields, type CommandFields } from '../core/helpers.js';
+
+/** Every wait in these tests gives up after this long: a failure, never a hang. */
+const WAIT_MS = 5_000;
+
+interface Outcome {
+  seq: number;
+  code: number;
+  words: number[];
+}
+
+/** The command with `fields` (undefined ones left out) at `seq`, stamped one microsecond a seq. */
+function command(seq: number, fields: CommandFields): Command {
+  const cmd = new Command();
+  cmd.seq = seq;
+  cmd.timeUs = T0 + seq;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) (cmd as unknown as Record<string, unknown>)[key] = value;
+  }
+  return cmd;
+}
+
+function place(account: number, instrument: number, side: number, price: number, qty: number, clientId: number, tif: number = TimeInForce.GTC): CommandFields {
+  return { kind: CommandKind.PlaceOrder, accountId: account, instrumentId: instrument, side, orderType: OrderType.Limit, timeInForce: tif, price, qty, clientOrderId: clientId };
+}
+
+function cancel(account: number, instrument: number, clientId: number): CommandFields {
+  return { kind: CommandKind.CancelOrder, accountId: account, instrumentId: instrument, clientOrderId: clientId };
+}
+
+/**
+ * A deterministic stream: two instruments, orders that rest and orders that trade, cancels
+ * (one of an order that is gone: a reject), an order off the tick (a reject), a sweep of
+ * many levels and a cancel-all of a big book (results longer than a small ring's record),
+ * then `rounds` rounds of a small market.
+ */
+function stream(rounds: number): Command[] {
+  const fields: CommandFields[] = [instrumentFields(BTC_SPEC), instrumentFields(ETH_SPEC)];
+  fields.push(place(2, BTC, Side.Sell, 100_000, 10, 1));
+  fields.push(place(2, BTC, Side.Sell, 100_005, 20, 2));
+  fields.push(place(3, BTC, Side.Buy, 100_005, 20, 1));
+  fields.push(cancel(2, BTC, 2));
+  fields.push(cancel(2, BTC, 2));
+  fields.push(place(3, BTC, Side.Buy, 100_001, 10, 2));
+  for (let i = 0; i < 30; i++) fields.push(place(4, ETH, Side.Sell, 2_000 + i, 5, 100 + i));
+  fields.push(place(5, ETH, Side.Buy, 2_100, 150, 1, TimeInForce.IOC));
+  for (let i = 0; i < 60; i++) fields.push(place(6, ETH, Side.Buy, 1_000 + i, 3, 200 + i));
+  fields.push({ kind: CommandKind.CancelAll, accountId: 6, instrumentId: 0 });
+  for (let r = 0; r < rounds; r++) {
+    const id = 1_000 + r;
+    const price = 100_000 + 5 * ((r * 7) % 40);
+    fields.push(place(10 + (r % 3), BTC, r % 2 === 0 ? Side.Buy : Side.Sell, price, 10 * (1 + (r % 4)), id));
+    if (r % 5 === 4) fields.push(cancel(10 + ((r - 4) % 3), BTC, id - 4));
+    if (r % 17 === 0) fields.push(place(20, ETH, Side.Buy, 1_500 + r, 1, id, TimeInForce.IOC));
+  }
+  return fields.map((f, i) => command(i + 1, f));
+}
+
+/** The commands as one buffer of binary records, with where each starts. */
+function encode(commands: Command[]): { bytes: Uint8Array; offsets: number[] } {
+  const size = commands.reduce((sum, c) => sum + encodedLength(c), 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  const offsets: number[] = [];
+  let at = 0;
+  for (const c of commands) {
+    offsets.push(at);
+    at += encodeCommand(c, view, at);
+  }
+  offsets.push(at);
+  return { bytes, offsets };
+}
+
+/** The same commands applied in this thread: each one's code and event words. */
+function applyInProcess(engine: Engine, commands: Command[]): Outcome[] {
+  return commands.map((c) => {
+    engine.events.clear();
+    const code = engine.apply(c);
+    const words = Array.from(engine.events.words.subarray(0, engine.events.end));
+    engine.events.clear();
+    return { seq: c.seq, code, words };
+  });
+}
+
+/** A host's results as they arrive, copied out of the ring. */
+class Collector {
+  readonly outcomes: Outcome[] = [];
+  readonly onResult = (seq: number, code: number, words: Float64Array, wordOffset: number, wordCount: number): void => {
+    this.outcomes.push({ seq, code, words: Array.from(words.subarray(wordOffset, wordOffset + wordCount)) });
+  };
+
+  /** Drains until `count` results in all, waiting at most WAIT_MS. */
+  async collect(host: EngineHost, count: number): Promise<Outcome[]> {
+    const deadline = performance.now() + WAIT_MS;
+    while (this.outcomes.length < count) {
+      host.drain(this.onResult);
+      if (this.outcomes.length >= count) break;
+      const left = deadline - performance.now();
+      assert.ok(left > 0, `only ${this.outcomes.length} of ${count} results arrived`);
+      await host.waitForResults(left);
+    }
+    return this.outcomes;
+  }
+}
+
+/** Submits records [from, to) by trySubmit, draining to `collector` whenever the ring is full. */
+async function submitRange(host: EngineHost, records: { bytes: Uint8Array; offsets: number[] }, from: number, to: number, collector: Collector): Promise<void> {
+  for (let i = from; i < to; i++) {
+    const at = records.offsets[i]!;
+    const length = records.offsets[i + 1]! - at;
+    while (!host.trySubmit(records.bytes, at, length)) {
+      host.flush();
+      host.drain(collector.onResult);
+      assert.ok(await Promise.race([host.waitForRoom(length, WAIT_MS), host.waitForResults(WAIT_MS)]), 'the engine thread took nothing');
+    }
+  }
+  host.flush();
+}
+
+/** Runs `body` with a started host, which is stopped after (or terminated if `body` failed). */
+async function withHost(options: Parameters<typeof EngineHost.start>[0], body: (host: EngineHost) => Promise<void>): Promise<void> {
+  const host = await EngineHost.start(options);
+  try {
+    await body(host);
+    await host.stop();
+  } finally {
+    await host.terminate();
+  }
+}
+
+function kindsIn(words: number[]): number[] {
+  const kinds: number[] = [];
+  for (let at = 0; at < words.length; at += eventWords(words[at]!)) {
+    assert.ok(eventWords(words[at]!) > 0, 'event words walk by kind');
+    kinds.push(words[at]!);
+  }
+  return kinds;
+}
+
+void describe('engine host', () => {
+  void test('results equal the same commands applied in-process, and so does the state hash', { timeout: 10_000 }, async () => {
+    const commands = stream(200);
+    const expected = applyInProcess(new Engine(), commands);
+    // The stream covers what it says it does.
+    assert.ok(expected.some((o) => o.code === Reject.UnknownOrder));
+    assert.ok(expected.some((o) => o.code === Reject.PriceOffTick));
+    assert.ok(expected.some((o) => kindsIn(o.words).includes(EventKind.Trade)));
+    assert.ok(expected.some((o) => kindsIn(o.words).includes(EventKind.InstrumentAdded)));
+    const records = encode(commands);
+    await withHost({}, async (host) => {
+      const collector = new Collector();
+      await submitRange(host, records, 0, commands.length, collector);
+      assert.deepStrictEqual(await collector.collect(host, commands.length), expected);
+      const reference = new Engine();
+      applyInProcess(reference, commands);
+      assert.deepStrictEqual(await host.stateHash(), { seq: commands.length, stateHash: reference.stateHash() });
+    });
+  });
+
+  void test('a snapshot from the engine thread restores to its state, and a host started from it goes on alike', { timeout: 10_000 }, async () => {
+    const commands = stream(200);
+    const half = commands.length >> 1;
+    const reference = new Engine();
+    const expected = applyInProcess(reference, commands.slice(0, half));
+    const hashAtHalf = reference.stateHash();
+    const records = encode(commands);
+    let snapshot: Uint8Array | undefined;
+    await withHost({}, async (host) => {
+      const collector = new Collector();
+      await submitRange(host, records, 0, half, collector);
+      const taken = await host.snapshot();
+      assert.equal(taken.seq, half);
+      assert.equal(taken.stateHash, hashAtHalf);
+      assert.ok(taken.stallNs > 0);
+      assert.equal(Engine.restore(taken.bytes).stateHash(), hashAtHalf);
+      assert.deepStrictEqual(await collector.collect(host, half), expected);
+      snapshot = taken.bytes;
+    });
+    assert.ok(snapshot !== undefined);
+    const rest = applyInProcess(reference, commands.slice(half));
+    await withHost({ snapshot }, async (host) => {
+      const collector = new Collector();
+      await submitRange(host, records, half, commands.length, collector);
+      assert.deepStrictEqual(await collector.collect(host, commands.length - half), rest);
+      assert.deepStrictEqual(await host.stateHash(), { seq: commands.length, stateHash: reference.stateHash() });
+    });
+  });
+
+  void test('more commands than the rings hold go through, results split and joined', { timeout: 10_000 }, async () => {
+    const commandRingBytes = 1024;
+    const resultRingBytes = 2048;
+    const commands = stream(3_000);
+    const expected = applyInProcess(new Engine(), commands);
+    const maxWords = maxResultPartWords(resultRingBytes / 2 - 8);
+    assert.ok(expected.some((o) => o.words.length > 3 * maxWords), 'a result spans several records');
+    const records = encode(commands);
+    assert.ok(records.bytes.length > 50 * commandRingBytes);
+    // Push mode: submit() waits for room and drains to the onResult handler meanwhile.
+    await withHost({ commandRingBytes, resultRingBytes }, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      for (let i = 0; i < commands.length; i++) {
+        const at = records.offsets[i]!;
+        await host.submit(records.bytes, at, records.offsets[i + 1]! - at);
+      }
+      host.flush();
+      const hash = await host.stateHash();
+      assert.equal(hash.seq, commands.length);
+      assert.deepStrictEqual(await collector.collect(host, commands.length), expected);
+    });
+    // Pull mode: trySubmit, and drain while waiting for room.
+    await withHost({ commandRingBytes, resultRingBytes }, async (host) => {
+      const collector = new Collector();
+      await submitRange(host, records, 0, commands.length, collector);
+      assert.deepStrictEqual(await collector.collect(host, commands.length), expected);
+    });
+  });
+
+  void test('stop applies every command submitted before it; its results stay drainable', { timeout: 10_000 }, async () => {
+    const commands = stream(50);
+    const expected = applyInProcess(new Engine(), commands);
+    const records = encode(commands);
+    const host = await EngineHost.start();
+    try {
+      const collector = new Collector();
+      await submitRange(host, records, 0, commands.length, collector);
+      await host.stop();
+      host.drain(collector.onResult);
+      assert.deepStrictEqual(collector.outcomes, expected);
+      assert.throws(() => host.trySubmit(records.bytes, 0, records.offsets[1]!), EngineWorkerError);
+      assert.equal(await host.waitForResults(10), false, 'no results after the end');
+    } finally {
+      await host.terminate();
+    }
+  });
+
+  void test('a record that does not decode is reported as an error, not waited on', { timeout: 10_000 }, async () => {
+    const commands = stream(0).slice(0, 5);
+    const records = encode(commands);
+    const host = await EngineHost.start();
+    try {
+      const errors: Error[] = [];
+      host.on('error', (error: Error) => errors.push(error));
+      const collector = new Collector();
+      await submitRange(host, records, 0, commands.length, collector);
+      // The next record with a version no decoder knows.
+      const bad = records.bytes.slice(records.offsets[2]!, records.offsets[3]!);
+      new DataView(bad.buffer).setUint16(2, 99, true);
+      assert.ok(host.trySubmit(bad, 0, bad.length));
+      host.flush();
+      await assert.rejects(host.stateHash(), (error: Error) => error instanceof EngineWorkerError && /after seq 5: command version 99/.test(error.message));
+      assert.equal(errors.length, 1, 'emitted once');
+      assert.ok(errors[0] instanceof EngineWorkerError);
+      // The results before it were delivered; every later call throws.
+      host.drain(collector.onResult);
+      assert.equal(collector.outcomes.length, commands.length);
+      assert.throws(() => host.trySubmit(records.bytes, 0, records.offsets[1]!), EngineWorkerError);
+      await assert.rejects(host.waitForResults(WAIT_MS), EngineWorkerError);
+      await host.stop();
+    } finally {
+      await host.terminate();
+    }
+  });
+
+  void test('an error with a result wait pending rejects the wait', { timeout: 10_000 }, async () => {
+    const host = await EngineHost.start();
+    try {
+      host.on('error', () => undefined);
+      const waiting = host.waitForResults(WAIT_MS);
+      const bad = new Uint8Array(RESULT_HEADER_BYTES);
+      assert.ok(host.trySubmit(bad, 0, bad.length));
+      host.flush();
+      await assert.rejects(waiting, /truncated command record/);
+    } finally {
+      await host.terminate();
+    }
+  });
+
+  void test('a snapshot that does not restore makes start reject', { timeout: 10_000 }, async () => {
+    await assert.rejects(EngineHost.start({ snapshot: new Uint8Array(64) }), (error: Error) => error instanceof EngineWorkerError && /starting/.test(error.message));
+  });
+});
