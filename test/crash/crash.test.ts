@@ -1,6 +1,7 @@
 // Crash tests (issue 4): `bourse run` killed with SIGKILL at seeded random moments and
 // started again, in each durability mode. After every kill each acknowledged command must
-// be in the journal; at the end the state hash must equal a clean in-process run's.
+// be in the journal (fsync and os: a kill is not a power loss, so what the OS has is kept);
+// at the end the state hash must equal a clean in-process run's, in every mode.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
