@@ -11,6 +11,7 @@ import { runWorkload } from '../runtime/runner.js';
 import { formatInt, table } from './format.js';
 import { runBench, BENCH_PASSES } from '../sim/bench.js';
 import { measureRestingMemory } from '../sim/memory.js';
+import { measureRecovery } from '../sim/recovery-bench.js';
 import { readWorkload } from '../sim/workload.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -99,6 +100,27 @@ export async function main(argv: string[]): Promise<void> {
           table([
             ['resting orders', 'engine bytes', 'per order', 'heap growth', 'array buffer growth', 'per order'],
             [result.resting, result.engineBytes, String(result.engineBytesPerOrder), result.heapBytes, result.arrayBufferBytes, String(result.bytesPerOrder)],
+          ]),
+        );
+      }
+      console.log(JSON.stringify(result));
+    });
+
+  bench
+    .command('recovery')
+    .description('restart cost with N resting orders: snapshot stall, recovery from the snapshot, full replay')
+    .option('--orders <n>', 'resting orders', positiveInt, 1_000_000)
+    .option('--data <dir>', 'where to put the journal (a temp dir under it, removed after)', tmpdir())
+    .option('--json', 'print only the JSON result line')
+    .action(async (_opts: unknown, command: Cli) => {
+      const opts = command.optsWithGlobals<{ orders: number; data: string; json?: boolean }>();
+      const json = opts.json === true;
+      const result = await measureRecovery(opts.orders, opts.data, progress(json));
+      if (!json) {
+        console.log(
+          table([
+            ['orders', 'snapshot MB', 'stall: image ms', 'stall: hash ms', 'write ms', 'recovery ms', 'replay ms', 'replay commands/s'],
+            [result.orders, (result.snapshotBytes / 1e6).toFixed(1), result.snapshotStallMs.image, result.snapshotStallMs.stateHash, result.snapshotWriteMs, result.recoveryFromSnapshotMs, result.replayMs, result.replayCommandsPerSec],
           ]),
         );
       }

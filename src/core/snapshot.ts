@@ -15,7 +15,7 @@ import { assert } from './assert.js';
 import { BookSide } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
-import { Cold, Hot, Link } from './orders.js';
+import { Cold, Hot, Link, Mark } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
 const VERSION = 2;
@@ -261,8 +261,9 @@ export function stateHash(engine: Engine): string {
         const level = levels[i]!;
         h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
         for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
-          h.number(pool.id(o)).number(pool.clientId(o)).number(pool.account(o)).number(pool.side(o));
-          h.number(pool.type(o)).number(pool.tif(o)).number(pool.stp(o)).number(pool.flags(o));
+          // Side, type, time in force, STP mode and flags as the record packs them, marks left out.
+          const kinds = pool.i32[(o << Hot.I32_SHIFT) + Hot.I_KINDS]! & ~(Mark.ID_SPILLED | Mark.CLIENT_ID_SPILLED);
+          h.number(pool.id(o)).number(pool.clientId(o)).u32(pool.account(o)).u32(kinds);
           h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
           h.number(pool.triggerPrice(o)).number(pool.expireTimeUs(o));
         }
