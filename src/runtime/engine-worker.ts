@@ -120,10 +120,10 @@ class EngineLoop {
     switch (kind) {
       case ControlKind.Snapshot: {
         const t0 = process.hrtime.bigint();
+        // The image only: the host hashes it on another thread (snapshot-hash.ts).
         const bytes = engine.snapshot();
-        const stateHash = engine.stateHash();
         const stallNs = Number(process.hrtime.bigint() - t0);
-        this.post({ type: 'snapshot', requestId, seq: engine.lastSeq, stateHash, bytes, stallNs }, [bytes.buffer as ArrayBuffer]);
+        this.post({ type: 'snapshot', requestId, seq: engine.lastSeq, bytes, stallNs }, [bytes.buffer as ArrayBuffer]);
         return;
       }
       case ControlKind.StateHash:

@@ -124,7 +124,7 @@ export interface EngineWorkerData {
 /** What the engine thread posts: rare, never per command. */
 export type WorkerMessage =
   | { type: 'ready'; seq: number }
-  | { type: 'snapshot'; requestId: number; seq: number; stateHash: string; bytes: Uint8Array; stallNs: number }
+  | { type: 'snapshot'; requestId: number; seq: number; bytes: Uint8Array; stallNs: number }
   | { type: 'stateHash'; requestId: number; seq: number; stateHash: string }
   | { type: 'fatal'; name: string; message: string; stack: string };
 
