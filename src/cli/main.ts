@@ -195,9 +195,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--durability <mode>', 'fsync, os or none', durability, 'fsync')
     .option('--batch <n>', 'commands a group commit takes at most', positiveInt, 4096)
     .option('--snapshot-every <n>', 'take a snapshot every n commands (0: never)', nonNegativeInt, 250_000)
+    .option('--snapshot-every-ms <ms>', 'also take a snapshot when this many ms passed since the last (0: never)', nonNegativeInt, 0)
     .option('--ack-log <file>', 'append the highest acknowledged seq to this file as it grows (crash tests)')
     .option('--json', 'print only the JSON result line')
-    .action(async (opts: { workload: string; data: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; ackLog?: string; json?: boolean }) => {
+    .action(async (opts: { workload: string; data: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; snapshotEveryMs: number; ackLog?: string; json?: boolean }) => {
       const json = opts.json === true;
       const workload = readWorkload(opts.workload);
       const bar = progressBar(json, 'run', workload.setupCount + workload.commands, 'commands');
@@ -207,6 +208,7 @@ export async function main(argv: string[]): Promise<void> {
         durability: opts.durability,
         batchCommands: opts.batch,
         snapshotEvery: opts.snapshotEvery,
+        snapshotEveryMs: opts.snapshotEveryMs,
         ackLogPath: opts.ackLog,
         onProgress: (acked) => bar.update(acked),
       });

@@ -32,6 +32,8 @@ export interface RunOptions {
   batchCommands?: number;
   /** Take a snapshot every this many commands (0: never). */
   snapshotEvery?: number;
+  /** Also take one when this many milliseconds have passed since the last (0: never). */
+  snapshotEveryMs?: number;
   /** Snapshots kept on disk. */
   snapshotsKept?: number;
   /** A file that gets the highest acknowledged seq, a line at a time, as acknowledgements happen (for crash tests). */
@@ -88,6 +90,8 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const { workload, dataDir } = options;
   const batchCommands = options.batchCommands ?? DEFAULT_BATCH;
   const snapshotEvery = options.snapshotEvery ?? 0;
+  const snapshotEveryMs = options.snapshotEveryMs ?? 0;
+  let lastSnapshotAtMs = performance.now();
   const view = workload.view;
 
   // Where each workload record starts: record n (0-based) is seq n + 1.
@@ -152,9 +156,12 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
         drain();
         await host.waitForRoom();
       }
-      if (seq === nextSnapshotSeq) {
+      // By time, checked at batch ends only: a clock read per command is not free.
+      const due = seq === nextSnapshotSeq || (snapshotEveryMs > 0 && seq === to && performance.now() - lastSnapshotAtMs >= snapshotEveryMs);
+      if (due) {
+        lastSnapshotAtMs = performance.now();
         host.flush();
-        nextSnapshotSeq += snapshotEvery;
+        if (seq === nextSnapshotSeq) nextSnapshotSeq += snapshotEvery;
         // Taken here, in the command stream; the engine thread stalls for the image only
         // (the host hashes it on another thread). Awaited before going on: with requests
         // left in flight while submitting, a run hung waiting for its last results (not

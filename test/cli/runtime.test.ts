@@ -140,6 +140,16 @@ void describe('bourse run, replay and journal dump', () => {
     );
   });
 
+  void test('snapshots by time: --snapshot-every-ms takes them at batch ends, and each is a true state', () => {
+    const timed = join(tmp, 'timed');
+    const r = lastJson(['run', '--workload', workloadPath, '--data', timed, '--snapshot-every', '0', '--snapshot-every-ms', '1', '--batch', '256', '--json']);
+    assert.equal(r.stateHash, cleanHash);
+    assert.ok((r.snapshots as { taken: number }).taken >= 1);
+    const replay = lastJson(['replay', '--data', timed, '--verify', '--json']);
+    const verified = replay.verified as { ok: boolean }[];
+    assert.ok(verified.length >= 1 && verified.every((v) => v.ok));
+  });
+
   void test('a run on data written by another workload is refused, changing nothing', () => {
     const other = join(tmp, 'other.csv');
     writeWorkload(other, 6000, 10);
