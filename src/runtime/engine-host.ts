@@ -114,6 +114,8 @@ export class EngineHost extends EventEmitter {
   private failure: Error | undefined;
   /** Calls of this host awaiting something: an error reaches them. */
   private waiters = 0;
+  /** Results handed out by `drain` so far: lets a wait notice that another caller took them. */
+  private drainedResults = 0;
   /** The last record buffer copied from, and a view of it: trySubmit allocates nothing for a buffer it has seen. */
   private source: Uint8Array = new Uint8Array(0);
   private sourceView = new DataView(this.source.buffer);
@@ -242,20 +244,29 @@ export class EngineHost extends EventEmitter {
       count++;
     }
     results.publish();
+    if (count > 0) {
+      this.drainedResults += count;
+      // Another wait in this thread (a control request's, or the caller's own) may be asleep
+      // for results this drain just took: wake it to look at its state again.
+      if (this.waiters > 0) this.results.wake();
+    }
     return count;
   }
 
   /**
-   * Waits until results are ready to drain (true), or `timeoutMs` passes or the engine
-   * thread has ended (false). Throws the engine thread's failure.
+   * Waits until results are ready to drain, or another caller in this thread drained some
+   * since the call (true: look again), or `timeoutMs` passes or the engine thread has ended
+   * (false). Throws the engine thread's failure. Without the second case, a wait could
+   * sleep for results that a control request's drain had already handed over.
    */
   async waitForResults(timeoutMs = Infinity): Promise<boolean> {
     this.waiters++;
+    const drainedBefore = this.drainedResults;
     try {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         if (this.failure !== undefined) throw this.failure;
-        if (this.results.hasData()) return true;
+        if (this.results.hasData() || this.drainedResults !== drainedBefore) return true;
         const leftMs = deadline - performance.now();
         if (this.exited || leftMs <= 0) return false;
         await this.results.waitAsync(leftMs);

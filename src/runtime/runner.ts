@@ -162,17 +162,18 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
         lastSnapshotAtMs = performance.now();
         host.flush();
         if (seq === nextSnapshotSeq) nextSnapshotSeq += snapshotEvery;
-        // Taken here, in the command stream; the engine thread stalls for the image only
-        // (the host hashes it on another thread). Awaited before going on: with requests
-        // left in flight while submitting, a run hung waiting for its last results (not
-        // yet understood; see issue 4's notes).
-        const taken = await host.snapshot();
-        snapshotsTaken++;
-        if (taken.stallNs > maxStallNs) maxStallNs = taken.stallNs;
-        // One write at a time; commands go on meanwhile.
-        await snapshotWrite;
-        snapshotWrite = writeSnapshot(snapshotDir(dataDir), taken.seq, taken.stateHash, taken.bytes)
-          .then(() => pruneSnapshots(snapshotDir(dataDir), options.snapshotsKept ?? 3))
+        // Asked for here, in the command stream; the engine thread stalls for the image only
+        // (the host hashes it on another thread), and it is written in turn while commands
+        // go on. The reply's seq says where it was taken.
+        const taken = host.snapshot();
+        snapshotWrite = snapshotWrite
+          .then(async () => {
+            const t = await taken;
+            snapshotsTaken++;
+            if (t.stallNs > maxStallNs) maxStallNs = t.stallNs;
+            await writeSnapshot(snapshotDir(dataDir), t.seq, t.stateHash, t.bytes);
+            pruneSnapshots(snapshotDir(dataDir), options.snapshotsKept ?? 3);
+          })
           .catch((error: unknown) => {
             snapshotError ??= error;
           });

@@ -128,6 +128,8 @@ export async function crashRounds(options: CrashOptions): Promise<RoundReport[]>
           const early = rng.int(1, options.earlyKillEvery ?? 4) === 1;
           plan = early || journalSeq + 2 >= total ? { afterMs: rng.int(0, options.earlyKillMs ?? 400) } : { afterAckedSeq: rng.int(journalSeq + 1, total - 1), ackLog };
         }
+        // Each run's acknowledgements alone: the checks and the kill plan are about this run.
+        rmSync(ackLog, { force: true });
         const exit = await runOnce(args, plan);
         if (exit.signal === 'SIGKILL') {
           kills++;

@@ -291,4 +291,49 @@ void describe('engine host', () => {
   void test('a snapshot that does not restore makes start reject', { timeout: 10_000 }, async () => {
     await assert.rejects(EngineHost.start({ snapshot: new Uint8Array(64) }), (error: Error) => error instanceof EngineWorkerError && /starting/.test(error.message));
   });
+
+  void test('a wait for results returns when another caller drained them first (no lost wake-up)', { timeout: 10_000 }, async () => {
+    const commands = stream(5);
+    const records = encode(commands);
+    const collector = new Collector();
+    await withHost({}, async (host) => {
+      host.onResult(collector.onResult);
+      // The wait starts on an empty ring and sleeps.
+      const waiting = host.waitForResults(3_000);
+      const started = performance.now();
+      host.trySubmit(records.bytes, records.offsets[0]!, records.offsets[1]! - records.offsets[0]!);
+      host.flush();
+      // This task takes the result as soon as it shows, before the sleeping wait can look.
+      while (host.drain() === 0) {
+        assert.ok(performance.now() - started < 3_000, 'the engine thread gave no result');
+      }
+      assert.equal(await waiting, true);
+      assert.ok(performance.now() - started < 1_500, 'the wait slept on after the result was drained');
+      assert.equal(collector.outcomes.length, 1);
+    });
+  });
+
+  void test('snapshot requests left in flight while submitting: every result still arrives', { timeout: 20_000 }, async () => {
+    const commands = stream(400);
+    const records = encode(commands);
+    const collector = new Collector();
+    await withHost({}, async (host) => {
+      host.onResult(collector.onResult);
+      const snapshots: Promise<{ seq: number }>[] = [];
+      for (let i = 0; i < commands.length; i += 100) {
+        await submitRange(host, records, i, Math.min(commands.length, i + 100), collector);
+        snapshots.push(host.snapshot());
+      }
+      const outcomes = await collector.collect(host, commands.length);
+      assert.deepEqual(
+        outcomes.map((o) => o.seq),
+        commands.map((c) => c.seq),
+      );
+      const taken = await Promise.all(snapshots);
+      assert.deepEqual(
+        taken.map((t) => t.seq).sort((a, b) => a - b),
+        snapshots.map((_, k) => Math.min(commands.length, (k + 1) * 100)),
+      );
+    });
+  });
 });
