@@ -222,6 +222,7 @@ export async function main(argv: string[]): Promise<void> {
         );
         const r = result.recovery;
         if (result.resumedFromSeq > 0) console.log(`recovered: snapshot at seq ${r.snapshotSeq}, ${r.replayed} commands replayed, torn tail cut ${r.tornTailBytes} bytes`);
+        console.log(`events: ${Object.entries(result.events).map(([k, n]) => `${k} ${formatInt(n)}`).join(', ')}; commands refused ${formatInt(result.rejected)}`);
         console.log(`snapshots taken ${result.snapshots.taken}, longest engine stall ${formatInt(result.snapshots.maxStallNs / 1000)} us`);
       }
       console.log(JSON.stringify(result));

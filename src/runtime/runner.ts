@@ -14,14 +14,14 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import * as hdr from 'hdr-histogram-js';
-import { assert } from '../core/index.js';
+import { assert, EVENT_KINDS, eventWords } from '../core/index.js';
 import { Journal, type Durability } from '../journal/journal.js';
 import { readJournal } from '../journal/reader.js';
 import { journalDir, recover, snapshotDir } from '../journal/recovery.js';
 import { pruneSnapshots, writeSnapshot } from '../journal/snapshots.js';
 import { commandRecordLength } from '../protocol/index.js';
 import { WORKLOAD_EPOCH_US, type Workload } from '../sim/workload.js';
-import { EngineHost } from './engine-host.js';
+import { EngineHost, type ResultHandler } from './engine-host.js';
 import { Sequencer, SimulatedClock } from './sequencer.js';
 
 export interface RunOptions {
@@ -40,6 +40,8 @@ export interface RunOptions {
   ackLogPath?: string;
   /** Record each command's latency from submission (its stamp) to acknowledgement. */
   latency?: boolean;
+  /** A subscriber to every command's result and events, in seq order (its words are valid during the call only). */
+  onResult?: ResultHandler;
   /** Called now and then with the seq acknowledged so far and the last seq of the workload. */
   onProgress?: (ackedSeq: number, lastSeq: number) => void;
 }
@@ -57,6 +59,9 @@ export interface RunResult {
   snapshots: { taken: number; maxStallNs: number };
   seconds: number;
   commandsPerSec: number;
+  /** This run's commands refused by the engine, and its events by kind (from the result records). */
+  rejected: number;
+  events: Record<string, number>;
   /** With `latency`: submission to acknowledgement, nanoseconds. */
   latencyNs?: { p50: number; p99: number; p999: number; max: number };
 }
@@ -123,10 +128,24 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const submittedAtMs = options.latency === true ? new Float64Array(total + 1) : undefined;
   const histogram = submittedAtMs === undefined ? undefined : hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600e9, numberOfSignificantValueDigits: 3 });
   let drainedAtMs = 0;
-  const onResult = (seq: number): void => {
+  // Events out: counted by kind here (the run's own metrics), and handed to a subscriber.
+  const eventCounts = new Float64Array(256);
+  let rejected = 0;
+  const subscriber = options.onResult;
+  const onResult = (seq: number, code: number, words: Float64Array, wordOffset: number, wordCount: number): void => {
     assert(seq === ackedSeq + 1, 'results arrive in seq order');
     ackedSeq = seq;
     acknowledged++;
+    if (code !== 0) rejected++;
+    const end = wordOffset + wordCount;
+    for (let at = wordOffset; at < end; ) {
+      const kind = words[at]!;
+      const size = eventWords(kind);
+      assert(size > 0, 'a result holds whole events');
+      eventCounts[kind]!++;
+      at += size;
+    }
+    if (subscriber !== undefined) subscriber(seq, code, words, wordOffset, wordCount);
     if (histogram !== undefined) histogram.recordValue(Math.max(1, Math.round((drainedAtMs - submittedAtMs![seq]!) * 1e6)));
   };
   // Also set as the host's handler, so that its own waits (snapshot, state hash, stop) drain
@@ -243,6 +262,8 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
         skippedSnapshots: recovered.problems.length,
       },
       snapshots: { taken: snapshotsTaken, maxStallNs },
+      rejected,
+      events: Object.fromEntries(Object.entries(EVENT_KINDS).map(([kind, name]) => [name, eventCounts[Number(kind)]!]).filter(([, n]) => n !== 0)),
       seconds: +seconds.toFixed(3),
       commandsPerSec: Math.round(acknowledged / seconds),
       ...(histogram === undefined

@@ -63,6 +63,13 @@ void describe('bourse run, replay and journal dump', () => {
     assert.equal(r.resumedFromSeq, 0);
     assert.equal(r.stateHash, cleanHash);
     assert.equal((r.snapshots as { taken: number }).taken, Math.floor(total / 1000));
+    // The events that came out of the engine thread tell what the engine alone counts.
+    const alone = runPass(workload);
+    const events = r.events as Record<string, number>;
+    assert.equal(events.Trade, alone.engine.tradeCount);
+    assert.equal(r.rejected, total - alone.accepted - workload.setupCount);
+    assert.equal(events.Rejected, r.rejected);
+    assert.equal(events.InstrumentAdded, workload.setupCount);
   });
 
   void test('run again on the same data: nothing left to do, recovered from the newest snapshot', () => {
