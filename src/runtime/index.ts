@@ -3,3 +3,4 @@
 export { EngineHost, EngineWorkerError, type EngineHostOptions, type ResultHandler, type SnapshotReply, type StateHashReply } from './engine-host.js';
 export { runWorkload, type RunOptions, type RunResult } from './runner.js';
 export { Sequencer, SimulatedClock, wallClock, type Clock } from './sequencer.js';
+export { LiveRuntime, type LiveOptions, type LiveResult } from './live.js';

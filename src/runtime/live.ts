@@ -1,0 +1,204 @@
+// The runtime of a live venue (DESIGN.md section 2), for gateways to submit to: each
+// command is stamped by the sequencer from the wall clock, made durable by the journal in
+// group commits, and only then applied on the engine thread; its promise resolves with the
+// result once both have happened. Time-driven work becomes commands too: when no command
+// has been stamped for `tickMs`, the runtime submits an AdvanceTime itself, so GTD orders
+// expire on time without client traffic, and a replay needs no clock (the ticks are in the
+// journal like everything else).
+
+import { Command, CommandKind } from '../core/index.js';
+import { Journal, type Durability } from '../journal/journal.js';
+import { journalDir, recover } from '../journal/recovery.js';
+import { commandRecordLength, encodeCommand, MAX_COMMAND_BYTES } from '../protocol/index.js';
+import { EngineHost, type ResultHandler } from './engine-host.js';
+import { Sequencer, wallClock, type Clock } from './sequencer.js';
+
+export interface LiveOptions {
+  dataDir: string;
+  durability?: Durability;
+  /** Submit an AdvanceTime when no command was stamped for this long (0: never). */
+  tickMs?: number;
+  clock?: Clock;
+  /** Every command's result and events, in seq order (words valid during the call only). */
+  onResult?: ResultHandler;
+}
+
+export interface LiveResult {
+  seq: number;
+  /** Reject code, 0 when the engine accepted the command. */
+  code: number;
+  /** The command's event words (a copy). */
+  events: Float64Array;
+}
+
+interface Waiting {
+  resolve: (result: LiveResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class LiveRuntime {
+  private readonly records = new Uint8Array(1 << 20);
+  private readonly view = new DataView(this.records.buffer);
+  /** Offsets in `records` of the commands appended but not yet handed to the engine. */
+  private batchEnd = 0;
+  private readonly waiting = new Map<number, Waiting>();
+  private committing: Promise<void> | undefined;
+  private commitQueued = false;
+  private lastStampMs = performance.now();
+  private ticker: NodeJS.Timeout | undefined;
+  private failure: unknown;
+  private closed = false;
+  private readonly scratch = new Command();
+
+  private constructor(
+    private readonly journal: Journal,
+    private readonly host: EngineHost,
+    private readonly sequencer: Sequencer,
+    private readonly subscriber: ResultHandler | undefined,
+  ) {
+    host.onResult((seq, code, words, wordOffset, wordCount) => {
+      this.subscriber?.(seq, code, words, wordOffset, wordCount);
+      const w = this.waiting.get(seq);
+      if (w === undefined) return;
+      this.waiting.delete(seq);
+      w.resolve({ seq, code, events: words.slice(wordOffset, wordOffset + wordCount) });
+    });
+    host.on('error', (error: unknown) => this.fail(error));
+  }
+
+  /** Opens the data directory: the journal (a torn tail cut), recovery, the engine thread. */
+  static async open(options: LiveOptions): Promise<LiveRuntime> {
+    const journal = Journal.open(journalDir(options.dataDir), { durability: options.durability ?? 'fsync' });
+    const recovered = recover(options.dataDir, journal.lastSeq);
+    const host = await EngineHost.start({ snapshot: recovered.engine.snapshot() });
+    const sequencer = new Sequencer(options.clock ?? wallClock, journal.lastSeq, recovered.engine.nowUs);
+    const runtime = new LiveRuntime(journal, host, sequencer, options.onResult);
+    const tickMs = options.tickMs ?? 0;
+    if (tickMs > 0) runtime.ticker = setInterval(() => runtime.tick(tickMs), tickMs);
+    return runtime;
+  }
+
+  /** The last seq stamped. */
+  get lastSeq(): number {
+    return this.sequencer.lastSeq;
+  }
+
+  /**
+   * Submits a command (its seq and time are the sequencer's to give). Resolves once it is
+   * durable and applied; rejects if the journal fails, and then so does every later call.
+   */
+  submit(cmd: Command): Promise<LiveResult> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error('the runtime is closed'));
+    if (this.batchEnd + MAX_COMMAND_BYTES > this.records.length) {
+      // The batch buffer is full: this command waits for the commit in flight.
+      return (this.committing ?? Promise.resolve()).then(() => this.submit(cmd));
+    }
+    const at = this.batchEnd;
+    const length = encodeCommand(cmd, this.view, at);
+    const seq = this.sequencer.stamp(this.view, at);
+    this.lastStampMs = performance.now();
+    this.journal.append(seq, this.records, at, length);
+    this.batchEnd = at + length;
+    const result = new Promise<LiveResult>((resolve, reject) => this.waiting.set(seq, { resolve, reject }));
+    this.scheduleCommit();
+    return result;
+  }
+
+  /** The engine's state hash after everything submitted so far. */
+  async stateHash(): Promise<{ seq: number; stateHash: string }> {
+    await this.settle();
+    return this.host.stateHash();
+  }
+
+  /** Stops ticking, finishes what was submitted, and closes the engine thread and journal. */
+  async close(): Promise<void> {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.closed = true;
+    await this.settle();
+    await this.host.stop();
+    await this.journal.close();
+  }
+
+  private tick(tickMs: number): void {
+    if (this.closed || this.failure !== undefined || performance.now() - this.lastStampMs < tickMs) return;
+    const cmd = this.scratch.reset();
+    cmd.kind = CommandKind.AdvanceTime;
+    // Its result matters to no one but the subscriber; a failure is the journal's, seen by all.
+    this.submit(cmd).catch(() => undefined);
+  }
+
+  /** Waits until every command submitted so far has been committed and handed to the engine. */
+  private async settle(): Promise<void> {
+    while (this.committing !== undefined || this.commitQueued) await (this.committing ?? new Promise((r) => setImmediate(r)));
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** One group commit at a time; commands that arrive meanwhile go into the next. */
+  private scheduleCommit(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    setImmediate(() => {
+      this.commitQueued = false;
+      if (this.committing !== undefined) {
+        void this.committing.then(() => this.scheduleCommit());
+        return;
+      }
+      this.committing = this.commitBatch().finally(() => {
+        this.committing = undefined;
+        if (this.batchEnd > 0) this.scheduleCommit();
+      });
+    });
+  }
+
+  private async commitBatch(): Promise<void> {
+    const end = this.batchEnd;
+    if (end === 0) return;
+    try {
+      await this.journal.commit();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    // Durable: hand the batch to the engine thread, then make room for the next one.
+    const host = this.host;
+    for (let at = 0; at < end; ) {
+      const length = commandRecordLength(this.view, at);
+      while (!host.trySubmit(this.records, at, length)) {
+        host.flush();
+        host.drain();
+        await host.waitForRoom();
+      }
+      at += length;
+    }
+    host.flush();
+    // Commands appended while this commit ran sit after `end`: move them to the front.
+    this.records.copyWithin(0, end, this.batchEnd);
+    this.batchEnd -= end;
+    this.drainSoon();
+  }
+
+  /** Drains results until every waiting command has its answer. */
+  private draining = false;
+  private drainSoon(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void (async () => {
+      try {
+        while (this.waiting.size > 0 && this.failure === undefined) {
+          if (this.host.drain() === 0) await this.host.waitForResults(50);
+        }
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.draining = false;
+      }
+    })();
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+}
