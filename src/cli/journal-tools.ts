@@ -1,22 +1,12 @@
 // `bourse replay` and `bourse journal dump`: tools for people over a data directory's
 // journal and snapshots. Both only read: the journal's files are not touched.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Engine, openOrders, rejectName, type Command } from '../core/index.js';
-import { journalDir, recover, replayJournal, RecoveryError, snapshotDir } from '../journal/recovery.js';
-import { listSegments, readJournal } from '../journal/reader.js';
+import { journalDir, journalLastSeq, recover, replayJournal, RecoveryError, snapshotDir } from '../journal/recovery.js';
 import { decodeSnapshotFile, listSnapshots } from '../journal/snapshots.js';
 import { commandToJson, EventReader, type EventJson } from '../protocol/index.js';
 import { progressBar } from './progress.js';
-
-/** The journal's last whole command (reads its last segment only). */
-export function journalLastSeq(dataDir: string): number {
-  if (!existsSync(journalDir(dataDir))) return 0;
-  const segments = listSegments(journalDir(dataDir));
-  const last = segments[segments.length - 1];
-  if (last === undefined) return 0;
-  return readJournal(journalDir(dataDir), { fromSeq: last.firstSeq }, () => {}).lastSeq;
-}
 
 export interface ReplayResult {
   commands: number;

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { Command, Engine, type EngineOptions } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
-import { readJournal } from './reader.js';
+import { existsSync } from 'node:fs';
+import { listSegments, readJournal } from './reader.js';
 import { latestSnapshot, listSnapshots, type SnapshotFile, type SnapshotProblem } from './snapshots.js';
 
 export function journalDir(dataDir: string): string {
@@ -17,6 +18,15 @@ export function journalDir(dataDir: string): string {
 
 export function snapshotDir(dataDir: string): string {
   return join(dataDir, 'snapshots');
+}
+
+/** The journal's last whole command in `dataDir` (reads its last segment only; 0 when there is none). */
+export function journalLastSeq(dataDir: string): number {
+  const dir = journalDir(dataDir);
+  if (!existsSync(dir)) return 0;
+  const segments = listSegments(dir);
+  const last = segments[segments.length - 1];
+  return last === undefined ? 0 : readJournal(dir, { fromSeq: last.firstSeq }, () => {}).lastSeq;
 }
 
 export class RecoveryError extends Error {

@@ -11,8 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { journalDir } from '../journal/recovery.js';
-import { listSegments, readJournal } from '../journal/reader.js';
+import { journalLastSeq } from '../journal/recovery.js';
 import { Rng } from './rng.js';
 import { readWorkload } from './workload.js';
 
@@ -92,13 +91,6 @@ function highestAck(path: string): number {
 function workloadSeqs(path: string): number {
   const workload = readWorkload(path);
   return workload.setupCount + workload.commands;
-}
-
-function journalLastSeq(dataDir: string): number {
-  if (!existsSync(journalDir(dataDir))) return 0;
-  const segments = listSegments(journalDir(dataDir));
-  const last = segments[segments.length - 1];
-  return last === undefined ? 0 : readJournal(journalDir(dataDir), { fromSeq: last.firstSeq }, () => {}).lastSeq;
 }
 
 export async function crashRounds(options: CrashOptions): Promise<RoundReport[]> {

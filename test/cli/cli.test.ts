@@ -3,18 +3,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-const root = repoRoot();
-const bin = join(root, 'bin', 'bourse.js');
+import { bin, root } from './root.js';
 
 function lastJson(args: string[]): Record<string, unknown> {
   const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });

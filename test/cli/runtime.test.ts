@@ -3,26 +3,18 @@
 // alone, a second run resumes, replay agrees with snapshots, a damaged snapshot is skipped.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Command, Engine } from '../../src/core/index.js';
 import { listSnapshots } from '../../src/journal/snapshots.js';
 import { decodeCommand } from '../../src/protocol/index.js';
 import { runPass } from '../../src/sim/bench.js';
 import { readWorkload } from '../../src/sim/workload.js';
 import { writeWorkload } from '../crash/workload.js';
+import { bin, root } from './root.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-const root = repoRoot();
-const bin = join(root, 'bin', 'bourse.js');
 const tmp = mkdtempSync(join(tmpdir(), 'bourse-cli-runtime-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
