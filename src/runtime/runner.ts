@@ -40,6 +40,12 @@ export interface RunOptions {
   ackLogPath?: string;
   /** Record each command's latency from submission (its stamp) to acknowledgement. */
   latency?: boolean;
+  /**
+   * Submit at this many commands a second (0: as fast as the pipeline takes them). Latency
+   * then counts from each command's scheduled time, so a stall delays the clock of every
+   * command behind it too (no coordinated omission).
+   */
+  ratePerSec?: number;
   /** A subscriber to every command's result and events, in seq order (its words are valid during the call only). */
   onResult?: ResultHandler;
   /** Called now and then with the seq acknowledged so far and the last seq of the workload. */
@@ -62,7 +68,7 @@ export interface RunResult {
   /** This run's commands refused by the engine, and its events by kind (from the result records). */
   rejected: number;
   events: Record<string, number>;
-  /** With `latency`: submission to acknowledgement, nanoseconds. */
+  /** With `latency`: submission to acknowledgement, nanoseconds, over the last nine tenths of the commands. */
   latencyNs?: { p50: number; p99: number; p999: number; max: number };
 }
 
@@ -128,6 +134,9 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const submittedAtMs = options.latency === true ? new Float64Array(total + 1) : undefined;
   const histogram = submittedAtMs === undefined ? undefined : hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600e9, numberOfSignificantValueDigits: 3 });
   let drainedAtMs = 0;
+  // The first tenth warms the JIT on both threads: a cold start backs up commands behind it
+  // for a few hundred ms, which is start-up, not the pipeline's latency.
+  const latencyFromSeq = resumedFromSeq + Math.floor((total - resumedFromSeq) / 10);
   // Events out: counted by kind here (the run's own metrics), and handed to a subscriber.
   const eventCounts = new Float64Array(256);
   let rejected = 0;
@@ -146,7 +155,7 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
       at += size;
     }
     if (subscriber !== undefined) subscriber(seq, code, words, wordOffset, wordCount);
-    if (histogram !== undefined) histogram.recordValue(Math.max(1, Math.round((drainedAtMs - submittedAtMs![seq]!) * 1e6)));
+    if (histogram !== undefined && seq > latencyFromSeq) histogram.recordValue(Math.max(1, Math.round((drainedAtMs - submittedAtMs![seq]!) * 1e6)));
   };
   // Also set as the host's handler, so that its own waits (snapshot, state hash, stop) drain
   // results too and a full result ring can never stall the engine thread.
@@ -208,14 +217,41 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   let inFlight: Promise<number> | undefined;
   let inFlightTo = resumedFromSeq;
   const deferred = options.durability !== 'none';
+  const ratePerSec = options.ratePerSec ?? 0;
+  const pacedFromMs = performance.now();
+  /** When command `seq` is due under pacing. */
+  const dueAtMs = (seq: number): number => pacedFromMs + ((seq - resumedFromSeq) * 1000) / ratePerSec;
+  /** Awaits `promise`, handing results out as they come (so their latency is not held up). */
+  const whileDraining = async <T>(promise: Promise<T>): Promise<T> => {
+    let settled = false;
+    const watched = promise.finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      drain();
+      await Promise.race([watched, host.waitForResults(2)]);
+    }
+    drain();
+    return watched;
+  };
   try {
     while (appendedSeq < total || inFlight !== undefined) {
       // Stamp and append the next batch while the previous one is being made durable.
-      const batchEnd = Math.min(total, appendedSeq + batchCommands);
+      let batchEnd = Math.min(total, appendedSeq + batchCommands);
+      if (ratePerSec > 0) {
+        const due = resumedFromSeq + Math.floor(((performance.now() - pacedFromMs) * ratePerSec) / 1000);
+        if (due < batchEnd) batchEnd = Math.max(appendedSeq, due);
+        if (batchEnd === appendedSeq && inFlight === undefined) {
+          // Nothing due and nothing being committed: wait for the next command's time.
+          drain();
+          await host.waitForResults(Math.max(0, dueAtMs(appendedSeq + 1) - performance.now()));
+          continue;
+        }
+      }
       for (let seq = appendedSeq + 1; seq <= batchEnd; seq++) {
         const at = offsets[seq - 1]!;
         const stamped = sequencer.stamp(view, at);
-        if (submittedAtMs !== undefined) submittedAtMs[seq] = performance.now();
+        if (submittedAtMs !== undefined) submittedAtMs[seq] = ratePerSec > 0 ? dueAtMs(seq) : performance.now();
         assert(stamped === seq, 'the sequencer and the workload agree on seq');
         journal.append(seq, workload.records, at, offsets[seq]! - at);
       }
@@ -226,7 +262,7 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
         submittedSeq = appendedSeq;
       }
       if (inFlight !== undefined) {
-        await inFlight;
+        await whileDraining(inFlight);
         if (deferred) {
           await submit(submittedSeq, inFlightTo);
           submittedSeq = inFlightTo;

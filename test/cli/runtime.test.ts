@@ -149,6 +149,20 @@ void describe('bourse run, replay and journal dump', () => {
     assert.ok(verified.length >= 1 && verified.every((v) => v.ok));
   });
 
+  void test('bench runtime --rate: paced submission, every command acknowledged, latency percentiles in order', () => {
+    const r = lastJson(['bench', 'runtime', '--workload', workloadPath, '--rate', '20000', '--durability', 'os,none', '--json']);
+    const runs = r.runs as { durability: string; commands: number; stateHash: string; latencyNs: { p50: number; p99: number; p999: number; max: number } }[];
+    assert.deepEqual(
+      runs.map((x) => x.durability),
+      ['os', 'none'],
+    );
+    for (const x of runs) {
+      assert.equal(x.commands, total);
+      assert.equal(x.stateHash, cleanHash);
+      assert.ok(x.latencyNs.p50 > 0 && x.latencyNs.p50 <= x.latencyNs.p99 && x.latencyNs.p99 <= x.latencyNs.p999 && x.latencyNs.p999 <= x.latencyNs.max);
+    }
+  });
+
   void test('a run on data written by another workload is refused, changing nothing', () => {
     const other = join(tmp, 'other.csv');
     writeWorkload(other, 6000, 10);
