@@ -244,7 +244,11 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
         if (batchEnd === appendedSeq && inFlight === undefined) {
           // Nothing due and nothing being committed: wait for the next command's time.
           drain();
-          await host.waitForResults(Math.max(0, dueAtMs(appendedSeq + 1) - performance.now()));
+          const waitMs = dueAtMs(appendedSeq + 1) - performance.now();
+          // Timers and timed waits wake a millisecond late or more: spin through the event
+          // loop instead when the next command is due sooner.
+          if (waitMs < 1) await new Promise((resolve) => setImmediate(resolve));
+          else await host.waitForResults(waitMs);
           continue;
         }
       }
