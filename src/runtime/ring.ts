@@ -132,28 +132,20 @@ function sleepSync(header: Int32Array, waitersIndex: number, index: number, valu
   Atomics.sub(header, waitersIndex, 1);
 }
 
-/** The writing side. One per ring, on one thread. */
-export class RingWriter {
+/** What both sides of a ring hold: views of its records and header, and its sizes. */
+class RingSide {
   readonly capacityBytes: number;
   /** The largest payload a record may have: half the ring, so that one always fits once the ring drains. */
   readonly maxPayloadBytes: number;
-  /** The records, for writing payloads at the offsets `tryReserve` returns. */
+  /** The records, at the offsets `tryReserve` and `poll` return. */
   readonly bytes: Uint8Array;
   readonly view: DataView;
   /** The records as float64 words: a payload at offset `at` starts at word `at >> 3`. */
   readonly words: Float64Array;
-  private readonly header: Int32Array;
-  private readonly lengths: Uint32Array;
-  private readonly mask: number;
-  private readonly publishEveryBytes: number;
-  /** End of the committed records. */
-  private writePos: number;
-  /** End of the reserved record, when `reserved`. */
-  private reservedEnd = 0;
-  private reserved = false;
-  private publishedPos: number;
-  /** The consumer's tail as last loaded: room is at least this much. */
-  private cachedTail: number;
+  protected readonly header: Int32Array;
+  protected readonly lengths: Uint32Array;
+  protected readonly mask: number;
+  protected readonly publishEveryBytes: number;
 
   constructor(sab: SharedArrayBuffer) {
     const capacityBytes = ringCapacityBytes(sab);
@@ -166,6 +158,22 @@ export class RingWriter {
     this.lengths = new Uint32Array(sab, RING_HEADER_BYTES, capacityBytes >> 2);
     this.mask = capacityBytes - 1;
     this.publishEveryBytes = Math.min(capacityBytes >> 3, PUBLISH_EVERY_MAX_BYTES);
+  }
+}
+
+/** The writing side. One per ring, on one thread. */
+export class RingWriter extends RingSide {
+  /** End of the committed records. */
+  private writePos: number;
+  /** End of the reserved record, when `reserved`. */
+  private reservedEnd = 0;
+  private reserved = false;
+  private publishedPos: number;
+  /** The consumer's tail as last loaded: room is at least this much. */
+  private cachedTail: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    super(sab);
     this.writePos = Atomics.load(this.header, HEAD);
     this.publishedPos = this.writePos;
     this.cachedTail = Atomics.load(this.header, TAIL);
@@ -178,7 +186,7 @@ export class RingWriter {
    */
   tryReserve(payloadBytes: number): number {
     assert(payloadBytes >= 0 && payloadBytes <= this.maxPayloadBytes, 'ring record too large');
-    const totalBytes = (RECORD_HEADER_BYTES + payloadBytes + 7) & ~7;
+    const totalBytes = recordBytes(payloadBytes);
     let pos = this.writePos;
     let offset = pos & this.mask;
     const toEndBytes = this.capacityBytes - offset;
@@ -264,20 +272,9 @@ export class RingWriter {
 }
 
 /** The reading side. One per ring, on one thread. */
-export class RingReader {
-  readonly capacityBytes: number;
-  /** The records, for reading payloads at the offsets `poll` returns. */
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  /** The records as float64 words: a payload at offset `at` starts at word `at >> 3`. */
-  readonly words: Float64Array;
+export class RingReader extends RingSide {
   /** Payload length of the record `poll` returned. */
   length = 0;
-  private readonly maxPayloadBytes: number;
-  private readonly header: Int32Array;
-  private readonly lengths: Uint32Array;
-  private readonly mask: number;
-  private readonly publishEveryBytes: number;
   /** Start of the next record (or padding) not yet released. */
   private readPos: number;
   private polled = false;
@@ -286,16 +283,7 @@ export class RingReader {
   private cachedHead: number;
 
   constructor(sab: SharedArrayBuffer) {
-    const capacityBytes = ringCapacityBytes(sab);
-    this.capacityBytes = capacityBytes;
-    this.maxPayloadBytes = (capacityBytes >> 1) - RECORD_HEADER_BYTES;
-    this.bytes = new Uint8Array(sab, RING_HEADER_BYTES, capacityBytes);
-    this.view = new DataView(sab, RING_HEADER_BYTES, capacityBytes);
-    this.words = new Float64Array(sab, RING_HEADER_BYTES, capacityBytes >> 3);
-    this.header = new Int32Array(sab, 0, RING_HEADER_BYTES >> 2);
-    this.lengths = new Uint32Array(sab, RING_HEADER_BYTES, capacityBytes >> 2);
-    this.mask = capacityBytes - 1;
-    this.publishEveryBytes = Math.min(capacityBytes >> 3, PUBLISH_EVERY_MAX_BYTES);
+    super(sab);
     this.readPos = Atomics.load(this.header, TAIL);
     this.publishedPos = this.readPos;
     this.cachedHead = Atomics.load(this.header, HEAD);
@@ -332,7 +320,7 @@ export class RingReader {
   release(): void {
     assert(this.polled, 'ring release without a polled record');
     this.polled = false;
-    const pos = (this.readPos + ((RECORD_HEADER_BYTES + this.length + 7) & ~7)) | 0;
+    const pos = (this.readPos + recordBytes(this.length)) | 0;
     this.readPos = pos;
     if (((pos - this.publishedPos) | 0) >= this.publishEveryBytes) this.publish();
   }
