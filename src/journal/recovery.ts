@@ -10,7 +10,7 @@ import { Command, Engine, type EngineOptions } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import { existsSync } from 'node:fs';
 import { listSegments, readJournal } from './reader.js';
-import { latestSnapshot, listSnapshots, type SnapshotFile, type SnapshotProblem } from './snapshots.js';
+import { latestSnapshot, type SnapshotFile, type SnapshotProblem } from './snapshots.js';
 
 export function journalDir(dataDir: string): string {
   return join(dataDir, 'journal');
@@ -117,9 +117,4 @@ export function recover(dataDir: string, journalLastSeq: number, options: { toSe
     replayed: replay.commands,
     lastSeq: toSeq,
   };
-}
-
-/** The seqs at which snapshots exist, for `replay --verify`. */
-export function snapshotSeqs(dataDir: string): number[] {
-  return listSnapshots(snapshotDir(dataDir)).map((s) => s.seq);
 }

@@ -202,13 +202,3 @@ export function stampCommand(view: DataView, offset: number, seq: number, timeUs
 export function commandRecordLength(view: DataView, offset: number): number {
   return view.getUint32(offset + O_LENGTH, true);
 }
-
-/** The seq stamped in the record at `offset`. */
-export function commandRecordSeq(view: DataView, offset: number): number {
-  return view.getFloat64(offset + O_SEQ, true);
-}
-
-/** The account of the record at `offset` (0 for commands that name none). */
-export function commandRecordAccount(view: DataView, offset: number): number {
-  return view.getUint32(offset + O_ACCOUNT, true);
-}

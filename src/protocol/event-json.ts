@@ -69,20 +69,7 @@ export const STATUS_NAMES: Record<number, string> = {
 export type EventJson = Record<string, string | number | boolean>;
 
 /** What a reader knows of an open order: Accepted's fields, kept up to date by later events. */
-interface KnownOrder {
-  instrumentId: number;
-  accountId: number;
-  clientOrderId: number;
-  side: number;
-  orderType: number;
-  timeInForce: number;
-  stpMode: number;
-  flags: number;
-  price: number;
-  qtyLeft: number;
-  qtyFilled: number;
-  triggerPrice: number;
-}
+type KnownOrder = Omit<OrderView, 'orderId' | 'expireTimeUs'>;
 
 /**
  * Turns the engine's events into objects with names. Events after Accepted carry an order's
@@ -97,22 +84,8 @@ export class EventReader {
 
   /** Takes the open orders of a state the reader did not see being built (a snapshot). */
   seed(orders: readonly OrderView[]): void {
-    for (const o of orders) {
-      this.orders.set(o.orderId, {
-        instrumentId: o.instrumentId,
-        accountId: o.accountId,
-        clientOrderId: o.clientOrderId,
-        side: o.side,
-        orderType: o.orderType,
-        timeInForce: o.timeInForce,
-        stpMode: o.stpMode,
-        flags: o.flags,
-        price: o.price,
-        qtyLeft: o.qtyLeft,
-        qtyFilled: o.qtyFilled,
-        triggerPrice: o.triggerPrice,
-      });
-    }
+    // Everything but the id (the key) and the expiry (no event needs it).
+    for (const { orderId, expireTimeUs, ...known } of orders) this.orders.set(orderId, known);
   }
 
   /** Open orders the reader knows of. */
