@@ -133,7 +133,6 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   // Submission times by seq, and a histogram of submission-to-acknowledgement.
   const submittedAtMs = options.latency === true ? new Float64Array(total + 1) : undefined;
   const histogram = submittedAtMs === undefined ? undefined : hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600e9, numberOfSignificantValueDigits: 3 });
-  let drainedAtMs = 0;
   // The first tenth warms the JIT on both threads: a cold start backs up commands behind it
   // for a few hundred ms, which is start-up, not the pipeline's latency.
   const latencyFromSeq = resumedFromSeq + Math.floor((total - resumedFromSeq) / 10);
@@ -155,14 +154,15 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
       at += size;
     }
     if (subscriber !== undefined) subscriber(seq, code, words, wordOffset, wordCount);
-    if (histogram !== undefined && seq > latencyFromSeq) histogram.recordValue(Math.max(1, Math.round((drainedAtMs - submittedAtMs![seq]!) * 1e6)));
+    // Stamped per result: the host's own waits (snapshot, state hash, room) drain through
+    // this handler too, and a stamp taken at our drain's start would be stale for theirs.
+    if (histogram !== undefined && seq > latencyFromSeq) histogram.recordValue(Math.max(1, Math.round((performance.now() - submittedAtMs![seq]!) * 1e6)));
   };
   // Also set as the host's handler, so that its own waits (snapshot, state hash, stop) drain
   // results too and a full result ring can never stall the engine thread.
   host.onResult(onResult);
   const drain = (): void => {
     const before = ackedSeq;
-    if (histogram !== undefined) drainedAtMs = performance.now();
     host.drain(onResult);
     if (ackedSeq !== before) {
       if (ackLog >= 0) writeSync(ackLog, `${ackedSeq}\n`);
