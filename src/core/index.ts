@@ -4,7 +4,7 @@ export { Command, CommandKind } from './command.js';
 export { Engine, type EngineOptions } from './engine.js';
 export * from './events.js';
 export { Reject, REJECT_CODES, rejectMessage, rejectName } from './reject.js';
-export { SnapshotError } from './snapshot.js';
+export { SnapshotError, planSnapshot, snapshotInto, type SnapshotPlan } from './snapshot.js';
 export { BookSide } from './book.js';
 export { Kinds, Link } from './orders.js';
 export type { InstrumentSpec } from './instruments.js';

@@ -6,6 +6,10 @@
 //   u32 magic 'BRSN' | u32 version | u32 header bytes | header (JSON, UTF-8) | pad to 8
 //   then each array of the header's `arrays` list, in order, its bytes padded to 8.
 //
+// Padding is zeros. An image is planned (measured) and then written into memory the caller
+// gives (`planSnapshot`, `snapshotInto`), so that the engine thread can reuse one buffer
+// whose pages are already mapped rather than fault in fresh ones (runtime/image-buffers.ts).
+//
 // The state hash is canonical instead: it walks what matters to behaviour (instruments,
 // each side best first, each level in time priority, every order's fields, account lists,
 // counters) and ignores where things happen to sit in memory, so an engine restored from a
@@ -84,7 +88,26 @@ function accountArrays(engine: Engine): [string, NumericArray][] {
   ];
 }
 
-export function snapshot(engine: Engine): Uint8Array {
+/**
+ * A snapshot measured but not yet written: its header and the engine's arrays as they are
+ * now. It is good only until the engine changes (a command may grow or move an array), so
+ * plan and write with nothing applied between.
+ */
+export interface SnapshotPlan {
+  /** The bytes the image takes: `snapshotInto` writes exactly these. */
+  readonly byteLength: number;
+  readonly engine: Engine;
+  /** The engine's lastSeq when planned: a cheap check that nothing was applied since. */
+  readonly lastSeq: number;
+  readonly json: Uint8Array;
+  readonly arrays: readonly (readonly [string, NumericArray])[];
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+const PREAMBLE_BYTES = 12;
+
+/** Measures the image of `engine`, so that a caller can find room for it (`snapshotInto`). */
+export function planSnapshot(engine: Engine): SnapshotPlan {
   const arrays = arraysOf(engine);
   const header: Header = {
     scalars: {
@@ -111,21 +134,43 @@ export function snapshot(engine: Engine): Uint8Array {
     arrays: arrays.map(([name, a]) => ({ name, type: typeOf(a), length: a.length })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const pad8 = (n: number): number => (n + 7) & ~7;
-  let size = pad8(12 + json.length);
-  for (const [, a] of arrays) size += pad8(a.byteLength);
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
+  let byteLength = pad8(PREAMBLE_BYTES + json.length);
+  for (const [, a] of arrays) byteLength += pad8(a.byteLength);
+  return { byteLength, engine, lastSeq: engine.lastSeq, json, arrays };
+}
+
+/**
+ * Writes the image of `plan` into `target[0, plan.byteLength)` and returns its length; the
+ * bytes after it are left as they are. Padding is written as zeros, so the image is the
+ * same byte for byte whatever `target` held before (a reused buffer holds an old image).
+ */
+export function snapshotInto(plan: SnapshotPlan, target: Uint8Array): number {
+  assert(plan.engine.lastSeq === plan.lastSeq, 'snapshot plan is stale: the engine moved on');
+  assert(target.length >= plan.byteLength, 'snapshot target too small for the image');
+  const { json, arrays } = plan;
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, VERSION, true);
   view.setUint32(8, json.length, true);
-  bytes.set(json, 12);
-  let at = pad8(12 + json.length);
+  target.set(json, PREAMBLE_BYTES);
+  let at = PREAMBLE_BYTES + json.length;
+  target.fill(0, at, pad8(at));
+  at = pad8(at);
   for (const [, a] of arrays) {
-    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += pad8(a.byteLength);
+    target.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+    target.fill(0, at, pad8(at));
+    at = pad8(at);
   }
-  assert(at === size, 'snapshot size mismatch');
+  assert(at === plan.byteLength, 'snapshot size mismatch');
+  return at;
+}
+
+/** The image of `engine` in memory of its own. */
+export function snapshot(engine: Engine): Uint8Array {
+  const plan = planSnapshot(engine);
+  const bytes = new Uint8Array(plan.byteLength);
+  snapshotInto(plan, bytes);
   return bytes;
 }
 
@@ -133,25 +178,31 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
+/**
+ * Rebuilds an engine from an image. Everything it keeps is a copy: images live in buffers
+ * that are reused for the next snapshot (a SharedArrayBuffer on the engine thread), so an
+ * engine that aliased one would change under its feet.
+ */
 export function restore(bytes: Uint8Array): Engine {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || view.getUint32(0, true) !== MAGIC) throw new SnapshotError('not a Bourse snapshot');
+  if (bytes.length < PREAMBLE_BYTES || view.getUint32(0, true) !== MAGIC) throw new SnapshotError('not a Bourse snapshot');
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new SnapshotError(`snapshot version ${version} is not supported (expected ${VERSION})`);
   const jsonLength = view.getUint32(8, true);
-  if (12 + jsonLength > bytes.length) throw new SnapshotError('snapshot header is truncated');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as Header;
+  if (PREAMBLE_BYTES + jsonLength > bytes.length) throw new SnapshotError('snapshot header is truncated');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength))) as Header;
   const s = header.scalars;
 
   const arrays = new Map<string, OwnedArray>();
-  let at = (12 + jsonLength + 7) & ~7;
+  let at = pad8(PREAMBLE_BYTES + jsonLength);
   for (const { name, type, length } of header.arrays) {
     const width = type === 'f64' ? 8 : type === 'i32' ? 4 : 1;
     if (at + length * width > bytes.length) throw new SnapshotError(`snapshot is truncated at ${name}`);
-    // A copy with its own buffer: `slice` would not copy if `bytes` were a Node Buffer.
+    // A copy with its own buffer: `slice` would not copy if `bytes` were a Node Buffer, and
+    // `bytes` may be a shared image buffer that the next snapshot overwrites.
     const copy = new Uint8Array(bytes.subarray(at, at + length * width)).buffer;
     arrays.set(name, type === 'f64' ? new Float64Array(copy) : type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy));
-    at += (length * width + 7) & ~7;
+    at += pad8(length * width);
   }
   const get = (name: string): OwnedArray => {
     const a = arrays.get(name);
