@@ -9,6 +9,10 @@
 // `onResult()`. Without one, a caller that waits on the host while the result ring is full
 // waits forever.
 //
+// Snapshots: the engine thread writes each image into a shared buffer it keeps
+// (image-buffers.ts) and the reply lends it: `bytes` is good until `release()`, which hands
+// the buffer back for a later image. A reply never released costs memory, not correctness.
+//
 // Failure: a record the engine thread cannot decode, an exception in it, or its exit
 // before `stop()` is fatal. Pending promises reject with an EngineWorkerError, every later
 // call throws it, and the host emits 'error': to its listeners, or, when it has none and
@@ -19,6 +23,7 @@ import { Worker } from 'node:worker_threads';
 import { assert, type EngineOptions } from '../core/index.js';
 import { MAX_COMMAND_BYTES } from '../protocol/index.js';
 import { RING_EMPTY, RING_FULL, RingReader, RingWriter, createRing } from './ring.js';
+import { MIN_IMAGE_BUFFER_BYTES, finishPreparing, imageReleaser, roomFor } from './image-buffers.js';
 import { hashSnapshotOffThread } from './snapshot-hash.js';
 import {
   CONTROL_RECORD_BYTES,
@@ -48,17 +53,33 @@ export interface EngineHostOptions {
   commandRingBytes?: number;
   /** A power of two. */
   resultRingBytes?: number;
+  /**
+   * Room for snapshot images made and touched at start (default: 1.5 times `snapshot`,
+   * at least MIN_IMAGE_BUFFER_BYTES). Touching costs start-up time, about 15 us a 4 KiB
+   * page on our VM; snapshots that fit it do not pay it as a stall of the engine.
+   */
+  imageBufferBytes?: number;
 }
 
 export interface SnapshotReply {
   /** The seq of the last command in the snapshot. */
   seq: number;
   stateHash: string;
-  bytes: Uint8Array;
+  /**
+   * The image, lent: a view of the engine thread's shared image buffer, good until
+   * `release()`, after which a later snapshot overwrites it. Copy what must outlive that.
+   */
+  bytes: Uint8Array<SharedArrayBuffer>;
   /** How long taking it held up the engine thread: the image alone. */
   stallNs: number;
   /** How long restoring and hashing the image took on a thread of its own. */
   hashMs: number;
+  /** Which of the engine thread's image buffers holds it (1, 2, ...): the same id again is a buffer reused. */
+  bufferId: number;
+  /** The buffer was made for this image, so the image touched its pages first, in the stall. */
+  bufferFresh: boolean;
+  /** Hands the image buffer back to the engine thread; once is enough (later calls do nothing). */
+  release(): void;
 }
 
 export interface StateHashReply {
@@ -119,6 +140,8 @@ export class EngineHost extends EventEmitter {
   /** The last record buffer copied from, and a view of it: trySubmit allocates nothing for a buffer it has seen. */
   private source: Uint8Array = new Uint8Array(0);
   private sourceView = new DataView(this.source.buffer);
+  /** Image buffers being touched by threads of their own: settle whatever becomes of those. */
+  private readonly preparing = new Set<Promise<void>>();
   /** A split result being joined (see RESULT_PART). */
   private partWords = new Float64Array(64);
   private partCount = 0;
@@ -139,7 +162,9 @@ export class EngineHost extends EventEmitter {
   static async start(options: EngineHostOptions = {}): Promise<EngineHost> {
     const commandRing = createRing(options.commandRingBytes ?? DEFAULT_COMMAND_RING_BYTES);
     const resultRing = createRing(options.resultRingBytes ?? DEFAULT_RESULT_RING_BYTES);
-    const workerData: EngineWorkerData = { commandRing, resultRing, snapshot: options.snapshot, engine: options.engine };
+    const imageBufferBytes = options.imageBufferBytes ?? Math.max(MIN_IMAGE_BUFFER_BYTES, roomFor(options.snapshot?.length ?? 0));
+    assert(Number.isSafeInteger(imageBufferBytes) && imageBufferBytes > 0, 'image buffer bytes must be a positive count');
+    const workerData: EngineWorkerData = { commandRing, resultRing, snapshot: options.snapshot, engine: options.engine, imageBufferBytes };
     // The compiled worker sits next to this module (dist/src/runtime/).
     const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData });
     const host = new EngineHost(worker, commandRing, resultRing);
@@ -283,6 +308,14 @@ export class EngineHost extends EventEmitter {
     return this.request<SnapshotReply>(ControlKind.Snapshot);
   }
 
+  /**
+   * Resolves once no image buffer is being touched ahead of need: a benchmark or test that
+   * wants the next snapshot to find a grown buffer ready waits for this.
+   */
+  async imageBuffersPrepared(): Promise<void> {
+    while (this.preparing.size > 0) await Promise.all(this.preparing);
+  }
+
   /** The engine's state hash after every command submitted before this call. */
   stateHash(): Promise<StateHashReply> {
     return this.request<StateHashReply>(ControlKind.StateHash);
@@ -422,16 +455,29 @@ export class EngineHost extends EventEmitter {
         this.ready.resolve();
         break;
       case 'snapshot': {
-        const { requestId, seq, stallNs } = message;
-        hashSnapshotOffThread(message.bytes).then(
-          ({ stateHash, bytes, hashMs }) => {
-            this.settle(requestId, { seq, stateHash, bytes, stallNs, hashMs } satisfies SnapshotReply);
+        const { requestId, seq, stallNs, bufferId, bufferFresh } = message;
+        const bytes = new Uint8Array(message.buffer, message.offset, message.length);
+        const release = imageReleaser(message.buffer);
+        hashSnapshotOffThread(bytes).then(
+          ({ stateHash, hashMs }) => {
+            // A failure since the image was taken rejected the request: no one else will release it.
+            if (!this.pending.has(requestId)) {
+              release();
+              return;
+            }
+            this.settle(requestId, { seq, stateHash, bytes, stallNs, hashMs, bufferId, bufferFresh, release } satisfies SnapshotReply);
             this.wakeSleepers();
           },
-          (error: Error) => this.fail(new EngineWorkerError(`hashing a snapshot failed, ${error.message}`, { cause: error })),
+          (error: Error) => {
+            release();
+            this.fail(new EngineWorkerError(`hashing a snapshot failed, ${error.message}`, { cause: error }));
+          },
         );
         break;
       }
+      case 'prefault':
+        this.prefault(message.buffer);
+        break;
       case 'stateHash':
         this.settle(message.requestId, { seq: message.seq, stateHash: message.stateHash } satisfies StateHashReply);
         break;
@@ -444,6 +490,23 @@ export class EngineHost extends EventEmitter {
       }
     }
     this.wakeSleepers();
+  }
+
+  /** Has the pages of a new image buffer touched on a thread of their own (image-prefault-worker.ts). */
+  private prefault(buffer: SharedArrayBuffer): void {
+    const done = new Promise<void>((resolve) => {
+      const worker = new Worker(new URL('./image-prefault-worker.js', import.meta.url), { workerData: { buffer } });
+      // Nothing waits for it to end: a process may exit under it.
+      worker.unref();
+      worker.once('error', (error: Error) => this.fail(new EngineWorkerError(`touching an image buffer failed, ${error.message}`, { cause: error })));
+      worker.once('exit', () => {
+        // Usable whatever became of the thread: pages it did not touch cost only their first touch.
+        finishPreparing(buffer);
+        resolve();
+      });
+    });
+    this.preparing.add(done);
+    void done.then(() => this.preparing.delete(done));
   }
 
   private settle(requestId: number, value: unknown): void {

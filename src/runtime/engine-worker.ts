@@ -8,10 +8,16 @@
 //
 // Results are published when the command ring runs dry (before sleeping) or a batch grows
 // past the ring's publication threshold, so a busy stream costs one atomic store a batch.
+//
+// A snapshot stalls the engine for its image alone, written into a shared buffer that is
+// kept and reused (image-buffers.ts): the host hashes it on another thread, writes it out
+// and hands the buffer back. Pages are mapped off the command path: the first buffer's
+// before 'ready', a bigger one's by a thread the host starts when an image nears its end.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { Command, Engine, assert, type EventBuffer } from '../core/index.js';
+import { Command, Engine, assert, planSnapshot, snapshotInto, type EventBuffer } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
+import { IMAGE_OFFSET, ImageBufferPool } from './image-buffers.js';
 import { RING_EMPTY, RING_FULL, RingReader, RingWriter } from './ring.js';
 import {
   CONTROL_KIND_MIN,
@@ -40,6 +46,7 @@ class EngineLoop {
     private readonly commands: RingReader,
     private readonly results: RingWriter,
     private readonly port: MessagePort,
+    private readonly images: ImageBufferPool,
   ) {
     this.maxPartWords = maxResultPartWords(results.maxPayloadBytes);
   }
@@ -121,9 +128,15 @@ class EngineLoop {
       case ControlKind.Snapshot: {
         const t0 = process.hrtime.bigint();
         // The image only: the host hashes it on another thread (snapshot-hash.ts).
-        const bytes = engine.snapshot();
+        const plan = planSnapshot(engine);
+        const target = this.images.take(plan.byteLength);
+        const length = snapshotInto(plan, target.image);
         const stallNs = Number(process.hrtime.bigint() - t0);
-        this.post({ type: 'snapshot', requestId, seq: engine.lastSeq, bytes, stallNs }, [bytes.buffer as ArrayBuffer]);
+        const bufferFresh = !target.touchedAhead && target.imagesTaken === 1;
+        // Shared, not transferred: the buffer stays this thread's to reuse once released.
+        this.post({ type: 'snapshot', requestId, seq: engine.lastSeq, buffer: target.buffer, offset: IMAGE_OFFSET, length, bufferId: target.id, bufferFresh, stallNs });
+        const bigger = this.images.growAhead(target, length);
+        if (bigger !== undefined) this.post({ type: 'prefault', buffer: bigger.buffer });
         return;
       }
       case ControlKind.StateHash:
@@ -137,8 +150,8 @@ class EngineLoop {
     }
   }
 
-  private post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-    this.port.postMessage(message, transfer);
+  private post(message: WorkerMessage): void {
+    this.port.postMessage(message);
   }
 
   /** The seq of the last command applied, for error reports. */
@@ -154,7 +167,10 @@ function main(): void {
   let loop: EngineLoop | undefined;
   try {
     const engine = data.snapshot === undefined ? new Engine(data.engine) : Engine.restore(data.snapshot);
-    loop = new EngineLoop(engine, new RingReader(data.commandRing), new RingWriter(data.resultRing), port);
+    // Start-up time, not a stall: the first snapshot goes into pages already mapped.
+    const images = new ImageBufferPool();
+    images.prepareNow(data.imageBufferBytes);
+    loop = new EngineLoop(engine, new RingReader(data.commandRing), new RingWriter(data.resultRing), port, images);
     port.postMessage({ type: 'ready', seq: engine.lastSeq } satisfies WorkerMessage);
     loop.run();
   } catch (err) {

@@ -119,12 +119,17 @@ export interface EngineWorkerData {
   /** Restore from this snapshot instead of starting empty. */
   snapshot?: Uint8Array;
   engine?: EngineOptions;
+  /** Room for snapshot images: a buffer this big is made and its pages touched before 'ready' (image-buffers.ts). */
+  imageBufferBytes: number;
 }
 
 /** What the engine thread posts: rare, never per command. */
 export type WorkerMessage =
   | { type: 'ready'; seq: number }
-  | { type: 'snapshot'; requestId: number; seq: number; bytes: Uint8Array; stallNs: number }
+  /** The image is `buffer[offset, offset + length)`, HELD until the host releases it (image-buffers.ts). */
+  | { type: 'snapshot'; requestId: number; seq: number; buffer: SharedArrayBuffer; offset: number; length: number; bufferId: number; bufferFresh: boolean; stallNs: number }
+  /** A new image buffer, PREPARING: the host has its pages touched on a thread of their own. */
+  | { type: 'prefault'; buffer: SharedArrayBuffer }
   | { type: 'stateHash'; requestId: number; seq: number; stateHash: string }
   | { type: 'fatal'; name: string; message: string; stack: string };
 

@@ -199,7 +199,12 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
             const t = await taken;
             snapshotsTaken++;
             if (t.stallNs > maxStallNs) maxStallNs = t.stallNs;
-            await writeSnapshot(snapshotDir(dataDir), t.seq, t.stateHash, t.bytes);
+            try {
+              await writeSnapshot(snapshotDir(dataDir), t.seq, t.stateHash, t.bytes);
+            } finally {
+              // The file is written (or failed): the engine thread may reuse the image's buffer.
+              t.release();
+            }
             pruneSnapshots(snapshotDir(dataDir), options.snapshotsKept ?? 3);
           })
           .catch((error: unknown) => {

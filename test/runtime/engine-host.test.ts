@@ -2,13 +2,15 @@
 // through the rings gives exactly the codes and event words of the same commands applied
 // to an Engine in this thread, and the same state hash; snapshots taken on the engine
 // thread restore to that state and go on alike; more commands than the rings hold go
-// through; and a bad record is reported, not waited on forever.
+// through; and a bad record is reported, not waited on forever. Snapshot images live in the
+// engine thread's shared buffers: reused once released, never overwritten while held.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command, CommandKind, Engine, EventKind, OrderType, Reject, Side, TimeInForce, eventWords } from '../../src/core/index.js';
 import { encodeCommand, encodedLength } from '../../src/protocol/index.js';
-import { EngineHost, EngineWorkerError } from '../../src/runtime/engine-host.js';
+import { EngineHost, EngineWorkerError, type SnapshotReply } from '../../src/runtime/engine-host.js';
+import { IMAGE_OFFSET, PAGE_BYTES } from '../../src/runtime/image-buffers.js';
 import { RESULT_HEADER_BYTES, maxResultPartWords } from '../../src/runtime/results.js';
 import { BTC, BTC_SPEC, ETH, ETH_SPEC, T0, instrumentFields, type CommandFields } from '../core/helpers.js';
 
@@ -186,7 +188,9 @@ void describe('engine host', () => {
       assert.ok(taken.stallNs > 0);
       assert.equal(Engine.restore(taken.bytes).stateHash(), hashAtHalf);
       assert.deepStrictEqual(await collector.collect(host, half), expected);
-      snapshot = taken.bytes;
+      // A copy: the image is lent until released, and the next host starts from it after this one is gone.
+      snapshot = taken.bytes.slice();
+      taken.release();
     });
     assert.ok(snapshot !== undefined);
     const rest = applyInProcess(reference, commands.slice(half));
@@ -319,7 +323,7 @@ void describe('engine host', () => {
     const collector = new Collector();
     await withHost({}, async (host) => {
       host.onResult(collector.onResult);
-      const snapshots: Promise<{ seq: number }>[] = [];
+      const snapshots: Promise<SnapshotReply>[] = [];
       for (let i = 0; i < commands.length; i += 100) {
         await submitRange(host, records, i, Math.min(commands.length, i + 100), collector);
         snapshots.push(host.snapshot());
@@ -334,6 +338,145 @@ void describe('engine host', () => {
         taken.map((t) => t.seq).sort((a, b) => a - b),
         snapshots.map((_, k) => Math.min(commands.length, (k + 1) * 100)),
       );
+      for (const t of taken) t.release();
+    });
+  });
+});
+
+void describe('engine host: snapshot image buffers', () => {
+  /** The stream applied in this thread up to each of `points` (ascending): the state hash and image length there. */
+  function statesAt(commands: Command[], points: number[]): { hash: string; imageBytes: number }[] {
+    const reference = new Engine();
+    let done = 0;
+    return points.map((point) => {
+      applyInProcess(reference, commands.slice(done, point));
+      done = point;
+      return { hash: reference.stateHash(), imageBytes: reference.snapshot().length };
+    });
+  }
+
+  /** Checks a reply against the state it should hold: seq, hash from the host, and the image restored here. */
+  function checkReply(reply: SnapshotReply, seq: number, hash: string): void {
+    assert.equal(reply.seq, seq);
+    assert.equal(reply.stateHash, hash);
+    assert.equal(Engine.restore(reply.bytes).stateHash(), hash);
+  }
+
+  void test('two snapshots in a row, released between: the second reuses the buffer of the first, and both restore', { timeout: 10_000 }, async () => {
+    const commands = stream(200);
+    const [a, b] = [commands.length >> 1, commands.length];
+    const [atA, atB] = statesAt(commands, [a, b]);
+    const records = encode(commands);
+    await withHost({}, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      await submitRange(host, records, 0, a, collector);
+      const first = await host.snapshot();
+      checkReply(first, a, atA!.hash);
+      // The buffer made and touched at start, before any command.
+      assert.equal(first.bufferId, 1);
+      assert.equal(first.bufferFresh, false);
+      const firstImage = first.bytes.slice();
+      first.release();
+      first.release();
+      await submitRange(host, records, a, b, collector);
+      const second = await host.snapshot();
+      checkReply(second, b, atB!.hash);
+      assert.equal(second.bufferId, first.bufferId);
+      assert.equal(second.bufferFresh, false);
+      // The same memory: the first reply's view now shows the second image, which differs from the first.
+      const n = Math.min(first.bytes.length, second.bytes.length);
+      assert.deepStrictEqual(first.bytes.slice(0, n), second.bytes.slice(0, n));
+      assert.notDeepStrictEqual(firstImage.slice(0, n), second.bytes.slice(0, n));
+      second.release();
+      await collector.collect(host, commands.length);
+    });
+  });
+
+  void test('an image held is not overwritten: the next snapshot gets another buffer, and both restore', { timeout: 10_000 }, async () => {
+    const commands = stream(300);
+    const points = [100, 200, commands.length];
+    const states = statesAt(commands, points);
+    const records = encode(commands);
+    await withHost({}, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      await submitRange(host, records, 0, points[0]!, collector);
+      const held = await host.snapshot();
+      checkReply(held, points[0]!, states[0]!.hash);
+      const heldImage = held.bytes.slice();
+      await submitRange(host, records, points[0]!, points[1]!, collector);
+      const next = await host.snapshot();
+      checkReply(next, points[1]!, states[1]!.hash);
+      assert.notEqual(next.bufferId, held.bufferId);
+      assert.equal(next.bufferFresh, true, 'made for this image, on the engine thread');
+      assert.deepStrictEqual(held.bytes.slice(), heldImage);
+      assert.equal(Engine.restore(held.bytes).stateHash(), states[0]!.hash);
+      // Released, the second buffer is reused while the first is still held.
+      next.release();
+      await submitRange(host, records, points[1]!, points[2]!, collector);
+      const last = await host.snapshot();
+      checkReply(last, points[2]!, states[2]!.hash);
+      assert.equal(last.bufferId, next.bufferId);
+      assert.deepStrictEqual(held.bytes.slice(), heldImage);
+      held.release();
+      last.release();
+      await collector.collect(host, commands.length);
+    });
+  });
+
+  void test('replies never released: each snapshot gets a buffer, and the engine thread keeps only the last two', { timeout: 10_000 }, async () => {
+    const commands = stream(50);
+    const [state] = statesAt(commands, [commands.length]);
+    const records = encode(commands);
+    await withHost({}, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      await submitRange(host, records, 0, commands.length, collector);
+      const unreleased: SnapshotReply[] = [];
+      for (let i = 0; i < 4; i++) unreleased.push(await host.snapshot());
+      assert.deepEqual(
+        unreleased.map((t) => t.bufferId),
+        [1, 2, 3, 4],
+      );
+      for (const t of unreleased) checkReply(t, commands.length, state!.hash);
+      // Buffers 1 and 2 were forgotten to keep 3 and 4: released, only those are used again.
+      for (const t of unreleased) t.release();
+      const again = [await host.snapshot(), await host.snapshot()];
+      assert.deepEqual(again.map((t) => t.bufferId).sort(), [3, 4]);
+      assert.ok(again.every((t) => !t.bufferFresh));
+      for (const t of again) {
+        checkReply(t, commands.length, state!.hash);
+        t.release();
+      }
+      await collector.collect(host, commands.length);
+    });
+  });
+
+  void test('an image past three quarters of its buffer has a bigger one touched ahead, on another thread, for the next', { timeout: 10_000 }, async () => {
+    const commands = stream(100);
+    const [state] = statesAt(commands, [commands.length]);
+    const records = encode(commands);
+    // A first buffer just big enough: its room, rounded up to whole pages, is less than 4/3 of the image.
+    const imageBufferBytes = state!.imageBytes;
+    const roomBytes = Math.ceil((IMAGE_OFFSET + imageBufferBytes) / PAGE_BYTES) * PAGE_BYTES - IMAGE_OFFSET;
+    assert.ok(state!.imageBytes * 4 > roomBytes * 3);
+    await withHost({ imageBufferBytes }, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      await submitRange(host, records, 0, commands.length, collector);
+      const held = await host.snapshot();
+      checkReply(held, commands.length, state!.hash);
+      assert.equal(held.bufferId, 1);
+      await host.imageBuffersPrepared();
+      // Held, the first buffer is out: the next image goes into the one made ahead, not into fresh memory.
+      const next = await host.snapshot();
+      checkReply(next, commands.length, state!.hash);
+      assert.equal(next.bufferId, 2);
+      assert.equal(next.bufferFresh, false, 'the next image went into a buffer made for it, not ahead');
+      held.release();
+      next.release();
+      await collector.collect(host, commands.length);
     });
   });
 });

@@ -1,0 +1,200 @@
+// Reusable buffers for snapshot images, shared by the engine thread, which writes an image
+// into one, and the host, which hashes it, writes it to a file and then hands it back.
+// Why keep them: on this VM the first touch of a page is what costs. Copying a 106 MB image
+// into fresh memory took 283-430 ms, into memory touched before 6.5-7 ms (about 15 us a
+// page fault, 26,000 pages). So the engine thread writes into buffers it keeps, whose pages
+// were touched ahead of need: at start, before it says it is ready, and when an image nears
+// the end of its buffer, by a short-lived thread of its own (image-prefault-worker.ts).
+//
+// A buffer: one SharedArrayBuffer, a whole number of pages: an 8-byte header, then room for
+// an image (`capacityBytes`), so that the image starts 8-byte aligned.
+//
+//    0         4          8
+//    +---------+----------+---------------------------------------------+
+//    | state   | 0        | image ... (capacityBytes)                   |
+//    +---------+----------+---------------------------------------------+
+//
+// state, an Int32 read and written with Atomics:
+//   FREE       the engine thread may write an image into it
+//   HELD       it holds an image the host has not handed back (SnapshotReply.release())
+//   PREPARING  a thread is touching its pages: not to be written until it is FREE
+// Each change has one writer: the engine thread claims FREE -> HELD, the host releases
+// HELD -> FREE, the touching thread (or the host, whatever became of it) PREPARING -> FREE.
+// The engine thread writes only into a buffer it has seen FREE, so an image is never
+// overwritten while it is held.
+//
+// The engine thread keeps at most MAX_KEPT_BUFFERS. One it stops keeping, to make room for
+// a new one, is forgotten, not freed: a reply that still holds it keeps it alive, and it
+// goes with that reply. A reply never released thus costs one buffer until it is dropped,
+// and the engine thread makes another for the next image.
+
+import { assert } from '../core/index.js';
+
+export const enum ImageState {
+  Free = 0,
+  Held = 1,
+  Preparing = 2,
+}
+
+/** Where the image starts in its buffer: after the state word and a word of padding. */
+export const IMAGE_OFFSET = 8;
+/** The unit of a first touch: one write a page maps it. */
+export const PAGE_BYTES = 4096;
+export const MAX_KEPT_BUFFERS = 2;
+/** The smallest buffer made: a few MB, so that a small engine's images do not each grow it. */
+export const MIN_IMAGE_BUFFER_BYTES = 4 << 20;
+/** Int32 index of the state word. */
+const STATE = 0;
+
+/** The room to make for an image of `imageBytes`: 1.5 times it, so that growing again is rare. */
+export function roomFor(imageBytes: number): number {
+  assert(Number.isSafeInteger(imageBytes) && imageBytes >= 0, 'image bytes must be a count');
+  return Math.ceil((imageBytes * 3) / 2);
+}
+
+/** An image buffer's total bytes for `capacityBytes` of image: header included, rounded up to whole pages. */
+function bufferBytesFor(capacityBytes: number): number {
+  return Math.ceil((IMAGE_OFFSET + capacityBytes) / PAGE_BYTES) * PAGE_BYTES;
+}
+
+function stateOf(buffer: SharedArrayBuffer): Int32Array {
+  return new Int32Array(buffer, 0, IMAGE_OFFSET >> 2);
+}
+
+/**
+ * Maps every page of a buffer that holds no image (PREPARING, or not yet handed out) by
+ * writing a zero into each: a read would map the shared zero page, and the image's first
+ * write would fault again.
+ */
+export function touchPages(buffer: SharedArrayBuffer): void {
+  assert(buffer.byteLength % PAGE_BYTES === 0, 'image buffers are whole pages');
+  assert(Atomics.load(stateOf(buffer), STATE) !== ImageState.Held, 'a held image is not to be touched');
+  const bytes = new Uint8Array(buffer);
+  for (let at = IMAGE_OFFSET; at < bytes.length; at += PAGE_BYTES) bytes[at] = 0;
+}
+
+/** PREPARING -> FREE: the buffer may take images (its pages mapped or not: untouched ones only cost their first touch). */
+export function finishPreparing(buffer: SharedArrayBuffer): void {
+  Atomics.compareExchange(stateOf(buffer), STATE, ImageState.Preparing, ImageState.Free);
+}
+
+/** The host's side: a function that hands the buffer back to the engine thread, once (later calls do nothing). */
+export function imageReleaser(buffer: SharedArrayBuffer): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const was = Atomics.compareExchange(stateOf(buffer), STATE, ImageState.Held, ImageState.Free);
+    assert(was === ImageState.Held, 'an image buffer is released only while held');
+  };
+}
+
+export interface ImageBuffer {
+  /** Numbered from 1 by the pool that made it. */
+  readonly id: number;
+  readonly buffer: SharedArrayBuffer;
+  readonly state: Int32Array;
+  /** The room for images: the buffer after its header. */
+  readonly image: Uint8Array<SharedArrayBuffer>;
+  /** Its pages were touched before any image went into it (at start, or by a thread of their own). */
+  readonly touchedAhead: boolean;
+  /** Images written into it so far. */
+  imagesTaken: number;
+  /** The pool's use count when it was last made or taken: the least recent is forgotten first. */
+  lastUsed: number;
+}
+
+/** The engine thread's image buffers. */
+export class ImageBufferPool {
+  private readonly kept: ImageBuffer[] = [];
+  private nextId = 1;
+  private uses = 0;
+
+  /** Makes a buffer of `capacityBytes` and touches its pages here and now (at start, before commands). */
+  prepareNow(capacityBytes: number): ImageBuffer {
+    const made = this.make(capacityBytes, ImageState.Preparing, true);
+    touchPages(made.buffer);
+    finishPreparing(made.buffer);
+    this.keep(made);
+    return made;
+  }
+
+  /**
+   * Claims a buffer with room for an image of `imageBytes` (HELD on return): the smallest
+   * FREE one that fits, else a new one, whose pages the image will touch for the first time.
+   */
+  take(imageBytes: number): ImageBuffer {
+    let best: ImageBuffer | undefined;
+    for (const b of this.kept) {
+      if (b.image.length < imageBytes || Atomics.load(b.state, STATE) !== ImageState.Free) continue;
+      if (best === undefined || b.image.length < best.image.length) best = b;
+    }
+    if (best === undefined) {
+      best = this.make(roomFor(imageBytes), ImageState.Free, false);
+      this.keep(best);
+    }
+    // Only this thread moves a buffer out of FREE: seen FREE above, it is FREE still.
+    const was = Atomics.exchange(best.state, STATE, ImageState.Held);
+    assert(was === ImageState.Free, 'an image buffer is claimed only when free');
+    best.imagesTaken++;
+    best.lastUsed = ++this.uses;
+    return best;
+  }
+
+  /**
+   * After an image of `imageBytes` went into `used`: when it filled more than three
+   * quarters of it and no bigger buffer is kept or on its way, a bigger one (PREPARING) for
+   * the caller to have touched by another thread. Otherwise undefined.
+   */
+  growAhead(used: ImageBuffer, imageBytes: number): ImageBuffer | undefined {
+    if (imageBytes * 4 <= used.image.length * 3) return undefined;
+    const capacityBytes = roomFor(imageBytes);
+    for (const b of this.kept) {
+      if (Atomics.load(b.state, STATE) === ImageState.Preparing) return undefined;
+      if (b !== used && b.image.length >= capacityBytes) return undefined;
+    }
+    const made = this.make(capacityBytes, ImageState.Preparing, true);
+    this.keep(made);
+    return made;
+  }
+
+  /** Buffers kept (at most MAX_KEPT_BUFFERS). */
+  get keptCount(): number {
+    return this.kept.length;
+  }
+
+  private make(capacityBytes: number, state: ImageState, touchedAhead: boolean): ImageBuffer {
+    const buffer = new SharedArrayBuffer(bufferBytesFor(capacityBytes));
+    const made: ImageBuffer = {
+      id: this.nextId++,
+      buffer,
+      state: stateOf(buffer),
+      image: new Uint8Array(buffer, IMAGE_OFFSET),
+      touchedAhead,
+      imagesTaken: 0,
+      lastUsed: ++this.uses,
+    };
+    Atomics.store(made.state, STATE, state);
+    return made;
+  }
+
+  /** Keeps `made`, in place of a FREE buffer (the smallest) or else the least recently used one when full. */
+  private keep(made: ImageBuffer): void {
+    const kept = this.kept;
+    if (kept.length < MAX_KEPT_BUFFERS) {
+      kept.push(made);
+      return;
+    }
+    let victim = -1;
+    for (let i = 0; i < kept.length; i++) {
+      if (Atomics.load(kept[i]!.state, STATE) !== ImageState.Free) continue;
+      if (victim < 0 || kept[i]!.image.length < kept[victim]!.image.length) victim = i;
+    }
+    if (victim < 0) {
+      victim = 0;
+      for (let i = 1; i < kept.length; i++) if (kept[i]!.lastUsed < kept[victim]!.lastUsed) victim = i;
+    }
+    kept[victim] = made;
+    assert(kept.length <= MAX_KEPT_BUFFERS, 'image buffers kept are bounded');
+  }
+}
