@@ -12,7 +12,8 @@
 // A snapshot stalls the engine for its image alone, written into a shared buffer that is
 // kept and reused (image-buffers.ts): the host hashes it on another thread, writes it out
 // and hands the buffer back. Pages are mapped off the command path: the first buffer's
-// before 'ready', a bigger one's by a thread the host starts when an image nears its end.
+// before 'ready', a spare's (room for the next image while the last is held, or grown) by
+// a thread the host starts.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Command, Engine, assert, planSnapshot, snapshotInto, type EventBuffer } from '../core/index.js';
@@ -135,8 +136,8 @@ class EngineLoop {
         const bufferFresh = !target.touchedAhead && target.imagesTaken === 1;
         // Shared, not transferred: the buffer stays this thread's to reuse once released.
         this.post({ type: 'snapshot', requestId, seq: engine.lastSeq, buffer: target.buffer, offset: IMAGE_OFFSET, length, bufferId: target.id, bufferFresh, stallNs });
-        const bigger = this.images.growAhead(target, length);
-        if (bigger !== undefined) this.post({ type: 'prefault', buffer: bigger.buffer });
+        const spare = this.images.prepareAhead(target, length);
+        if (spare !== undefined) this.post({ type: 'prefault', buffer: spare.buffer });
         return;
       }
       case ControlKind.StateHash:

@@ -3,15 +3,17 @@
 // Why keep them: on this VM the first touch of a page is what costs. Copying a 106 MB image
 // into fresh memory took 283-430 ms, into memory touched before 6.5-7 ms (about 15 us a
 // page fault, 26,000 pages). So the engine thread writes into buffers it keeps, whose pages
-// were touched ahead of need: at start, before it says it is ready, and when an image nears
-// the end of its buffer, by a short-lived thread of its own (image-prefault-worker.ts).
+// were touched ahead of need: the first at start, before it says it is ready; a second
+// after the first image, by a short-lived thread (image-prefault-worker.ts), so that an
+// image finds room mapped even while the host still holds the last one, or the state grew.
+// The price is memory: two buffers of up to 1.5 times the image, touched.
 //
 // A buffer: one SharedArrayBuffer, a whole number of pages: an 8-byte header, then room for
-// an image (`capacityBytes`), so that the image starts 8-byte aligned.
+// an image, so that the image starts 8-byte aligned.
 //
 //    0         4          8
 //    +---------+----------+---------------------------------------------+
-//    | state   | 0        | image ... (capacityBytes)                   |
+//    | state   | 0        | image ...                                   |
 //    +---------+----------+---------------------------------------------+
 //
 // state, an Int32 read and written with Atomics:
@@ -100,15 +102,27 @@ export interface ImageBuffer {
   readonly touchedAhead: boolean;
   /** Images written into it so far. */
   imagesTaken: number;
-  /** The pool's use count when it was last made or taken: the least recent is forgotten first. */
-  lastUsed: number;
+  /** The pool's count of takes when it was last taken (0: never): the most recent is preferred, the least forgotten first. */
+  lastTaken: number;
+}
+
+/** Whether `a` goes before `b` when a kept buffer must make way: FREE (smallest first), HELD (least recently taken first), PREPARING. */
+function evictFirst(a: ImageBuffer, b: ImageBuffer): boolean {
+  const rank = (x: ImageBuffer): number => {
+    const state = Atomics.load(x.state, STATE);
+    return state === ImageState.Free ? 0 : state === ImageState.Held ? 1 : 2;
+  };
+  const rankA = rank(a);
+  const rankB = rank(b);
+  if (rankA !== rankB) return rankA < rankB;
+  return rankA === 0 ? a.image.length < b.image.length : a.lastTaken < b.lastTaken;
 }
 
 /** The engine thread's image buffers. */
 export class ImageBufferPool {
   private readonly kept: ImageBuffer[] = [];
   private nextId = 1;
-  private uses = 0;
+  private takes = 0;
 
   /** Makes a buffer of `capacityBytes` and touches its pages here and now (at start, before commands). */
   prepareNow(capacityBytes: number): ImageBuffer {
@@ -120,14 +134,15 @@ export class ImageBufferPool {
   }
 
   /**
-   * Claims a buffer with room for an image of `imageBytes` (HELD on return): the smallest
-   * FREE one that fits, else a new one, whose pages the image will touch for the first time.
+   * Claims a buffer with room for an image of `imageBytes` (HELD on return): of the FREE
+   * ones that fit, the one taken last, so that a host that releases in time keeps one
+   * buffer busy and the other spare; else a new one, whose pages the image touches first.
    */
   take(imageBytes: number): ImageBuffer {
     let best: ImageBuffer | undefined;
     for (const b of this.kept) {
       if (b.image.length < imageBytes || Atomics.load(b.state, STATE) !== ImageState.Free) continue;
-      if (best === undefined || b.image.length < best.image.length) best = b;
+      if (best === undefined || b.lastTaken > best.lastTaken) best = b;
     }
     if (best === undefined) {
       best = this.make(roomFor(imageBytes), ImageState.Free, false);
@@ -137,23 +152,24 @@ export class ImageBufferPool {
     const was = Atomics.exchange(best.state, STATE, ImageState.Held);
     assert(was === ImageState.Free, 'an image buffer is claimed only when free');
     best.imagesTaken++;
-    best.lastUsed = ++this.uses;
+    best.lastTaken = ++this.takes;
     return best;
   }
 
   /**
-   * After an image of `imageBytes` went into `used`: when it filled more than three
-   * quarters of it and no bigger buffer is kept or on its way, a bigger one (PREPARING) for
-   * the caller to have touched by another thread. Otherwise undefined.
+   * After an image of `imageBytes` went into `used`: a buffer for the caller to have
+   * touched by another thread (PREPARING) when the next image, a third bigger at most,
+   * would find no room but `used`, which the host may still hold then. So the next image
+   * finds a spare mapped ahead whether the host is slow to release or the state grew. None
+   * (undefined) when another kept buffer has that room, or one is on its way.
    */
-  growAhead(used: ImageBuffer, imageBytes: number): ImageBuffer | undefined {
-    if (imageBytes * 4 <= used.image.length * 3) return undefined;
-    const capacityBytes = roomFor(imageBytes);
+  prepareAhead(used: ImageBuffer, imageBytes: number): ImageBuffer | undefined {
+    const nextBytes = Math.ceil((imageBytes * 4) / 3);
     for (const b of this.kept) {
       if (Atomics.load(b.state, STATE) === ImageState.Preparing) return undefined;
-      if (b !== used && b.image.length >= capacityBytes) return undefined;
+      if (b !== used && b.image.length >= nextBytes) return undefined;
     }
-    const made = this.make(capacityBytes, ImageState.Preparing, true);
+    const made = this.make(roomFor(imageBytes), ImageState.Preparing, true);
     this.keep(made);
     return made;
   }
@@ -165,35 +181,24 @@ export class ImageBufferPool {
 
   private make(capacityBytes: number, state: ImageState, touchedAhead: boolean): ImageBuffer {
     const buffer = new SharedArrayBuffer(bufferBytesFor(capacityBytes));
-    const made: ImageBuffer = {
-      id: this.nextId++,
-      buffer,
-      state: stateOf(buffer),
-      image: new Uint8Array(buffer, IMAGE_OFFSET),
-      touchedAhead,
-      imagesTaken: 0,
-      lastUsed: ++this.uses,
-    };
+    const made: ImageBuffer = { id: this.nextId++, buffer, state: stateOf(buffer), image: new Uint8Array(buffer, IMAGE_OFFSET), touchedAhead, imagesTaken: 0, lastTaken: 0 };
     Atomics.store(made.state, STATE, state);
     return made;
   }
 
-  /** Keeps `made`, in place of a FREE buffer (the smallest) or else the least recently used one when full. */
+  /**
+   * Keeps `made`; when full, in place of a FREE buffer (the smallest), else of the HELD one
+   * taken least recently, else of one PREPARING: a spare on its way is worth more than a
+   * buffer the host may hold for a while yet.
+   */
   private keep(made: ImageBuffer): void {
     const kept = this.kept;
     if (kept.length < MAX_KEPT_BUFFERS) {
       kept.push(made);
       return;
     }
-    let victim = -1;
-    for (let i = 0; i < kept.length; i++) {
-      if (Atomics.load(kept[i]!.state, STATE) !== ImageState.Free) continue;
-      if (victim < 0 || kept[i]!.image.length < kept[victim]!.image.length) victim = i;
-    }
-    if (victim < 0) {
-      victim = 0;
-      for (let i = 1; i < kept.length; i++) if (kept[i]!.lastUsed < kept[victim]!.lastUsed) victim = i;
-    }
+    let victim = 0;
+    for (let i = 1; i < kept.length; i++) if (evictFirst(kept[i]!, kept[victim]!)) victim = i;
     kept[victim] = made;
     assert(kept.length <= MAX_KEPT_BUFFERS, 'image buffers kept are bounded');
   }

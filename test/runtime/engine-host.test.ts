@@ -406,10 +406,12 @@ void describe('engine host: snapshot image buffers', () => {
       checkReply(held, points[0]!, states[0]!.hash);
       const heldImage = held.bytes.slice();
       await submitRange(host, records, points[0]!, points[1]!, collector);
+      // The spare made after the first image is ready (its pages touched by another thread).
+      await host.imageBuffersPrepared();
       const next = await host.snapshot();
       checkReply(next, points[1]!, states[1]!.hash);
       assert.notEqual(next.bufferId, held.bufferId);
-      assert.equal(next.bufferFresh, true, 'made for this image, on the engine thread');
+      assert.equal(next.bufferFresh, false, 'the spare, touched ahead');
       assert.deepStrictEqual(held.bytes.slice(), heldImage);
       assert.equal(Engine.restore(held.bytes).stateHash(), states[0]!.hash);
       // Released, the second buffer is reused while the first is still held.
@@ -434,10 +436,19 @@ void describe('engine host: snapshot image buffers', () => {
       host.onResult(collector.onResult);
       await submitRange(host, records, 0, commands.length, collector);
       const unreleased: SnapshotReply[] = [];
-      for (let i = 0; i < 4; i++) unreleased.push(await host.snapshot());
+      for (let i = 0; i < 4; i++) {
+        unreleased.push(await host.snapshot());
+        await host.imageBuffersPrepared();
+      }
+      // The start buffer, the spare made ahead after it, then two made on the engine thread.
       assert.deepEqual(
-        unreleased.map((t) => t.bufferId),
-        [1, 2, 3, 4],
+        unreleased.map((t) => [t.bufferId, t.bufferFresh]),
+        [
+          [1, false],
+          [2, false],
+          [3, true],
+          [4, true],
+        ],
       );
       for (const t of unreleased) checkReply(t, commands.length, state!.hash);
       // Buffers 1 and 2 were forgotten to keep 3 and 4: released, only those are used again.
@@ -453,30 +464,40 @@ void describe('engine host: snapshot image buffers', () => {
     });
   });
 
-  void test('an image past three quarters of its buffer has a bigger one touched ahead, on another thread, for the next', { timeout: 10_000 }, async () => {
-    const commands = stream(100);
-    const [state] = statesAt(commands, [commands.length]);
+  void test('a state grown past its buffer: the next image goes into the spare made ahead, with room for a third more', { timeout: 10_000 }, async () => {
+    // Orders that rest: each one adds its record to the image.
+    const fields: CommandFields[] = [instrumentFields(BTC_SPEC)];
+    for (let i = 0; i < 600; i++) fields.push(place(2 + (i % 5), BTC, Side.Buy, 50_000 + 5 * (i % 400), 10, i + 1));
+    const commands = fields.map((f, i) => command(i + 1, f));
+    const reference = new Engine();
+    const imageBytes = [reference.snapshot().length];
+    for (const c of commands) {
+      assert.equal(applyInProcess(reference, [c])[0]!.code, Reject.None);
+      imageBytes.push(reference.snapshot().length);
+    }
+    // A first buffer just big enough for the state after `a` commands; after `b`, the image no longer fits it.
+    const a = 300;
+    const roomBytes = Math.ceil((IMAGE_OFFSET + imageBytes[a]!) / PAGE_BYTES) * PAGE_BYTES - IMAGE_OFFSET;
+    const b = imageBytes.findIndex((n) => n > roomBytes);
+    assert.ok(b > a && imageBytes[b]! * 3 <= imageBytes[a]! * 4, 'the image grows past its buffer by less than a third');
+    const [atA, atB] = statesAt(commands, [a, b]);
     const records = encode(commands);
-    // A first buffer just big enough: its room, rounded up to whole pages, is less than 4/3 of the image.
-    const imageBufferBytes = state!.imageBytes;
-    const roomBytes = Math.ceil((IMAGE_OFFSET + imageBufferBytes) / PAGE_BYTES) * PAGE_BYTES - IMAGE_OFFSET;
-    assert.ok(state!.imageBytes * 4 > roomBytes * 3);
-    await withHost({ imageBufferBytes }, async (host) => {
+    await withHost({ imageBufferBytes: imageBytes[a]! }, async (host) => {
       const collector = new Collector();
       host.onResult(collector.onResult);
-      await submitRange(host, records, 0, commands.length, collector);
-      const held = await host.snapshot();
-      checkReply(held, commands.length, state!.hash);
-      assert.equal(held.bufferId, 1);
+      await submitRange(host, records, 0, a, collector);
+      const first = await host.snapshot();
+      checkReply(first, a, atA!.hash);
+      assert.equal(first.bufferId, 1);
+      first.release();
       await host.imageBuffersPrepared();
-      // Held, the first buffer is out: the next image goes into the one made ahead, not into fresh memory.
-      const next = await host.snapshot();
-      checkReply(next, commands.length, state!.hash);
-      assert.equal(next.bufferId, 2);
-      assert.equal(next.bufferFresh, false, 'the next image went into a buffer made for it, not ahead');
-      held.release();
-      next.release();
-      await collector.collect(host, commands.length);
+      await submitRange(host, records, a, b, collector);
+      const grown = await host.snapshot();
+      checkReply(grown, b, atB!.hash);
+      assert.equal(grown.bufferId, 2);
+      assert.equal(grown.bufferFresh, false, 'the grown image went into fresh memory, not the spare');
+      grown.release();
+      await collector.collect(host, b);
     });
   });
 });

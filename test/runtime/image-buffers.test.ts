@@ -1,6 +1,6 @@
 // The engine thread's snapshot image buffers (src/runtime/image-buffers.ts), in one thread:
-// which buffer an image goes into, that a held one is never handed out, that at most two
-// are kept, and when a bigger one is made ahead.
+// which buffer an image goes into, that a held or preparing one is never handed out, that
+// at most two are kept, and when a spare is made ahead.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -35,7 +35,7 @@ void describe('image buffers', () => {
     assert.throws(() => imageReleaser(first.buffer)(), AssertionError, 'a free buffer is not released');
   });
 
-  void test('an image goes into the smallest free buffer it fits, else into a new one with half again its size', () => {
+  void test('an image goes into the free buffer that fits and was taken last, else into a new one half again its size', () => {
     const pool = new ImageBufferPool();
     const small = pool.prepareNow(16 * KiB);
     const taken = pool.take(100 * KiB);
@@ -43,8 +43,8 @@ void describe('image buffers', () => {
     assert.equal(taken.touchedAhead, false);
     assert.ok(taken.image.length >= 150 * KiB && taken.image.length < 150 * KiB + PAGE_BYTES);
     imageReleaser(taken.buffer)();
-    assert.equal(pool.take(8 * KiB), small);
-    assert.equal(pool.take(8 * KiB), taken, 'the smallest is held: the next that fits');
+    assert.equal(pool.take(8 * KiB), taken);
+    assert.equal(pool.take(8 * KiB), small, 'the one taken last is held: the other');
   });
 
   void test('held buffers are never handed out, and no more than two are kept', () => {
@@ -59,27 +59,44 @@ void describe('image buffers', () => {
     assert.deepEqual(again, new Set(held.slice(2)));
   });
 
-  void test('past three quarters of its buffer, an image has one bigger made ahead, once, and not used until prepared', () => {
+  void test('after an image, a spare with room for a third more is made ahead, once; the next image goes there, and a grown one gets a bigger spare', () => {
     const pool = new ImageBufferPool();
     const first = pool.prepareNow(100 * KiB);
-    const roomBytes = first.image.length;
-    const quarter = pool.take(Math.floor((roomBytes * 3) / 4));
-    assert.equal(pool.growAhead(quarter, Math.floor((roomBytes * 3) / 4)), undefined);
+    assert.equal(pool.take(40 * KiB), first);
+    const spare = pool.prepareAhead(first, 40 * KiB);
+    assert.ok(spare !== undefined && spare.touchedAhead);
+    assert.ok(spare.image.length >= 60 * KiB);
+    assert.equal(stateOf(spare.buffer), ImageState.Preparing);
+    assert.equal(pool.prepareAhead(first, 40 * KiB), undefined, 'one on its way is enough');
+    touchPages(spare.buffer);
+    finishPreparing(spare.buffer);
+    assert.equal(stateOf(spare.buffer), ImageState.Free);
+    // The first still held: the next image goes into the spare, and the first has room for the one after.
+    assert.equal(pool.take(40 * KiB), spare);
+    assert.equal(pool.prepareAhead(spare, 40 * KiB), undefined);
+    // Grown: 80 KiB in the first leaves no other buffer with room for a third more.
     imageReleaser(first.buffer)();
-    const used = pool.take(roomBytes - 8);
-    const bigger = pool.growAhead(used, roomBytes - 8);
-    assert.ok(bigger !== undefined);
-    assert.ok(bigger.image.length >= 1.5 * (roomBytes - 8));
-    assert.equal(stateOf(bigger.buffer), ImageState.Preparing);
-    assert.equal(pool.growAhead(used, roomBytes - 8), undefined, 'one on its way is enough');
-    // Preparing, it is not handed out: the first is held, so a new one is made.
-    const meanwhile = pool.take(KiB);
-    assert.ok(meanwhile !== bigger && meanwhile !== first);
-    touchPages(bigger.buffer);
-    finishPreparing(bigger.buffer);
-    imageReleaser(used.buffer)();
-    imageReleaser(meanwhile.buffer)();
-    assert.equal(pool.take(roomBytes + KiB), bigger);
+    assert.equal(pool.take(80 * KiB), first);
+    const bigger = pool.prepareAhead(first, 80 * KiB);
+    assert.ok(bigger !== undefined && bigger.image.length >= 120 * KiB);
+    assert.equal(pool.keptCount, MAX_KEPT_BUFFERS);
+  });
+
+  void test('a buffer being prepared is not handed out, and is kept over a held one when another must be made', () => {
+    const pool = new ImageBufferPool();
+    const first = pool.prepareNow(100 * KiB);
+    pool.take(KiB);
+    const spare = pool.prepareAhead(first, KiB);
+    assert.ok(spare !== undefined);
+    const next = pool.take(KiB);
+    assert.ok(next !== spare && next !== first);
+    assert.equal(next.touchedAhead, false);
+    assert.equal(stateOf(spare.buffer), ImageState.Preparing);
+    // The first was forgotten, not the spare: once prepared, it takes the image after.
+    finishPreparing(spare.buffer);
+    imageReleaser(first.buffer)();
+    assert.equal(pool.take(KiB), spare);
+    assert.notEqual(pool.take(KiB), first);
   });
 
   void test('pages of a held image are never touched', () => {
