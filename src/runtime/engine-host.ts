@@ -55,8 +55,9 @@ export interface EngineHostOptions {
   resultRingBytes?: number;
   /**
    * Room for snapshot images made and touched at start (default: 1.5 times `snapshot`,
-   * at least MIN_IMAGE_BUFFER_BYTES). Touching costs start-up time, about 15 us a 4 KiB
-   * page on our VM; snapshots that fit it do not pay it as a stall of the engine.
+   * at least MIN_IMAGE_BUFFER_BYTES; 0: none, for a host that takes no snapshots).
+   * Touching costs start-up time, about 15 us a 4 KiB page on our VM; snapshots that fit
+   * do not pay it as a stall of the engine.
    */
   imageBufferBytes?: number;
 }
@@ -163,7 +164,7 @@ export class EngineHost extends EventEmitter {
     const commandRing = createRing(options.commandRingBytes ?? DEFAULT_COMMAND_RING_BYTES);
     const resultRing = createRing(options.resultRingBytes ?? DEFAULT_RESULT_RING_BYTES);
     const imageBufferBytes = options.imageBufferBytes ?? Math.max(MIN_IMAGE_BUFFER_BYTES, roomFor(options.snapshot?.length ?? 0));
-    assert(Number.isSafeInteger(imageBufferBytes) && imageBufferBytes > 0, 'image buffer bytes must be a positive count');
+    assert(Number.isSafeInteger(imageBufferBytes) && imageBufferBytes >= 0, 'image buffer bytes must be a count');
     const workerData: EngineWorkerData = { commandRing, resultRing, snapshot: options.snapshot, engine: options.engine, imageBufferBytes };
     // The compiled worker sits next to this module (dist/src/runtime/).
     const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData });

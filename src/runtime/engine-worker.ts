@@ -170,7 +170,7 @@ function main(): void {
     const engine = data.snapshot === undefined ? new Engine(data.engine) : Engine.restore(data.snapshot);
     // Start-up time, not a stall: the first snapshot goes into pages already mapped.
     const images = new ImageBufferPool();
-    images.prepareNow(data.imageBufferBytes);
+    if (data.imageBufferBytes > 0) images.prepareNow(data.imageBufferBytes);
     loop = new EngineLoop(engine, new RingReader(data.commandRing), new RingWriter(data.resultRing), port, images);
     port.postMessage({ type: 'ready', seq: engine.lastSeq } satisfies WorkerMessage);
     loop.run();

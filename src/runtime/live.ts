@@ -70,7 +70,8 @@ export class LiveRuntime {
   static async open(options: LiveOptions): Promise<LiveRuntime> {
     const journal = Journal.open(journalDir(options.dataDir), { durability: options.durability ?? 'fsync' });
     const recovered = recover(options.dataDir, journal.lastSeq);
-    const host = await EngineHost.start({ snapshot: recovered.engine.snapshot() });
+    // It takes no snapshots: no image buffer to touch at start (1.5 times the state's image).
+    const host = await EngineHost.start({ snapshot: recovered.engine.snapshot(), imageBufferBytes: 0 });
     const sequencer = new Sequencer(options.clock ?? wallClock, journal.lastSeq, recovered.engine.nowUs);
     const runtime = new LiveRuntime(journal, host, sequencer, options.onResult);
     const tickMs = options.tickMs ?? 0;

@@ -119,7 +119,7 @@ export interface EngineWorkerData {
   /** Restore from this snapshot instead of starting empty. */
   snapshot?: Uint8Array;
   engine?: EngineOptions;
-  /** Room for snapshot images: a buffer this big is made and its pages touched before 'ready' (image-buffers.ts). */
+  /** Room for snapshot images: a buffer this big is made and its pages touched before 'ready' (image-buffers.ts); 0: none. */
   imageBufferBytes: number;
 }
 

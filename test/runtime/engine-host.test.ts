@@ -464,6 +464,22 @@ void describe('engine host: snapshot image buffers', () => {
     });
   });
 
+  void test('a host started with no image buffer makes one for its first snapshot', { timeout: 10_000 }, async () => {
+    const commands = stream(20);
+    const [state] = statesAt(commands, [commands.length]);
+    const records = encode(commands);
+    await withHost({ imageBufferBytes: 0 }, async (host) => {
+      const collector = new Collector();
+      host.onResult(collector.onResult);
+      await submitRange(host, records, 0, commands.length, collector);
+      const taken = await host.snapshot();
+      checkReply(taken, commands.length, state!.hash);
+      assert.deepEqual([taken.bufferId, taken.bufferFresh], [1, true]);
+      taken.release();
+      await collector.collect(host, commands.length);
+    });
+  });
+
   void test('a state grown past its buffer: the next image goes into the spare made ahead, with room for a third more', { timeout: 10_000 }, async () => {
     // Orders that rest: each one adds its record to the image.
     const fields: CommandFields[] = [instrumentFields(BTC_SPEC)];
