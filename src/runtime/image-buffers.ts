@@ -4,9 +4,11 @@
 // into fresh memory took 283-430 ms, into memory touched before 6.5-7 ms (about 15 us a
 // page fault, 26,000 pages). So the engine thread writes into buffers it keeps, whose pages
 // were touched ahead of need: the first at start, before it says it is ready; a second
-// after the first image, by a short-lived thread (image-prefault-worker.ts), so that an
-// image finds room mapped even while the host still holds the last one, or the state grew.
-// The price is memory: two buffers of up to 1.5 times the image, touched.
+// after the first image, by a short-lived thread at the lowest priority
+// (image-prefault-worker.ts), so that an image finds room mapped even while the host still
+// holds the last one, or the state grew. The price is memory: two buffers of up to 1.5
+// times the image, touched. When that thread is not done in time (on a busy machine it
+// gets only idle CPU), the image goes into a buffer made then, as without it.
 //
 // A buffer: one SharedArrayBuffer, a whole number of pages: an 8-byte header, then room for
 // an image, so that the image starts 8-byte aligned.
@@ -20,10 +22,12 @@
 //   FREE       the engine thread may write an image into it
 //   HELD       it holds an image the host has not handed back (SnapshotReply.release())
 //   PREPARING  a thread is touching its pages: not to be written until it is FREE
-// Each change has one writer: the engine thread claims FREE -> HELD, the host releases
-// HELD -> FREE, the touching thread (or the host, whatever became of it) PREPARING -> FREE.
-// The engine thread writes only into a buffer it has seen FREE, so an image is never
-// overwritten while it is held.
+//   ABANDONED  forgotten by the engine thread while PREPARING: the touching thread stops
+// Each change has one writer: the engine thread claims FREE -> HELD and abandons
+// PREPARING -> ABANDONED, the host releases HELD -> FREE, the touching thread (or the host,
+// whatever became of it) finishes PREPARING -> FREE. The engine thread writes only into a
+// buffer it has seen FREE, so an image is never overwritten while it is held, and a
+// touching thread never writes into an image.
 //
 // The engine thread keeps at most MAX_KEPT_BUFFERS. One it stops keeping, to make room for
 // a new one, is forgotten, not freed: a reply that still holds it keeps it alive, and it
@@ -36,6 +40,7 @@ export const enum ImageState {
   Free = 0,
   Held = 1,
   Preparing = 2,
+  Abandoned = 3,
 }
 
 /** Where the image starts in its buffer: after the state word and a word of padding. */
@@ -47,6 +52,8 @@ export const MAX_KEPT_BUFFERS = 2;
 export const MIN_IMAGE_BUFFER_BYTES = 4 << 20;
 /** Int32 index of the state word. */
 const STATE = 0;
+/** Pages a touching thread maps between looks at whether its buffer was abandoned (1 MiB, about 15 ms on this VM). */
+const PAGES_PER_LOOK = 256;
 
 /** The room to make for an image of `imageBytes`: 1.5 times it, so that growing again is rare. */
 export function roomFor(imageBytes: number): number {
@@ -64,15 +71,23 @@ function stateOf(buffer: SharedArrayBuffer): Int32Array {
 }
 
 /**
- * Maps every page of a buffer that holds no image (PREPARING, or not yet handed out) by
- * writing a zero into each: a read would map the shared zero page, and the image's first
- * write would fault again.
+ * Maps every page of a PREPARING buffer by writing a zero into each (a read would map the
+ * shared zero page, and the image's first write would fault again). Stops, false, once the
+ * buffer is abandoned; true when every page is mapped.
  */
-export function touchPages(buffer: SharedArrayBuffer): void {
+export function touchPages(buffer: SharedArrayBuffer): boolean {
   assert(buffer.byteLength % PAGE_BYTES === 0, 'image buffers are whole pages');
-  assert(Atomics.load(stateOf(buffer), STATE) !== ImageState.Held, 'a held image is not to be touched');
+  const state = stateOf(buffer);
   const bytes = new Uint8Array(buffer);
-  for (let at = IMAGE_OFFSET; at < bytes.length; at += PAGE_BYTES) bytes[at] = 0;
+  for (let at = IMAGE_OFFSET, page = 0; at < bytes.length; at += PAGE_BYTES, page++) {
+    if (page % PAGES_PER_LOOK === 0) {
+      const now = Atomics.load(state, STATE);
+      if (now === ImageState.Abandoned) return false;
+      assert(now === ImageState.Preparing, 'only a buffer being prepared is touched');
+    }
+    bytes[at] = 0;
+  }
+  return true;
 }
 
 /** PREPARING -> FREE: the buffer may take images (its pages mapped or not: untouched ones only cost their first touch). */
@@ -106,11 +121,15 @@ export interface ImageBuffer {
   lastTaken: number;
 }
 
-/** Whether `a` goes before `b` when a kept buffer must make way: FREE (smallest first), HELD (least recently taken first), PREPARING. */
+/**
+ * Whether `a` goes before `b` when a kept buffer must make way: FREE (the smallest first),
+ * PREPARING (a spare not ready when needed may not be for a while: its thread gets only
+ * idle CPU), HELD (the one taken least recently first).
+ */
 function evictFirst(a: ImageBuffer, b: ImageBuffer): boolean {
   const rank = (x: ImageBuffer): number => {
     const state = Atomics.load(x.state, STATE);
-    return state === ImageState.Free ? 0 : state === ImageState.Held ? 1 : 2;
+    return state === ImageState.Free ? 0 : state === ImageState.Preparing ? 1 : 2;
   };
   const rankA = rank(a);
   const rankB = rank(b);
@@ -127,7 +146,7 @@ export class ImageBufferPool {
   /** Makes a buffer of `capacityBytes` and touches its pages here and now (at start, before commands). */
   prepareNow(capacityBytes: number): ImageBuffer {
     const made = this.make(capacityBytes, ImageState.Preparing, true);
-    touchPages(made.buffer);
+    assert(touchPages(made.buffer), 'a buffer not yet kept is not abandoned');
     finishPreparing(made.buffer);
     this.keep(made);
     return made;
@@ -186,11 +205,7 @@ export class ImageBufferPool {
     return made;
   }
 
-  /**
-   * Keeps `made`; when full, in place of a FREE buffer (the smallest), else of the HELD one
-   * taken least recently, else of one PREPARING: a spare on its way is worth more than a
-   * buffer the host may hold for a while yet.
-   */
+  /** Keeps `made`; when full, in place of the buffer `evictFirst` puts first, abandoned if it was being prepared. */
   private keep(made: ImageBuffer): void {
     const kept = this.kept;
     if (kept.length < MAX_KEPT_BUFFERS) {
@@ -199,6 +214,8 @@ export class ImageBufferPool {
     }
     let victim = 0;
     for (let i = 1; i < kept.length; i++) if (evictFirst(kept[i]!, kept[victim]!)) victim = i;
+    // Its thread stops touching it within PAGES_PER_LOOK pages; done already, it stays FREE and is just forgotten.
+    Atomics.compareExchange(kept[victim]!.state, STATE, ImageState.Preparing, ImageState.Abandoned);
     kept[victim] = made;
     assert(kept.length <= MAX_KEPT_BUFFERS, 'image buffers kept are bounded');
   }

@@ -82,7 +82,7 @@ void describe('image buffers', () => {
     assert.equal(pool.keptCount, MAX_KEPT_BUFFERS);
   });
 
-  void test('a buffer being prepared is not handed out, and is kept over a held one when another must be made', () => {
+  void test('a buffer being prepared is not handed out; when room is needed it is abandoned before a held one, and its touching stops', () => {
     const pool = new ImageBufferPool();
     const first = pool.prepareNow(100 * KiB);
     pool.take(KiB);
@@ -91,12 +91,29 @@ void describe('image buffers', () => {
     const next = pool.take(KiB);
     assert.ok(next !== spare && next !== first);
     assert.equal(next.touchedAhead, false);
-    assert.equal(stateOf(spare.buffer), ImageState.Preparing);
-    // The first was forgotten, not the spare: once prepared, it takes the image after.
+    assert.equal(stateOf(spare.buffer), ImageState.Abandoned);
+    assert.equal(touchPages(spare.buffer), false);
+    finishPreparing(spare.buffer);
+    assert.equal(stateOf(spare.buffer), ImageState.Abandoned, 'an abandoned buffer stays so');
+    // The held first is still kept: released, it takes the next image.
+    imageReleaser(first.buffer)();
+    assert.equal(pool.take(KiB), first);
+  });
+
+  void test('a spare finished before it was needed is forgotten, not abandoned, when FREE buffers are too small', () => {
+    const pool = new ImageBufferPool();
+    const first = pool.prepareNow(16 * KiB);
+    pool.take(KiB);
+    const spare = pool.prepareAhead(first, KiB);
+    assert.ok(spare !== undefined);
+    assert.equal(touchPages(spare.buffer), true);
     finishPreparing(spare.buffer);
     imageReleaser(first.buffer)();
-    assert.equal(pool.take(KiB), spare);
-    assert.notEqual(pool.take(KiB), first);
+    // Both FREE and too small: the smaller goes.
+    const big = pool.take(64 * KiB);
+    assert.equal(stateOf(spare.buffer), ImageState.Free);
+    assert.notEqual(big, first);
+    assert.equal(pool.take(8 * KiB), first);
   });
 
   void test('pages of a held image are never touched', () => {
