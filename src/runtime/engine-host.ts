@@ -56,7 +56,7 @@ export interface EngineHostOptions {
   /**
    * Room for snapshot images made and touched at start (default: 1.5 times `snapshot`,
    * at least MIN_IMAGE_BUFFER_BYTES; 0: none, for a host that takes no snapshots).
-   * Touching costs start-up time, about 15 us a 4 KiB page on our VM; snapshots that fit
+   * Touching costs start-up time, 12-15 us a 4 KiB page on our VM; snapshots that fit
    * do not pay it as a stall of the engine.
    */
   imageBufferBytes?: number;
@@ -311,7 +311,8 @@ export class EngineHost extends EventEmitter {
 
   /**
    * Resolves once no image buffer is being touched ahead of need: a benchmark or test that
-   * wants the next snapshot to find a grown buffer ready waits for this.
+   * wants the next snapshot to find the spare ready (or no thread touching pages beside
+   * it) waits for this.
    */
   async imageBuffersPrepared(): Promise<void> {
     while (this.preparing.size > 0) await Promise.all(this.preparing);

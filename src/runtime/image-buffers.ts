@@ -1,8 +1,8 @@
 // Reusable buffers for snapshot images, shared by the engine thread, which writes an image
 // into one, and the host, which hashes it, writes it to a file and then hands it back.
 // Why keep them: on this VM the first touch of a page is what costs. Copying a 106 MB image
-// into fresh memory took 283-430 ms, into memory touched before 6.5-7 ms (about 15 us a
-// page fault, 26,000 pages). So the engine thread writes into buffers it keeps, whose pages
+// into fresh memory took 311-412 ms, into memory touched before 8-13 ms (12-15 us a page
+// fault, 26,000 pages). So the engine thread writes into buffers it keeps, whose pages
 // were touched ahead of need: the first at start, before it says it is ready; a second
 // after the first image, by a short-lived thread at the lowest priority
 // (image-prefault-worker.ts), so that an image finds room mapped even while the host still
