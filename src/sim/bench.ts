@@ -39,8 +39,16 @@ export interface BenchResult extends BenchCounts {
   timerFloor: TimerFloor;
 }
 
-/** Engine sizing for bench runs: room for the fill phase so pools grow rarely. */
-const BENCH_ENGINE = { orderCapacity: 1 << 17, levelCapacity: 1 << 14, eventCapacity: 4096 };
+/**
+ * Engine sizing for bench runs, as a venue sizes its engine for the book it expects: room
+ * for 512k orders and 32k levels, so nothing grows inside a timed pass, and the order
+ * indexes' direct tables (twice the order capacity) span ids far enough back that old
+ * resting orders rarely push new ones to the overflow. Against 128k orders and 16k levels,
+ * in alternating passes (bench/ab.mjs): s1 154/165 -> 149/153 ns a command (min/median),
+ * s2 254/281 -> 219/244, where the book outgrew both (20,106 levels; the indexes doubled
+ * twice in every pass). Setting up a pass's engine (untimed) touches its 46 MB of records.
+ */
+const BENCH_ENGINE = { orderCapacity: 1 << 19, levelCapacity: 1 << 15, eventCapacity: 4096 };
 
 /** A fresh engine with the workload's instruments configured (untimed). */
 export function setupEngine(workload: Workload): Engine {
