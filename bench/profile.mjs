@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where the engine's time goes: runs bench passes of a workload under the V8 CPU profiler
-// and prints self time per function (parsing and setup left out: only the passes' own
-// samples count, between two markers).
+// and prints self time per function (parsing and each pass's untimed engine set-up left
+// out).
 //
 //   node bench/profile.mjs WORKLOAD [PASSES] [TOP]
 //
@@ -30,8 +30,15 @@ const { profile } = await session.post('Profiler.stop');
 writeFileSync('/tmp/bourse-profile.cpuprofile', JSON.stringify(profile));
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parentOf = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+/** Samples under setupEngine build each pass's fresh engine, untimed: left out. */
+const inSetup = (id) => {
+  for (let at = id; at !== undefined; at = parentOf.get(at)) if (byId.get(at).callFrame.functionName === 'setupEngine') return true;
+  return false;
+};
 const selfSamples = new Map();
-for (const id of profile.samples) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
+for (const id of profile.samples) if (!inSetup(id)) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
 const byFunction = new Map();
 let total = 0;
 for (const [id, count] of selfSamples) {
