@@ -18,6 +18,11 @@ export const enum CommandKind {
   SetAccountStp = 8,
   /** The passage of time: expires GTD orders whose time has come. */
   AdvanceTime = 9,
+  AddAsset = 10,
+  /** Value arrives in an account (from an operator or a wallet system). */
+  Deposit = 11,
+  /** Value leaves an account; never more than its free balance. */
+  Withdraw = 12,
 }
 
 export class Command {
@@ -54,6 +59,14 @@ export class Command {
   maxPrice = 0;
   minQty = 0;
   maxQty = 0;
+  // Assets and transfers (AddAsset, Deposit, Withdraw).
+  assetId = 0;
+  /** AddAsset: decimal places of the asset's minor unit. */
+  scale = 0;
+  /** Deposit, Withdraw: minor units of the asset, positive. */
+  amount = 0;
+  /** Deposit, Withdraw: the transfer's id, unique among all transfers (a retry is refused, not done twice). */
+  transferId = 0;
 
   /** Back to all zeros, so a reused record carries nothing over from the last command. */
   reset(): this {
@@ -81,6 +94,10 @@ export class Command {
     this.maxPrice = 0;
     this.minQty = 0;
     this.maxQty = 0;
+    this.assetId = 0;
+    this.scale = 0;
+    this.amount = 0;
+    this.transferId = 0;
     return this;
   }
 
@@ -109,6 +126,10 @@ export class Command {
     this.maxPrice = other.maxPrice;
     this.minQty = other.minQty;
     this.maxQty = other.maxQty;
+    this.assetId = other.assetId;
+    this.scale = other.scale;
+    this.amount = other.amount;
+    this.transferId = other.transferId;
     return this;
   }
 }

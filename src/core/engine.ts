@@ -15,6 +15,8 @@
 // orders wait on a trigger side until the last trade price reaches their trigger price.
 
 import { assert, verify } from './assert.js';
+import { Assets } from './assets.js';
+import { Balances } from './balances.js';
 import { Book, BookSide } from './book.js';
 import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
 import { type Command, CommandKind } from './command.js';
@@ -22,11 +24,13 @@ import {
   EvAccepted,
   EvAccountStp,
   EvAmended,
+  EvAssetAdded,
   EvDone,
   EventBuffer,
   EventKind,
   EvInstrumentAdded,
   EvInstrumentStatus,
+  EvLedger,
   EvMassCancelled,
   EvRejected,
   EvRested,
@@ -50,6 +54,8 @@ import { restore, snapshot, stateHash } from './snapshot.js';
 import {
   DoneReason,
   InstrumentStatus,
+  LedgerReason,
+  Limits,
   OrderFlag,
   OrderType,
   Side,
@@ -71,6 +77,8 @@ export interface EngineOptions {
 
 export class Engine {
   readonly instruments = new Instruments();
+  readonly assets = new Assets();
+  readonly balances = new Balances();
   readonly pool: OrderPool;
   readonly book: Book;
   readonly byId: OrderIdIndex;
@@ -152,6 +160,12 @@ export class Engine {
         return this.setAccountStp(cmd);
       case CommandKind.AdvanceTime:
         return Reject.None;
+      case CommandKind.AddAsset:
+        return this.addAsset(cmd);
+      case CommandKind.Deposit:
+        return this.deposit(cmd);
+      case CommandKind.Withdraw:
+        return this.withdraw(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -715,6 +729,76 @@ export class Engine {
     return Reject.None;
   }
 
+  // ---------------------------------------------------------------- assets and transfers
+
+  private addAsset(cmd: Command): number {
+    const spec = { assetId: cmd.assetId, symbol: cmd.symbol, scale: cmd.scale };
+    const checked = this.assets.validate(spec);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+    this.assets.add(spec);
+    this.balances.ensureAsset(spec.assetId);
+    const at = this.events.reserve(EventKind.AssetAdded, EvAssetAdded.WORDS);
+    this.events.words[at + EvAssetAdded.ASSET] = spec.assetId;
+    this.events.words[at + EvAssetAdded.SCALE] = spec.scale;
+    return Reject.None;
+  }
+
+  /** The checks a deposit and a withdrawal share, in order; Reject.None when they pass. */
+  private checkTransfer(cmd: Command): number {
+    if (!isAccountId(cmd.accountId)) return Reject.InvalidAccount;
+    if (!this.assets.has(cmd.assetId)) return Reject.UnknownAsset;
+    const amount = cmd.amount;
+    if (!(amount >= 1 && amount <= Limits.MAX_SAFE && amount === Math.floor(amount))) return Reject.InvalidAmount;
+    const id = cmd.transferId;
+    if (!(id >= 1 && id <= Limits.MAX_SAFE && id === Math.floor(id))) return Reject.InvalidTransferId;
+    if (this.balances.transfers.has(id)) return Reject.DuplicateTransfer;
+    return Reject.None;
+  }
+
+  private deposit(cmd: Command): number {
+    const checked = this.checkTransfer(cmd);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+    const balances = this.balances;
+    const asset = cmd.assetId;
+    // Every balance is at most its asset's deposits, so this bound keeps all of them safe integers.
+    if (balances.deposited[asset]! + cmd.amount > Limits.MAX_SAFE) return this.reject(cmd, Reject.BalanceOverflow);
+    balances.transfers.add(cmd.transferId);
+    balances.deposited[asset]! += cmd.amount;
+    const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
+    balances.free[i]! += cmd.amount;
+    this.emitLedger(cmd.accountId, asset, cmd.amount, LedgerReason.Deposit, cmd.transferId);
+    return Reject.None;
+  }
+
+  private withdraw(cmd: Command): number {
+    const checked = this.checkTransfer(cmd);
+    if (checked !== Reject.None) return this.reject(cmd, checked);
+    const balances = this.balances;
+    const asset = cmd.assetId;
+    if (balances.freeOf(cmd.accountId, asset) < cmd.amount) return this.reject(cmd, Reject.InsufficientBalance);
+    balances.transfers.add(cmd.transferId);
+    balances.withdrawn[asset]! += cmd.amount;
+    const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
+    balances.free[i]! -= cmd.amount;
+    this.emitLedger(cmd.accountId, asset, -cmd.amount, LedgerReason.Withdrawal, cmd.transferId);
+    return Reject.None;
+  }
+
+  /** A ledger entry of `amount` (signed) to the account's balance in `assetId`, written after the change. */
+  private emitLedger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
+    const balances = this.balances;
+    const i = balances.rowOf(accountId) * balances.stride + assetId;
+    const at = this.events.reserve(EventKind.Ledger, EvLedger.WORDS);
+    const w = this.events.words;
+    w[at + EvLedger.ACCOUNT] = accountId;
+    w[at + EvLedger.ASSET] = assetId;
+    w[at + EvLedger.AMOUNT] = amount;
+    w[at + EvLedger.REASON] = reason;
+    w[at + EvLedger.REF] = ref;
+    w[at + EvLedger.FREE] = balances.free[i]!;
+    w[at + EvLedger.LOCKED] = balances.locked[i]!;
+  }
+
   // ---------------------------------------------------------------- events
 
   private reject(cmd: Command, reason: number): number {
@@ -853,6 +937,25 @@ export class Engine {
       }
     }
     assert(inAccounts === open, 'account lists hold other than the open orders');
+    this.checkConservation();
+  }
+
+  /**
+   * Per asset: no balance is negative, and the sum of all balances (the fee account's
+   * included) is what was deposited less what was withdrawn: no value made or lost.
+   */
+  checkConservation(): void {
+    const b = this.balances;
+    for (const asset of this.assets.ids) {
+      let sum = 0;
+      for (let row = 0; row < b.rows; row++) {
+        const free = b.free[row * b.stride + asset]!;
+        const locked = b.locked[row * b.stride + asset]!;
+        assert(free >= 0 && locked >= 0, 'a balance is negative');
+        sum += free + locked;
+      }
+      assert(sum === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
+    }
   }
 
   /** Runs the invariant sweep when verification is on. */

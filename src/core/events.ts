@@ -28,6 +28,9 @@ export const enum EventKind {
   InstrumentStatus = 9,
   AccountStp = 10,
   MassCancelled = 11,
+  AssetAdded = 12,
+  /** A ledger entry: value arrived in or left an account's balance, and why. */
+  Ledger = 13,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -42,6 +45,8 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.InstrumentStatus]: 'InstrumentStatus',
   [EventKind.AccountStp]: 'AccountStp',
   [EventKind.MassCancelled]: 'MassCancelled',
+  [EventKind.AssetAdded]: 'AssetAdded',
+  [EventKind.Ledger]: 'Ledger',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -170,6 +175,29 @@ export const enum EvMassCancelled {
   WORDS = 4,
 }
 
+export const enum EvAssetAdded {
+  ASSET = 1,
+  SCALE = 2,
+  WORDS = 3,
+}
+
+/**
+ * A ledger entry: AMOUNT (signed, minor units) arrived in (positive) or left the
+ * account's total balance in ASSET, for REASON (LedgerReason), caused by REF (the transfer
+ * id of a deposit or withdrawal, the trade id of a trade's entries). FREE and LOCKED are the
+ * account's balances after it. An account's total is the sum of its entries.
+ */
+export const enum EvLedger {
+  ACCOUNT = 1,
+  ASSET = 2,
+  AMOUNT = 3,
+  REASON = 4,
+  REF = 5,
+  FREE = 6,
+  LOCKED = 7,
+  WORDS = 8,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -183,6 +211,8 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.InstrumentStatus]: EvInstrumentStatus.WORDS,
   [EventKind.AccountStp]: EvAccountStp.WORDS,
   [EventKind.MassCancelled]: EvMassCancelled.WORDS,
+  [EventKind.AssetAdded]: EvAssetAdded.WORDS,
+  [EventKind.Ledger]: EvLedger.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

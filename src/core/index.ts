@@ -8,5 +8,6 @@ export { SnapshotError, planSnapshot, snapshotInto, type SnapshotPlan } from './
 export { BookSide } from './book.js';
 export { Kinds, Link } from './orders.js';
 export type { InstrumentSpec } from './instruments.js';
+export type { AssetSpec } from './assets.js';
 export * from './types.js';
-export { accountOrders, bestPrice, openOrder, openOrderByClientId, openOrders, sideLevels, sideOrders, type LevelView, type OrderView } from './queries.js';
+export { accountBalances, accountOrders, bestPrice, openOrder, openOrderByClientId, openOrders, sideLevels, sideOrders, type BalanceView, type LevelView, type OrderView } from './queries.js';

@@ -113,3 +113,22 @@ export function openOrders(engine: Engine): OrderView[] {
   }
   return out;
 }
+
+export interface BalanceView {
+  assetId: number;
+  /** Minor units the account may spend or withdraw. */
+  free: number;
+  /** Minor units held for its open orders. */
+  locked: number;
+}
+
+/** An account's balances in every asset it holds or held, by asset id. */
+export function accountBalances(engine: Engine, accountId: number): BalanceView[] {
+  const out: BalanceView[] = [];
+  const b = engine.balances;
+  if (b.findRow(accountId) === Link.NIL) return out;
+  for (const assetId of [...engine.assets.ids].sort((x, y) => x - y)) {
+    out.push({ assetId, free: b.freeOf(accountId, assetId), locked: b.lockedOf(accountId, assetId) });
+  }
+  return out;
+}

@@ -54,6 +54,18 @@ export const enum Reject {
   WouldTriggerImmediately = 404,
   OrderNotAmendable = 405,
   NotOrderOwner = 406,
+
+  // 5xx: assets and balances
+  UnknownAsset = 500,
+  AssetExists = 501,
+  InvalidAssetId = 502,
+  InvalidAssetSymbol = 503,
+  InvalidAssetScale = 504,
+  InvalidAmount = 505,
+  InsufficientBalance = 506,
+  BalanceOverflow = 507,
+  InvalidTransferId = 508,
+  DuplicateTransfer = 509,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -100,6 +112,16 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.WouldTriggerImmediately]: ['WouldTriggerImmediately', 'the trigger price is already reached'],
   [Reject.OrderNotAmendable]: ['OrderNotAmendable', 'only resting limit orders can be amended'],
   [Reject.NotOrderOwner]: ['NotOrderOwner', 'the order belongs to another account'],
+  [Reject.UnknownAsset]: ['UnknownAsset', 'unknown asset'],
+  [Reject.AssetExists]: ['AssetExists', 'an asset with this id or symbol exists'],
+  [Reject.InvalidAssetId]: ['InvalidAssetId', 'asset id must be an integer from 1 to 4095'],
+  [Reject.InvalidAssetSymbol]: ['InvalidAssetSymbol', 'asset symbol must be 1 to 16 characters of A-Z and 0-9'],
+  [Reject.InvalidAssetScale]: ['InvalidAssetScale', 'asset scale must be an integer from 0 to 18'],
+  [Reject.InvalidAmount]: ['InvalidAmount', 'amount must be a positive integer of minor units below 2^53'],
+  [Reject.InsufficientBalance]: ['InsufficientBalance', 'amount is more than the free balance'],
+  [Reject.BalanceOverflow]: ['BalanceOverflow', 'the asset\'s deposits would pass 2^53 minor units'],
+  [Reject.InvalidTransferId]: ['InvalidTransferId', 'transfer id must be a positive integer below 2^53'],
+  [Reject.DuplicateTransfer]: ['DuplicateTransfer', 'a transfer with this id was done already'],
 };
 
 /** Every code, None first (a const enum has no object at run time to list). */

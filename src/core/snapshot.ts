@@ -22,7 +22,7 @@ import { StateHasher } from './hash.js';
 import { Cold, Hot, Link, Mark } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-const VERSION = 2;
+const VERSION = 3;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
@@ -30,6 +30,7 @@ type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Arr
 interface Header {
   scalars: Record<string, number>;
   instruments: { spec: ReturnType<Engine['instruments']['spec']>; lastPrice: number }[];
+  assets: ReturnType<Engine['assets']['spec']>[];
   arrays: { name: string; type: 'f64' | 'i32' | 'u8'; length: number }[];
 }
 
@@ -58,6 +59,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['index.byClientId.overflow', engine.byClientId.overflow.table],
     ...accountArrays(engine),
     ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
+    ...balanceArrays(engine),
     ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
   ];
   for (const instrumentId of engine.instruments.ids) {
@@ -129,8 +131,12 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
       byClientIdCount: engine.byClientId.count,
       byClientIdOverflowCount: engine.byClientId.overflow.count,
       gtdCount: engine.gtdCount,
+      balanceRows: engine.balances.rows,
+      balanceStride: engine.balances.stride,
+      transferCount: engine.balances.transfers.count,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
+    assets: engine.assets.ids.map((id) => engine.assets.spec(id)),
     arrays: arrays.map(([name, a]) => ({ name, type: typeOf(a), length: a.length })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -144,6 +150,19 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
  * bytes after it are left as they are. Padding is written as zeros, so the image is the
  * same byte for byte whatever `target` held before (a reused buffer holds an old image).
  */
+/** Balances: each row's account and words (rows by when the account first held value), the asset totals, the transfer ids. */
+function balanceArrays(engine: Engine): [string, NumericArray][] {
+  const b = engine.balances;
+  return [
+    ['balance.rowAccount', b.rowAccount.subarray(0, b.rows)],
+    ['balance.free', b.free.subarray(0, b.rows * b.stride)],
+    ['balance.locked', b.locked.subarray(0, b.rows * b.stride)],
+    ['balance.deposited', b.deposited],
+    ['balance.withdrawn', b.withdrawn],
+    ['transfer.ids', b.transfers.table],
+  ];
+}
+
 export function snapshotInto(plan: SnapshotPlan, target: Uint8Array): number {
   assert(plan.engine.lastSeq === plan.lastSeq, 'snapshot plan is stale: the engine moved on');
   assert(target.length >= plan.byteLength, 'snapshot target too small for the image');
@@ -281,6 +300,24 @@ export function restore(bytes: Uint8Array): Engine {
     }
   }
 
+  for (const spec of header.assets) engine.assets.add(spec);
+  const balances = engine.balances;
+  const stride = s.balanceStride!;
+  const rows = s.balanceRows!;
+  balances.ensureAsset(stride - 1);
+  if (balances.stride !== stride) throw new SnapshotError(`snapshot balance stride ${stride} is not a power of two from 16`);
+  const rowAccount = i32('balance.rowAccount');
+  for (let row = 0; row < rows; row++) {
+    const made = balances.rowOf(rowAccount[row]!);
+    if (made !== row) throw new SnapshotError('snapshot balance rows name an account twice');
+  }
+  balances.free.set(f64('balance.free'));
+  balances.locked.set(f64('balance.locked'));
+  balances.deposited.set(f64('balance.deposited'));
+  balances.withdrawn.set(f64('balance.withdrawn'));
+  balances.transfers.table = f64('transfer.ids');
+  balances.transfers.count = s.transferCount!;
+
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
   engine.nextOrderId = s.nextOrderId!;
@@ -328,5 +365,29 @@ export function stateHash(engine: Engine): string {
     h.number(a).number(stp);
     for (let o = head; o !== Link.NIL; o = pool.accNext(o)) h.number(pool.id(o));
   }
+  hashBalances(engine, h);
   return h.digest();
+}
+
+/**
+ * Assets, their totals, every balance that is not zero (by account, then asset) and the
+ * transfer ids, all ascending: what the balances are, not where their rows happen to sit.
+ * An engine that never saw an asset adds nothing, so its hash is what it was before assets.
+ */
+function hashBalances(engine: Engine, h: StateHasher): void {
+  const b = engine.balances;
+  const assets = [...engine.assets.ids].sort((x, y) => x - y);
+  for (const asset of assets) {
+    const spec = engine.assets.spec(asset);
+    h.number(asset).string(spec.symbol).number(spec.scale).number(b.deposited[asset]!).number(b.withdrawn[asset]!);
+  }
+  const rows = Array.from({ length: b.rows }, (_, row) => row).sort((x, y) => b.rowAccount[x]! - b.rowAccount[y]!);
+  for (const row of rows) {
+    for (const asset of assets) {
+      const free = b.free[row * b.stride + asset]!;
+      const locked = b.locked[row * b.stride + asset]!;
+      if (free !== 0 || locked !== 0) h.number(b.rowAccount[row]!).number(asset).number(free).number(locked);
+    }
+  }
+  for (const id of b.transfers.sorted()) h.number(id);
 }

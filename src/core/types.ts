@@ -68,6 +68,18 @@ export const enum DoneReason {
   SelfTradePrevented = 3,
 }
 
+/** Why a balance changed: every ledger entry says (EvLedger.REASON). */
+export const enum LedgerReason {
+  Deposit = 1,
+  Withdrawal = 2,
+  /** What a trade moved: the base or quote a side gave or got. */
+  Trade = 3,
+  /** A fee paid, or the fee account's side of it. */
+  Fee = 4,
+  /** A negative maker fee: paid to the maker from the fee account. */
+  Rebate = 5,
+}
+
 /** Order flag bits. */
 export const enum OrderFlag {
   /** May only reduce a position: the position layer enforces it; the book only carries it. */
@@ -108,6 +120,10 @@ export const enum Limits {
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 9,
+  COMMAND_KIND_MAX = 12,
+  /** Asset ids are 1 to this less one. */
+  MAX_ASSETS = 4096,
+  /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */
+  MAX_ASSET_SCALE = 18,
 }
 /* eslint-enable @typescript-eslint/no-duplicate-enum-values */

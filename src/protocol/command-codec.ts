@@ -15,6 +15,12 @@
 //   AddInstrument goes on:
 //   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (f64 each)
 //  136  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
+//   AddAsset goes on:
+//   88  assetId (u32) | 92 scale u8 | 93-95 reserved
+//   96  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
+//   Deposit and Withdraw go on:
+//   88  assetId (u32) | 92 reserved (u32) | 96 amount (f64) | 104 transferId (f64)
+//  112  end (TRANSFER_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -30,6 +36,8 @@ import { Command, CommandKind } from '../core/index.js';
 export const COMMAND_VERSION = 2;
 export const ORDER_RECORD_BYTES = 88;
 export const INSTRUMENT_RECORD_BYTES = 136;
+export const ASSET_RECORD_BYTES = 96;
+export const TRANSFER_RECORD_BYTES = 112;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -61,6 +69,11 @@ const O_MAX_PRICE = 112;
 const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
 const O_SYMBOL = 136;
+const O_ASSET = 88;
+const O_SCALE = 92;
+const O_ASSET_SYMBOL = 96;
+const O_AMOUNT = 96;
+const O_TRANSFER_ID = 104;
 
 
 export class CodecError extends Error {
@@ -89,8 +102,35 @@ function setU8(view: DataView, at: number, value: number): void {
 
 /** The length `cmd` encodes to. */
 export function encodedLength(cmd: Command): number {
-  if (cmd.kind !== CommandKind.AddInstrument) return ORDER_RECORD_BYTES;
-  return (INSTRUMENT_RECORD_BYTES + cmd.symbol.length + 7) & ~7;
+  switch (cmd.kind) {
+    case CommandKind.AddInstrument:
+      return (INSTRUMENT_RECORD_BYTES + cmd.symbol.length + 7) & ~7;
+    case CommandKind.AddAsset:
+      return (ASSET_RECORD_BYTES + cmd.symbol.length + 7) & ~7;
+    case CommandKind.Deposit:
+    case CommandKind.Withdraw:
+      return TRANSFER_RECORD_BYTES;
+    default:
+      return ORDER_RECORD_BYTES;
+  }
+}
+
+function checkSymbol(symbol: string): void {
+  if (symbol.length > MAX_SYMBOL_BYTES || !/^[\x20-\x7e]*$/.test(symbol)) throw new CodecError('symbol must be at most 32 printable ASCII characters');
+}
+
+function writeSymbol(view: DataView, offset: number, at: number, symbol: string, length: number): void {
+  view.setUint8(offset + O_SYMBOL_LENGTH, symbol.length);
+  for (let i = 0; i < symbol.length; i++) view.setUint8(offset + at + i, symbol.charCodeAt(i));
+  for (let i = at + symbol.length; i < length; i++) view.setUint8(offset + i, 0);
+}
+
+function readSymbol(view: DataView, offset: number, at: number, length: number): string {
+  const symbolLength = view.getUint8(offset + O_SYMBOL_LENGTH);
+  if (length < at + symbolLength) throw new CodecError('bad symbol length');
+  let symbol = '';
+  for (let i = 0; i < symbolLength; i++) symbol += String.fromCharCode(view.getUint8(offset + at + i));
+  return symbol;
 }
 
 /** Writes `cmd` at `offset` and returns the bytes written. Throws CodecError on values no record can hold. */
@@ -117,21 +157,36 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
   setU8(view, offset + O_FLAGS, cmd.flags);
   setU8(view, offset + O_STATUS, cmd.status);
   view.setUint8(offset + 87, 0);
-  if (cmd.kind !== CommandKind.AddInstrument) {
-    view.setUint8(offset + O_SYMBOL_LENGTH, 0);
-    return length;
+  view.setUint8(offset + O_SYMBOL_LENGTH, 0);
+  switch (cmd.kind) {
+    case CommandKind.AddInstrument:
+      break;
+    case CommandKind.AddAsset:
+      checkSymbol(cmd.symbol);
+      setU32(view, offset + O_ASSET, cmd.assetId);
+      setU8(view, offset + O_SCALE, cmd.scale);
+      for (let i = O_SCALE + 1; i < O_ASSET_SYMBOL; i++) view.setUint8(offset + i, 0);
+      writeSymbol(view, offset, O_ASSET_SYMBOL, cmd.symbol, length);
+      return length;
+    case CommandKind.Deposit:
+    case CommandKind.Withdraw:
+      setU32(view, offset + O_ASSET, cmd.assetId);
+      view.setUint32(offset + O_ASSET + 4, 0, true);
+      setF64(view, offset + O_AMOUNT, cmd.amount);
+      setF64(view, offset + O_TRANSFER_ID, cmd.transferId);
+      return length;
+    default:
+      return length;
   }
   const symbol = cmd.symbol;
-  if (symbol.length > MAX_SYMBOL_BYTES || !/^[\x20-\x7e]*$/.test(symbol)) throw new CodecError('symbol must be at most 32 printable ASCII characters');
-  view.setUint8(offset + O_SYMBOL_LENGTH, symbol.length);
+  checkSymbol(symbol);
   setF64(view, offset + O_TICK, cmd.tickSize);
   setF64(view, offset + O_LOT, cmd.lotSize);
   setF64(view, offset + O_MIN_PRICE, cmd.minPrice);
   setF64(view, offset + O_MAX_PRICE, cmd.maxPrice);
   setF64(view, offset + O_MIN_QTY, cmd.minQty);
   setF64(view, offset + O_MAX_QTY, cmd.maxQty);
-  for (let i = 0; i < symbol.length; i++) view.setUint8(offset + O_SYMBOL + i, symbol.charCodeAt(i));
-  for (let i = O_SYMBOL + symbol.length; i < length; i++) view.setUint8(offset + i, 0);
+  writeSymbol(view, offset, O_SYMBOL, symbol, length);
   return length;
 }
 
@@ -170,22 +225,49 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.status = view.getUint8(offset + O_STATUS);
   if (!Number.isSafeInteger(cmd.seq) || !Number.isSafeInteger(cmd.timeUs)) throw new CodecError('seq or time is not a safe integer');
   if (kind !== CommandKind.AddInstrument) {
-    cmd.symbol = '';
     cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
-    return length;
+    if (kind < CommandKind.AddAsset) {
+      cmd.symbol = '';
+      cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+      return length;
+    }
+    return decodeMoney(view, offset, length, kind, cmd);
   }
-  const symbolLength = view.getUint8(offset + O_SYMBOL_LENGTH);
-  if (length < INSTRUMENT_RECORD_BYTES + symbolLength) throw new CodecError('bad instrument record length');
+  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+  if (length < INSTRUMENT_RECORD_BYTES) throw new CodecError('bad instrument record length');
+  const symbol = readSymbol(view, offset, O_SYMBOL, length);
   cmd.tickSize = view.getFloat64(offset + O_TICK, true) + 0;
   cmd.lotSize = view.getFloat64(offset + O_LOT, true) + 0;
   cmd.minPrice = view.getFloat64(offset + O_MIN_PRICE, true) + 0;
   cmd.maxPrice = view.getFloat64(offset + O_MAX_PRICE, true) + 0;
   cmd.minQty = view.getFloat64(offset + O_MIN_QTY, true) + 0;
   cmd.maxQty = view.getFloat64(offset + O_MAX_QTY, true) + 0;
-  let symbol = '';
-  for (let i = 0; i < symbolLength; i++) symbol += String.fromCharCode(view.getUint8(offset + O_SYMBOL + i));
   cmd.symbol = symbol;
   return length;
+}
+
+/** The asset and transfer kinds' own fields (off the order path). */
+function decodeMoney(view: DataView, offset: number, length: number, kind: number, cmd: Command): number {
+  cmd.symbol = '';
+  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+  switch (kind) {
+    case CommandKind.AddAsset:
+      if (length < ASSET_RECORD_BYTES) throw new CodecError('bad asset record length');
+      cmd.assetId = view.getUint32(offset + O_ASSET, true);
+      cmd.scale = view.getUint8(offset + O_SCALE);
+      cmd.symbol = readSymbol(view, offset, O_ASSET_SYMBOL, length);
+      return length;
+    case CommandKind.Deposit:
+    case CommandKind.Withdraw:
+      if (length < TRANSFER_RECORD_BYTES) throw new CodecError('bad transfer record length');
+      cmd.assetId = view.getUint32(offset + O_ASSET, true);
+      cmd.amount = view.getFloat64(offset + O_AMOUNT, true) + 0;
+      cmd.transferId = view.getFloat64(offset + O_TRANSFER_ID, true) + 0;
+      return length;
+    default:
+      // A kind this build does not know: the engine refuses it (UnknownCommand).
+      return length;
+  }
 }
 
 /**

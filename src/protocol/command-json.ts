@@ -14,6 +14,9 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.MassCancel]: 'MassCancel',
   [CommandKind.SetAccountStp]: 'SetAccountStp',
   [CommandKind.AdvanceTime]: 'AdvanceTime',
+  [CommandKind.AddAsset]: 'AddAsset',
+  [CommandKind.Deposit]: 'Deposit',
+  [CommandKind.Withdraw]: 'Withdraw',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -66,6 +69,11 @@ export function commandToJson(cmd: Command): EventJson {
       return { ...base, instrumentId: cmd.instrumentId };
     case CommandKind.SetAccountStp:
       return { ...base, accountId: cmd.accountId, stpMode: named(STP_NAMES, cmd.stpMode) };
+    case CommandKind.AddAsset:
+      return { ...base, assetId: cmd.assetId, symbol: cmd.symbol, scale: cmd.scale };
+    case CommandKind.Deposit:
+    case CommandKind.Withdraw:
+      return { ...base, accountId: cmd.accountId, assetId: cmd.assetId, amount: cmd.amount, transferId: cmd.transferId };
     default:
       return base;
   }

@@ -6,11 +6,13 @@ import {
   EvAccepted,
   EvAccountStp,
   EvAmended,
+  EvAssetAdded,
   EvDone,
   EventKind,
   EVENT_KINDS,
   EvInstrumentAdded,
   EvInstrumentStatus,
+  EvLedger,
   EvMassCancelled,
   EvRejected,
   EvRested,
@@ -20,6 +22,7 @@ import {
   eventWords,
   InstrumentStatus,
   Kinds,
+  LedgerReason,
   OrderFlag,
   type OrderView,
   OrderType,
@@ -66,6 +69,13 @@ export const STATUS_NAMES: Record<number, string> = {
   [InstrumentStatus.Halted]: 'HALTED',
 } satisfies Record<InstrumentStatus, string>;
 
+export const LEDGER_REASON_NAMES: Record<number, string> = {
+  [LedgerReason.Deposit]: 'DEPOSIT',
+  [LedgerReason.Withdrawal]: 'WITHDRAWAL',
+  [LedgerReason.Trade]: 'TRADE',
+  [LedgerReason.Fee]: 'FEE',
+  [LedgerReason.Rebate]: 'REBATE',
+} satisfies Record<LedgerReason, string>;
 export type EventJson = Record<string, string | number | boolean>;
 
 /** What a reader knows of an open order: Accepted's fields, kept up to date by later events. */
@@ -258,6 +268,19 @@ export class EventReader {
           accountId: w[at + EvMassCancelled.ACCOUNT]!,
           instrumentId: w[at + EvMassCancelled.INSTRUMENT]!,
           count: w[at + EvMassCancelled.COUNT]!,
+        };
+      case EventKind.AssetAdded:
+        return { ...base, assetId: w[at + EvAssetAdded.ASSET]!, scale: w[at + EvAssetAdded.SCALE]! };
+      case EventKind.Ledger:
+        return {
+          ...base,
+          accountId: w[at + EvLedger.ACCOUNT]!,
+          assetId: w[at + EvLedger.ASSET]!,
+          amount: w[at + EvLedger.AMOUNT]!,
+          reason: LEDGER_REASON_NAMES[w[at + EvLedger.REASON]!] ?? w[at + EvLedger.REASON]!,
+          ref: w[at + EvLedger.REF]!,
+          free: w[at + EvLedger.FREE]!,
+          locked: w[at + EvLedger.LOCKED]!,
         };
       default:
         throw new Error(`no event kind ${kind} at word ${at}`);

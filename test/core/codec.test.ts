@@ -47,6 +47,11 @@ const O_MAX_PRICE = 112;
 const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
 const O_SYMBOL = 136;
+const O_ASSET = 88;
+const O_SCALE = 92;
+const O_ASSET_SYMBOL = 96;
+const O_AMOUNT = 96;
+const O_TRANSFER_ID = 104;
 
 const ALL_KINDS = Array.from({ length: Limits.COMMAND_KIND_MAX }, (_, i) => i + 1);
 
@@ -77,16 +82,21 @@ function full(kind: number): Command {
   c.maxPrice = 1_000_000;
   c.minQty = 10;
   c.maxQty = 2 ** 52;
+  c.assetId = 4095;
+  c.scale = 18;
+  c.amount = 2 ** 52 + 7;
+  c.transferId = Limits.MAX_SAFE - 1;
   return c;
 }
 
-/** What decoding gives back: instrument fields only for AddInstrument. */
+/** What decoding gives back: each kind's own fields past the order record, the others 0. */
 function expectedDecode(c: Command): Command {
   const e = new Command().copyFrom(c);
-  if (c.kind !== CommandKind.AddInstrument) {
-    e.symbol = '';
-    e.tickSize = e.lotSize = e.minPrice = e.maxPrice = e.minQty = e.maxQty = 0;
-  }
+  if (c.kind !== CommandKind.AddInstrument) e.tickSize = e.lotSize = e.minPrice = e.maxPrice = e.minQty = e.maxQty = 0;
+  if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
+  if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
+  if (c.kind !== CommandKind.AddAsset) e.scale = 0;
+  if (c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.amount = e.transferId = 0;
   return e;
 }
 
@@ -123,12 +133,17 @@ void describe('command records', () => {
     }
   });
 
-  void test('record lengths: 88 bytes, AddInstrument 136 plus its symbol, padded to 8', () => {
+  void test('record lengths: 88 bytes, AddInstrument 136 and AddAsset 96 plus the symbol padded to 8, Deposit and Withdraw 112', () => {
     assert.equal(ORDER_RECORD_BYTES, 88);
     assert.equal(INSTRUMENT_RECORD_BYTES, 136);
     assert.equal(MAX_COMMAND_BYTES, 168);
-    for (const kind of ALL_KINDS) {
-      if (kind !== CommandKind.AddInstrument) assert.equal(encodedLength(full(kind)), 88);
+    const own: Record<number, number> = { [CommandKind.AddInstrument]: 136 + 16, [CommandKind.AddAsset]: 96 + 16, [CommandKind.Deposit]: 112, [CommandKind.Withdraw]: 112 };
+    for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
+    const asset = full(CommandKind.AddAsset);
+    for (const [symbol, length] of [['', 96], ['U', 104], ['USDT', 104], ['ABCDEFGHI', 112]] as const) {
+      asset.symbol = symbol;
+      assert.equal(encodedLength(asset), length);
+      assert.equal(decode(encode(asset)).symbol, symbol);
     }
     const c = full(CommandKind.AddInstrument);
     for (const [symbol, length] of [
@@ -172,6 +187,21 @@ void describe('command records', () => {
       [5, 10, 5, 1_000_000, 10, 2 ** 52],
     );
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => view.getUint8(O_SYMBOL + i)), [83, 79, 76, 0, 0]);
+
+    const asset = full(CommandKind.AddAsset);
+    asset.symbol = 'USDT';
+    const a = encode(asset);
+    assert.equal(a.getUint32(O_LENGTH, true), 104);
+    assert.equal(a.getUint32(O_ASSET, true), 4095);
+    assert.equal(a.getUint8(O_SCALE), 18);
+    assert.equal(a.getUint8(O_SYMBOL_LENGTH), 4);
+    assert.deepEqual([0, 1, 2, 3, 4].map((i) => a.getUint8(O_ASSET_SYMBOL + i)), [85, 83, 68, 84, 0]);
+
+    const transfer = encode(full(CommandKind.Withdraw));
+    assert.equal(transfer.getUint32(O_LENGTH, true), 112);
+    assert.equal(transfer.getUint32(O_ASSET, true), 4095);
+    assert.equal(transfer.getFloat64(O_AMOUNT, true), 2 ** 52 + 7);
+    assert.equal(transfer.getFloat64(O_TRANSFER_ID, true), Limits.MAX_SAFE - 1);
   });
 
   void test('records follow each other in one buffer, at any offset of any view', () => {

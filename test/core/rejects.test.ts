@@ -44,7 +44,7 @@ interface Case {
 /** At least one way to get each code. */
 const CATALOGUE: Case[] = [
   { name: 'unknown command kind 0', code: Reject.UnknownCommand, cmd: () => ({ kind: 0 }) },
-  { name: 'unknown command kind 10', code: Reject.UnknownCommand, cmd: () => ({ kind: 10, accountId: 1 }) },
+  { name: 'unknown command kind 99', code: Reject.UnknownCommand, cmd: () => ({ kind: 99, accountId: 1 }) },
   { name: 'account 0', code: Reject.InvalidAccount, cmd: (v) => limit(v, { accountId: 0 }) },
   {
     name: 'time before the engine time',
@@ -128,7 +128,35 @@ const CATALOGUE: Case[] = [
     setup: (v) => void v.rest(Side.Buy, 100, 10, { account: 2 }),
     cmd: (v) => target(v, CommandKind.CancelOrder, { orderId: 1 }),
   },
+  { name: 'deposit in asset 9, never added', code: Reject.UnknownAsset, setup: withUsdt, cmd: () => deposit({ assetId: 9 }) },
+  { name: 'add USDT again under another id', code: Reject.AssetExists, setup: withUsdt, cmd: () => ({ kind: CommandKind.AddAsset, assetId: 2, symbol: 'USDT', scale: 6 }) },
+  { name: 'add asset 4096', code: Reject.InvalidAssetId, cmd: () => ({ kind: CommandKind.AddAsset, assetId: Limits.MAX_ASSETS, symbol: 'X', scale: 6 }) },
+  { name: 'add a lowercase asset symbol', code: Reject.InvalidAssetSymbol, cmd: () => ({ kind: CommandKind.AddAsset, assetId: 3, symbol: 'usdt', scale: 6 }) },
+  { name: 'add an asset of scale 19', code: Reject.InvalidAssetScale, cmd: () => ({ kind: CommandKind.AddAsset, assetId: 3, symbol: 'X', scale: 19 }) },
+  { name: 'deposit a fraction of a minor unit', code: Reject.InvalidAmount, setup: withUsdt, cmd: () => deposit({ amount: 1.5 }) },
+  { name: 'withdraw more than is free', code: Reject.InsufficientBalance, setup: withUsdt, cmd: () => ({ ...deposit({ amount: 101, transferId: 2 }), kind: CommandKind.Withdraw }) },
+  {
+    name: 'deposits of an asset past 2^53',
+    code: Reject.BalanceOverflow,
+    setup: (v) => {
+      withUsdt(v);
+      expectOk(v.apply(deposit({ accountId: 2, amount: Limits.MAX_SAFE - 100, transferId: 2 })));
+    },
+    cmd: () => deposit({ amount: 101, transferId: 3 }),
+  },
+  { name: 'a transfer id of 0', code: Reject.InvalidTransferId, setup: withUsdt, cmd: () => deposit({ transferId: 0 }) },
+  { name: 'a transfer id used before', code: Reject.DuplicateTransfer, setup: withUsdt, cmd: () => deposit({ amount: 5 }) },
 ];
+
+/** USDT (asset 1, scale 6) and a deposit of 100 to account 1 as transfer 1. */
+function withUsdt(v: Venue): void {
+  expectOk(v.apply({ kind: CommandKind.AddAsset, assetId: 1, symbol: 'USDT', scale: 6 }));
+  expectOk(v.apply(deposit({})));
+}
+
+function deposit(fields: CommandFields): CommandFields {
+  return { kind: CommandKind.Deposit, accountId: 1, assetId: 1, amount: 100, transferId: 1, ...fields };
+}
 
 void describe('every reject code', () => {
   for (const c of CATALOGUE) {
