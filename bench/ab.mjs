@@ -1,18 +1,27 @@
 #!/usr/bin/env node
-// A/B of builds on one workload: loads `dist/` of each given checkout into this one
-// process and runs bench passes of them in turn (ABAB..., the order reversed every round),
-// so that the machine's drift lands on all of them alike. On this project's VM the same
-// build runs a workload 30% faster or slower from one minute to the next, so two
-// `bourse bench` runs cannot rank two builds; this can.
+// A/B of builds on one workload: loads `dist/` of each given checkout into one process and
+// runs bench passes of them in turn (ABAB..., the order reversed every round), so that the
+// machine's drift lands on all of them alike. On this project's VM the same build runs a
+// workload 30% faster or slower from one minute to the next, so two `bourse bench` runs
+// cannot rank two builds; this can.
+//
+// One process is not enough on its own: the build loaded first ran 7-8% faster than the
+// same code loaded second, whatever the order of the passes (s1, 30 rounds: A,B gave A
+// 150/159 and B 163/171 ns; B,A gave B 151/164 and A 163/173). So each comparison runs in
+// two child processes, one per load order, and each build's figures pool both: the order's
+// advantage lands on every build once.
 //
 //   node bench/ab.mjs WORKLOAD ROUNDS CHECKOUT [CHECKOUT...]
 //
-// e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)`, then
-// `node bench/ab.mjs /tmp/workload-s1.csv 12 /tmp/before .`. Prints the min and median ns
-// a command of each, over the rounds after the first two (JIT warm-up).
+// e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)`, or a copy of
+// `dist/` and `package.json` with a node_modules link, then
+// `node bench/ab.mjs /tmp/workload-s1.csv 12 /tmp/before .`. Prints the min and median ns a
+// command of each over both processes' rounds after the first two (JIT warm-up), and each
+// load order's medians so the bias shows.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [workloadPath, roundsArg, ...dirs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -20,21 +29,44 @@ if (!workloadPath || !(rounds >= 3) || dirs.length === 0) {
   console.error('usage: node bench/ab.mjs WORKLOAD ROUNDS(>=3) CHECKOUT [CHECKOUT...]');
   process.exit(2);
 }
-const text = readFileSync(workloadPath, 'utf8');
-const builds = [];
-for (const dir of dirs) {
-  const base = pathToFileURL(resolve(dir, 'dist/src/sim/')).href;
-  const { parseWorkload } = await import(`${base}/workload.js`);
-  const { runPass } = await import(`${base}/bench.js`);
-  builds.push({ dir, workload: parseWorkload(text), runPass, seconds: [] });
+
+if (process.env.AB_CHILD === '1') {
+  // One load order: every build in this process, passes alternating; ns a command per build as JSON.
+  const text = readFileSync(workloadPath, 'utf8');
+  const builds = [];
+  for (const dir of dirs) {
+    const base = pathToFileURL(resolve(dir, 'dist/src/sim/')).href;
+    const { parseWorkload } = await import(`${base}/workload.js`);
+    const { runPass } = await import(`${base}/bench.js`);
+    builds.push({ dir, workload: parseWorkload(text), runPass, ns: [] });
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const b of r % 2 === 0 ? builds : [...builds].reverse()) b.ns.push((b.runPass(b.workload).seconds * 1e9) / b.workload.commands);
+    process.stderr.write(`\r${process.env.AB_LABEL} round ${r + 1}/${rounds}`);
+  }
+  process.stdout.write(JSON.stringify(builds.map((b) => ({ dir: b.dir, ns: b.ns.slice(2) }))));
+  process.exit(0);
 }
-for (let r = 0; r < rounds; r++) {
-  for (const b of r % 2 === 0 ? builds : [...builds].reverse()) b.seconds.push(b.runPass(b.workload).seconds);
-  process.stderr.write(`\rround ${r + 1}/${rounds}`);
+
+const self = fileURLToPath(import.meta.url);
+function child(order, label) {
+  const out = execFileSync(process.execPath, [self, workloadPath, String(rounds), ...order], {
+    env: { ...process.env, AB_CHILD: '1', AB_LABEL: label },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(out.toString());
 }
+const forward = child(dirs, 'load order as given');
+const backward = child([...dirs].reverse(), 'load order reversed');
 process.stderr.write('\n');
-for (const b of builds) {
-  const s = b.seconds.slice(2).sort((x, y) => x - y);
-  const ns = (x) => Math.round((x * 1e9) / b.workload.commands);
-  console.log(`${b.dir.padEnd(24)} ns a command: min ${ns(s[0])}  median ${ns(s[s.length >> 1])}`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+for (const dir of dirs) {
+  const a = forward.find((b) => b.dir === dir).ns;
+  const b = backward.find((x) => x.dir === dir).ns;
+  const all = [...a, ...b];
+  console.log(
+    `${dir.padEnd(24)} ns a command: min ${Math.round(Math.min(...all))}  median ${Math.round(median(all))}` +
+      `   (as given ${Math.round(median(a))}, reversed ${Math.round(median(b))})`,
+  );
 }

@@ -23,6 +23,10 @@ export const enum CommandKind {
   Deposit = 11,
   /** Value leaves an account; never more than its free balance. */
   Withdraw = 12,
+  /** An account's maker and taker fee rates; account 0 sets the default of accounts without their own. */
+  SetAccountFees = 13,
+  /** The account fees are paid into and rebates paid from. */
+  SetFeeAccount = 14,
 }
 
 export class Command {
@@ -59,6 +63,14 @@ export class Command {
   maxPrice = 0;
   minQty = 0;
   maxQty = 0;
+  /** AddInstrument of a spot instrument: its assets and units (InstrumentSpec). */
+  baseAssetId = 0;
+  quoteAssetId = 0;
+  qtyMinorUnits = 0;
+  notionalMinorUnits = 0;
+  /** SetAccountFees: parts per million of the notional; a negative maker rate is a rebate. */
+  makerFeePpm = 0;
+  takerFeePpm = 0;
   // Assets and transfers (AddAsset, Deposit, Withdraw).
   assetId = 0;
   /** AddAsset: decimal places of the asset's minor unit. */
@@ -98,6 +110,12 @@ export class Command {
     this.scale = 0;
     this.amount = 0;
     this.transferId = 0;
+    this.baseAssetId = 0;
+    this.quoteAssetId = 0;
+    this.qtyMinorUnits = 0;
+    this.notionalMinorUnits = 0;
+    this.makerFeePpm = 0;
+    this.takerFeePpm = 0;
     return this;
   }
 
@@ -130,6 +148,12 @@ export class Command {
     this.scale = other.scale;
     this.amount = other.amount;
     this.transferId = other.transferId;
+    this.baseAssetId = other.baseAssetId;
+    this.quoteAssetId = other.quoteAssetId;
+    this.qtyMinorUnits = other.qtyMinorUnits;
+    this.notionalMinorUnits = other.notionalMinorUnits;
+    this.makerFeePpm = other.makerFeePpm;
+    this.takerFeePpm = other.takerFeePpm;
     return this;
   }
 }

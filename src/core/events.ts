@@ -31,6 +31,8 @@ export const enum EventKind {
   AssetAdded = 12,
   /** A ledger entry: value arrived in or left an account's balance, and why. */
   Ledger = 13,
+  AccountFees = 14,
+  FeeAccount = 15,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -47,6 +49,8 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.MassCancelled]: 'MassCancelled',
   [EventKind.AssetAdded]: 'AssetAdded',
   [EventKind.Ledger]: 'Ledger',
+  [EventKind.AccountFees]: 'AccountFees',
+  [EventKind.FeeAccount]: 'FeeAccount',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -55,7 +59,7 @@ export const enum Ev {
   /** Accepted, Rested, Done, Amended, Triggered. */
   ORDER_ID = 1,
   /** The longest event, for sizing. */
-  MAX_WORDS = 10,
+  MAX_WORDS = 13,
 }
 
 /** A new order, with everything about it (later events about it carry only its id). */
@@ -152,7 +156,12 @@ export const enum EvInstrumentAdded {
   MIN_QTY = 6,
   MAX_QTY = 7,
   STATUS = 8,
-  WORDS = 9,
+  /** A spot instrument's assets and units (0 for one that moves no money). */
+  BASE_ASSET = 9,
+  QUOTE_ASSET = 10,
+  QTY_MINOR_UNITS = 11,
+  NOTIONAL_MINOR_UNITS = 12,
+  WORDS = 13,
 }
 
 export const enum EvInstrumentStatus {
@@ -198,6 +207,19 @@ export const enum EvLedger {
   WORDS = 8,
 }
 
+/** An account's fee rates (ACCOUNT 0: the default), parts per million. */
+export const enum EvAccountFees {
+  ACCOUNT = 1,
+  MAKER_FEE_PPM = 2,
+  TAKER_FEE_PPM = 3,
+  WORDS = 4,
+}
+
+export const enum EvFeeAccount {
+  ACCOUNT = 1,
+  WORDS = 2,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -213,6 +235,8 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.MassCancelled]: EvMassCancelled.WORDS,
   [EventKind.AssetAdded]: EvAssetAdded.WORDS,
   [EventKind.Ledger]: EvLedger.WORDS,
+  [EventKind.AccountFees]: EvAccountFees.WORDS,
+  [EventKind.FeeAccount]: EvFeeAccount.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

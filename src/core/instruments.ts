@@ -3,7 +3,8 @@
 // so thousands can be listed and delisted at run time; the tables grow by doubling.
 
 import { Reject } from './reject.js';
-import { growF64, growU8 } from './orders.js';
+import type { Assets } from './assets.js';
+import { growF64, growI32, growU8 } from './orders.js';
 import { Limits } from './types.js';
 
 const SYMBOL_PATTERN = /^[A-Z0-9._-]{1,32}$/;
@@ -18,6 +19,16 @@ export interface InstrumentSpec {
   minQty: number;
   maxQty: number;
   status: number;
+  /**
+   * A spot instrument trades its base asset for its quote asset: both set, or neither (0: an
+   * instrument that matches but moves no money, as the bench's match mode has).
+   */
+  baseAssetId?: number;
+  quoteAssetId?: number;
+  /** Base minor units a quantity unit is (a spot instrument's lots, in money). */
+  qtyMinorUnits?: number;
+  /** Quote minor units a price unit times a quantity unit is: notional = price * qty * this. */
+  notionalMinorUnits?: number;
 }
 
 export class Instruments {
@@ -31,6 +42,11 @@ export class Instruments {
   maxQty: Float64Array;
   /** Price of the last trade, 0 before the first: the reference for stop triggers. */
   lastPrice: Float64Array;
+  /** Spot money (InstrumentSpec): 0 for an instrument that moves none. */
+  baseAsset: Int32Array;
+  quoteAsset: Int32Array;
+  qtyMinor: Float64Array;
+  notionalMinor: Float64Array;
   symbols: string[] = [];
   bySymbol = new Map<string, number>();
   /** Ids in the order they were added. */
@@ -46,6 +62,10 @@ export class Instruments {
     this.minQty = new Float64Array(capacity);
     this.maxQty = new Float64Array(capacity);
     this.lastPrice = new Float64Array(capacity);
+    this.baseAsset = new Int32Array(capacity);
+    this.quoteAsset = new Int32Array(capacity);
+    this.qtyMinor = new Float64Array(capacity);
+    this.notionalMinor = new Float64Array(capacity);
   }
 
   has(instrumentId: number): boolean {
@@ -53,7 +73,7 @@ export class Instruments {
   }
 
   /** The ordered checks of an instrument definition; Reject.None when it may be added. */
-  validate(spec: InstrumentSpec): number {
+  validate(spec: InstrumentSpec, assets: Assets): number {
     const { instrumentId, tickSize, lotSize, minPrice, maxPrice, minQty, maxQty } = spec;
     if (!Number.isInteger(instrumentId) || instrumentId < 1 || instrumentId >= Limits.MAX_INSTRUMENTS) return Reject.InvalidInstrumentId;
     if (this.has(instrumentId) || this.bySymbol.has(spec.symbol)) return Reject.InstrumentExists;
@@ -67,7 +87,7 @@ export class Instruments {
     // Every notional (price times quantity) must be a safe integer.
     if (maxPrice > Math.floor(Limits.MAX_SAFE / maxQty)) return Reject.NotionalOverflow;
     if (!Number.isInteger(spec.status) || spec.status < 0 || spec.status >= Limits.INSTRUMENT_STATUSES) return Reject.InvalidStatus;
-    return Reject.None;
+    return validateMoney(spec, assets);
   }
 
   add(spec: InstrumentSpec): void {
@@ -86,6 +106,10 @@ export class Instruments {
     this.minQty[id] = spec.minQty;
     this.maxQty[id] = spec.maxQty;
     this.lastPrice[id] = 0;
+    this.baseAsset[id] = spec.baseAssetId ?? 0;
+    this.quoteAsset[id] = spec.quoteAssetId ?? 0;
+    this.qtyMinor[id] = spec.qtyMinorUnits ?? 0;
+    this.notionalMinor[id] = spec.notionalMinorUnits ?? 0;
     this.symbols[id] = spec.symbol;
     this.bySymbol.set(spec.symbol, id);
     this.ids.push(id);
@@ -102,7 +126,21 @@ export class Instruments {
       minQty: this.minQty[instrumentId]!,
       maxQty: this.maxQty[instrumentId]!,
       status: this.status[instrumentId]!,
+      // Money only for a spot instrument: another's spec is as it was before spot existed.
+      ...(this.isSpot(instrumentId)
+        ? {
+            baseAssetId: this.baseAsset[instrumentId]!,
+            quoteAssetId: this.quoteAsset[instrumentId]!,
+            qtyMinorUnits: this.qtyMinor[instrumentId]!,
+            notionalMinorUnits: this.notionalMinor[instrumentId]!,
+          }
+        : {}),
     };
+  }
+
+  /** Whether trades of the instrument move money (a spot instrument). */
+  isSpot(instrumentId: number): boolean {
+    return this.quoteAsset[instrumentId] !== 0;
   }
 
   /** Ordered price checks: integer, positive, within limits, on the tick. */
@@ -137,5 +175,31 @@ export class Instruments {
     this.minQty = growF64(this.minQty, size);
     this.maxQty = growF64(this.maxQty, size);
     this.lastPrice = growF64(this.lastPrice, size);
+    this.baseAsset = growI32(this.baseAsset, size);
+    this.quoteAsset = growI32(this.quoteAsset, size);
+    this.qtyMinor = growF64(this.qtyMinor, size);
+    this.notionalMinor = growF64(this.notionalMinor, size);
   }
+}
+
+/**
+ * A spot instrument's assets and units: two known, different assets; whole minor units a
+ * quantity unit and a price-times-quantity unit (so every amount moved is an integer, never
+ * rounded); and room under 2^53 for the largest order's notional with the most a fee can
+ * add, and its base amount.
+ */
+function validateMoney(spec: InstrumentSpec, assets: Assets): number {
+  const base = spec.baseAssetId ?? 0;
+  const quote = spec.quoteAssetId ?? 0;
+  const qtyMinor = spec.qtyMinorUnits ?? 0;
+  const notionalMinor = spec.notionalMinorUnits ?? 0;
+  if (base === 0 && quote === 0) return qtyMinor === 0 && notionalMinor === 0 ? Reject.None : Reject.InvalidInstrumentUnits;
+  if (!assets.has(base) || !assets.has(quote) || base === quote) return Reject.InvalidInstrumentAssets;
+  if (!Number.isSafeInteger(qtyMinor) || qtyMinor < 1 || !Number.isSafeInteger(notionalMinor) || notionalMinor < 1) return Reject.InvalidInstrumentUnits;
+  if (spec.maxQty > Math.floor(Limits.MAX_SAFE / qtyMinor)) return Reject.NotionalOverflow;
+  // The most a buy locks: notional, a fee of at most MAX_FEE_PPM rounded up, and a minor unit a fill.
+  const notional = spec.maxPrice * spec.maxQty;
+  const headroom = Math.floor((Limits.MAX_SAFE - spec.maxQty) / notionalMinor / (1 + Limits.MAX_FEE_PPM / 1_000_000)) - 1;
+  if (notional > headroom) return Reject.NotionalOverflow;
+  return Reject.None;
 }

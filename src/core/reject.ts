@@ -66,6 +66,10 @@ export const enum Reject {
   BalanceOverflow = 507,
   InvalidTransferId = 508,
   DuplicateTransfer = 509,
+  InvalidInstrumentAssets = 510,
+  InvalidInstrumentUnits = 511,
+  InvalidFeeRate = 512,
+  NoFeeAccount = 513,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -122,6 +126,10 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.BalanceOverflow]: ['BalanceOverflow', 'the asset\'s deposits would pass 2^53 minor units'],
   [Reject.InvalidTransferId]: ['InvalidTransferId', 'transfer id must be a positive integer below 2^53'],
   [Reject.DuplicateTransfer]: ['DuplicateTransfer', 'a transfer with this id was done already'],
+  [Reject.InvalidInstrumentAssets]: ['InvalidInstrumentAssets', 'a spot instrument needs two different known assets, base and quote'],
+  [Reject.InvalidInstrumentUnits]: ['InvalidInstrumentUnits', 'minor units a quantity unit and a notional unit must be positive integers (0 without assets)'],
+  [Reject.InvalidFeeRate]: ['InvalidFeeRate', 'fee rates must be integers of parts per million from -10000 to 10000, a taker rate not negative'],
+  [Reject.NoFeeAccount]: ['NoFeeAccount', 'fees other than zero need a fee account (SetFeeAccount)'],
 };
 
 /** Every code, None first (a const enum has no object at run time to list). */

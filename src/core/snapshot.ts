@@ -47,6 +47,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
   const out: [string, NumericArray][] = [
     ['order.hot', pool.u8.subarray(0, used * Hot.BYTES)],
     ['order.cold', pool.cold.subarray(0, used * Cold.WORDS)],
+    ['order.locked', pool.locked.subarray(0, used)],
     ['level.price', book.levelPrice.subarray(0, levels)],
     ['level.qty', book.levelQty.subarray(0, levels)],
     ['level.head', book.levelHead.subarray(0, levels)],
@@ -134,6 +135,9 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
       balanceRows: engine.balances.rows,
       balanceStride: engine.balances.stride,
       transferCount: engine.balances.transfers.count,
+      defaultMakerFeePpm: engine.settlement.defaultMakerFeePpm,
+      defaultTakerFeePpm: engine.settlement.defaultTakerFeePpm,
+      feeAccountId: engine.settlement.feeAccountId,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
     assets: engine.assets.ids.map((id) => engine.assets.spec(id)),
@@ -160,6 +164,8 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
     ['balance.deposited', b.deposited],
     ['balance.withdrawn', b.withdrawn],
     ['transfer.ids', b.transfers.table],
+    ['fees.maker', engine.settlement.makerFeePpm],
+    ['fees.taker', engine.settlement.takerFeePpm],
   ];
 }
 
@@ -237,6 +243,7 @@ export function restore(bytes: Uint8Array): Engine {
   const pool = engine.pool;
   pool.u8.set(u8('order.hot'));
   pool.cold.set(f64('order.cold'));
+  pool.locked.set(f64('order.locked'));
   pool.highWater = used;
   pool.freeHead = s.poolFreeHead!;
   pool.live = s.poolLive!;
@@ -317,6 +324,12 @@ export function restore(bytes: Uint8Array): Engine {
   balances.withdrawn.set(f64('balance.withdrawn'));
   balances.transfers.table = f64('transfer.ids');
   balances.transfers.count = s.transferCount!;
+  const settlement = engine.settlement;
+  settlement.makerFeePpm = i32('fees.maker');
+  settlement.takerFeePpm = i32('fees.taker');
+  settlement.defaultMakerFeePpm = s.defaultMakerFeePpm!;
+  settlement.defaultTakerFeePpm = s.defaultTakerFeePpm!;
+  settlement.feeAccountId = s.feeAccountId!;
 
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
@@ -390,4 +403,12 @@ function hashBalances(engine: Engine, h: StateHasher): void {
     }
   }
   for (const id of b.transfers.sorted()) h.number(id);
+  // Fees: the fee account, the default rates, each account's own; nothing while all are unset.
+  const fees = engine.settlement;
+  const own: number[] = [];
+  for (let a = 1; a < fees.makerFeePpm.length; a++) if (fees.makerFeePpm[a] !== -0x80000000) own.push(a);
+  if (fees.feeAccountId !== 0 || fees.defaultMakerFeePpm !== 0 || fees.defaultTakerFeePpm !== 0 || own.length > 0) {
+    h.number(fees.feeAccountId).number(fees.defaultMakerFeePpm).number(fees.defaultTakerFeePpm);
+    for (const a of own) h.number(a).number(fees.makerFeePpm[a]!).number(fees.takerFeePpm[a]!);
+  }
 }

@@ -120,10 +120,12 @@ export const enum Limits {
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 12,
+  COMMAND_KIND_MAX = 14,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */
   MAX_ASSET_SCALE = 18,
+  /** The largest fee rate, either sign, in parts per million (1%): what a buy locks for its fee. */
+  MAX_FEE_PPM = 10_000,
 }
 /* eslint-enable @typescript-eslint/no-duplicate-enum-values */

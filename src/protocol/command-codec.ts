@@ -14,13 +14,17 @@
 //   88  end of the order record (ORDER_RECORD_BYTES)
 //   AddInstrument goes on:
 //   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (f64 each)
-//  136  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
+//  136  baseAssetId (u32) | 140 quoteAssetId (u32) | 144 qtyMinorUnits | 152 notionalMinorUnits (f64)
+//  160  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
 //   AddAsset goes on:
 //   88  assetId (u32) | 92 scale u8 | 93-95 reserved
 //   96  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
 //   Deposit and Withdraw go on:
 //   88  assetId (u32) | 92 reserved (u32) | 96 amount (f64) | 104 transferId (f64)
 //  112  end (TRANSFER_RECORD_BYTES)
+//   SetAccountFees goes on:
+//   88  makerFeePpm (f64, may be negative) | 96 takerFeePpm (f64)
+//  104  end (FEES_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -29,15 +33,16 @@
 // command as i64, 19 ns as f64). The encoder writes only safe integers. A decoded value
 // that is not one (NaN, a fraction, 2^60) reaches the engine, which refuses it with a
 // reason, like any other bad value; only seq and time must be safe integers to decode.
-// Version 1 had i64 fields; no journal of it exists.
+// Version 1 had i64 fields, version 2 no spot fields in AddInstrument; no journal of either exists.
 
 import { Command, CommandKind } from '../core/index.js';
 
-export const COMMAND_VERSION = 2;
+export const COMMAND_VERSION = 3;
 export const ORDER_RECORD_BYTES = 88;
-export const INSTRUMENT_RECORD_BYTES = 136;
+export const INSTRUMENT_RECORD_BYTES = 160;
 export const ASSET_RECORD_BYTES = 96;
 export const TRANSFER_RECORD_BYTES = 112;
+export const FEES_RECORD_BYTES = 104;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -68,7 +73,13 @@ const O_MIN_PRICE = 104;
 const O_MAX_PRICE = 112;
 const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
-const O_SYMBOL = 136;
+const O_BASE_ASSET = 136;
+const O_QUOTE_ASSET = 140;
+const O_QTY_MINOR = 144;
+const O_NOTIONAL_MINOR = 152;
+const O_SYMBOL = 160;
+const O_MAKER_FEE = 88;
+const O_TAKER_FEE = 96;
 const O_ASSET = 88;
 const O_SCALE = 92;
 const O_ASSET_SYMBOL = 96;
@@ -110,6 +121,8 @@ export function encodedLength(cmd: Command): number {
     case CommandKind.Deposit:
     case CommandKind.Withdraw:
       return TRANSFER_RECORD_BYTES;
+    case CommandKind.SetAccountFees:
+      return FEES_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -175,6 +188,10 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       setF64(view, offset + O_AMOUNT, cmd.amount);
       setF64(view, offset + O_TRANSFER_ID, cmd.transferId);
       return length;
+    case CommandKind.SetAccountFees:
+      setF64(view, offset + O_MAKER_FEE, cmd.makerFeePpm);
+      setF64(view, offset + O_TAKER_FEE, cmd.takerFeePpm);
+      return length;
     default:
       return length;
   }
@@ -186,6 +203,10 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
   setF64(view, offset + O_MAX_PRICE, cmd.maxPrice);
   setF64(view, offset + O_MIN_QTY, cmd.minQty);
   setF64(view, offset + O_MAX_QTY, cmd.maxQty);
+  setU32(view, offset + O_BASE_ASSET, cmd.baseAssetId);
+  setU32(view, offset + O_QUOTE_ASSET, cmd.quoteAssetId);
+  setF64(view, offset + O_QTY_MINOR, cmd.qtyMinorUnits);
+  setF64(view, offset + O_NOTIONAL_MINOR, cmd.notionalMinorUnits);
   writeSymbol(view, offset, O_SYMBOL, symbol, length);
   return length;
 }
@@ -226,14 +247,15 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   if (!Number.isSafeInteger(cmd.seq) || !Number.isSafeInteger(cmd.timeUs)) throw new CodecError('seq or time is not a safe integer');
   if (kind !== CommandKind.AddInstrument) {
     cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
+    cmd.baseAssetId = cmd.quoteAssetId = cmd.qtyMinorUnits = cmd.notionalMinorUnits = 0;
     if (kind < CommandKind.AddAsset) {
       cmd.symbol = '';
-      cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+      cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
       return length;
     }
     return decodeMoney(view, offset, length, kind, cmd);
   }
-  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
   if (length < INSTRUMENT_RECORD_BYTES) throw new CodecError('bad instrument record length');
   const symbol = readSymbol(view, offset, O_SYMBOL, length);
   cmd.tickSize = view.getFloat64(offset + O_TICK, true) + 0;
@@ -242,6 +264,10 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.maxPrice = view.getFloat64(offset + O_MAX_PRICE, true) + 0;
   cmd.minQty = view.getFloat64(offset + O_MIN_QTY, true) + 0;
   cmd.maxQty = view.getFloat64(offset + O_MAX_QTY, true) + 0;
+  cmd.baseAssetId = view.getUint32(offset + O_BASE_ASSET, true);
+  cmd.quoteAssetId = view.getUint32(offset + O_QUOTE_ASSET, true);
+  cmd.qtyMinorUnits = view.getFloat64(offset + O_QTY_MINOR, true) + 0;
+  cmd.notionalMinorUnits = view.getFloat64(offset + O_NOTIONAL_MINOR, true) + 0;
   cmd.symbol = symbol;
   return length;
 }
@@ -249,7 +275,7 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
 /** The asset and transfer kinds' own fields (off the order path). */
 function decodeMoney(view: DataView, offset: number, length: number, kind: number, cmd: Command): number {
   cmd.symbol = '';
-  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = 0;
+  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
   switch (kind) {
     case CommandKind.AddAsset:
       if (length < ASSET_RECORD_BYTES) throw new CodecError('bad asset record length');
@@ -263,6 +289,11 @@ function decodeMoney(view: DataView, offset: number, length: number, kind: numbe
       cmd.assetId = view.getUint32(offset + O_ASSET, true);
       cmd.amount = view.getFloat64(offset + O_AMOUNT, true) + 0;
       cmd.transferId = view.getFloat64(offset + O_TRANSFER_ID, true) + 0;
+      return length;
+    case CommandKind.SetAccountFees:
+      if (length < FEES_RECORD_BYTES) throw new CodecError('bad fees record length');
+      cmd.makerFeePpm = view.getFloat64(offset + O_MAKER_FEE, true) + 0;
+      cmd.takerFeePpm = view.getFloat64(offset + O_TAKER_FEE, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

@@ -17,6 +17,8 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.AddAsset]: 'AddAsset',
   [CommandKind.Deposit]: 'Deposit',
   [CommandKind.Withdraw]: 'Withdraw',
+  [CommandKind.SetAccountFees]: 'SetAccountFees',
+  [CommandKind.SetFeeAccount]: 'SetFeeAccount',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -40,6 +42,10 @@ export function commandToJson(cmd: Command): EventJson {
         minQty: cmd.minQty,
         maxQty: cmd.maxQty,
         status: named(STATUS_NAMES, cmd.status),
+        baseAssetId: cmd.baseAssetId,
+        quoteAssetId: cmd.quoteAssetId,
+        qtyMinorUnits: cmd.qtyMinorUnits,
+        notionalMinorUnits: cmd.notionalMinorUnits,
       };
     case CommandKind.SetInstrumentStatus:
       return { ...base, instrumentId: cmd.instrumentId, status: named(STATUS_NAMES, cmd.status) };
@@ -74,6 +80,10 @@ export function commandToJson(cmd: Command): EventJson {
     case CommandKind.Deposit:
     case CommandKind.Withdraw:
       return { ...base, accountId: cmd.accountId, assetId: cmd.assetId, amount: cmd.amount, transferId: cmd.transferId };
+    case CommandKind.SetAccountFees:
+      return { ...base, accountId: cmd.accountId, makerFeePpm: cmd.makerFeePpm, takerFeePpm: cmd.takerFeePpm };
+    case CommandKind.SetFeeAccount:
+      return { ...base, accountId: cmd.accountId };
     default:
       return base;
   }

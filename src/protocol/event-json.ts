@@ -4,12 +4,14 @@
 import {
   DoneReason,
   EvAccepted,
+  EvAccountFees,
   EvAccountStp,
   EvAmended,
   EvAssetAdded,
   EvDone,
   EventKind,
   EVENT_KINDS,
+  EvFeeAccount,
   EvInstrumentAdded,
   EvInstrumentStatus,
   EvLedger,
@@ -253,6 +255,15 @@ export class EventReader {
           minQty: w[at + EvInstrumentAdded.MIN_QTY]!,
           maxQty: w[at + EvInstrumentAdded.MAX_QTY]!,
           status: STATUS_NAMES[w[at + EvInstrumentAdded.STATUS]!]!,
+          // A spot instrument's money; an instrument that moves none leaves it out.
+          ...(w[at + EvInstrumentAdded.QUOTE_ASSET] !== 0
+            ? {
+                baseAssetId: w[at + EvInstrumentAdded.BASE_ASSET]!,
+                quoteAssetId: w[at + EvInstrumentAdded.QUOTE_ASSET]!,
+                qtyMinorUnits: w[at + EvInstrumentAdded.QTY_MINOR_UNITS]!,
+                notionalMinorUnits: w[at + EvInstrumentAdded.NOTIONAL_MINOR_UNITS]!,
+              }
+            : {}),
         };
       case EventKind.InstrumentStatus:
         return {
@@ -269,6 +280,15 @@ export class EventReader {
           instrumentId: w[at + EvMassCancelled.INSTRUMENT]!,
           count: w[at + EvMassCancelled.COUNT]!,
         };
+      case EventKind.AccountFees:
+        return {
+          ...base,
+          accountId: w[at + EvAccountFees.ACCOUNT]!,
+          makerFeePpm: w[at + EvAccountFees.MAKER_FEE_PPM]!,
+          takerFeePpm: w[at + EvAccountFees.TAKER_FEE_PPM]!,
+        };
+      case EventKind.FeeAccount:
+        return { ...base, accountId: w[at + EvFeeAccount.ACCOUNT]! };
       case EventKind.AssetAdded:
         return { ...base, assetId: w[at + EvAssetAdded.ASSET]!, scale: w[at + EvAssetAdded.SCALE]! };
       case EventKind.Ledger:

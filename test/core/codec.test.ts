@@ -46,7 +46,13 @@ const O_MIN_PRICE = 104;
 const O_MAX_PRICE = 112;
 const O_MIN_QTY = 120;
 const O_MAX_QTY = 128;
-const O_SYMBOL = 136;
+const O_BASE_ASSET = 136;
+const O_QUOTE_ASSET = 140;
+const O_QTY_MINOR = 144;
+const O_NOTIONAL_MINOR = 152;
+const O_SYMBOL = 160;
+const O_MAKER_FEE = 88;
+const O_TAKER_FEE = 96;
 const O_ASSET = 88;
 const O_SCALE = 92;
 const O_ASSET_SYMBOL = 96;
@@ -86,13 +92,23 @@ function full(kind: number): Command {
   c.scale = 18;
   c.amount = 2 ** 52 + 7;
   c.transferId = Limits.MAX_SAFE - 1;
+  c.baseAssetId = 11;
+  c.quoteAssetId = 12;
+  c.qtyMinorUnits = 1_000;
+  c.notionalMinorUnits = 10;
+  c.makerFeePpm = -250;
+  c.takerFeePpm = 1_000;
   return c;
 }
 
 /** What decoding gives back: each kind's own fields past the order record, the others 0. */
 function expectedDecode(c: Command): Command {
   const e = new Command().copyFrom(c);
-  if (c.kind !== CommandKind.AddInstrument) e.tickSize = e.lotSize = e.minPrice = e.maxPrice = e.minQty = e.maxQty = 0;
+  if (c.kind !== CommandKind.AddInstrument) {
+    e.tickSize = e.lotSize = e.minPrice = e.maxPrice = e.minQty = e.maxQty = 0;
+    e.baseAssetId = e.quoteAssetId = e.qtyMinorUnits = e.notionalMinorUnits = 0;
+  }
+  if (c.kind !== CommandKind.SetAccountFees) e.makerFeePpm = e.takerFeePpm = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
@@ -133,11 +149,17 @@ void describe('command records', () => {
     }
   });
 
-  void test('record lengths: 88 bytes, AddInstrument 136 and AddAsset 96 plus the symbol padded to 8, Deposit and Withdraw 112', () => {
+  void test('record lengths: 88 bytes, AddInstrument 160 and AddAsset 96 plus the symbol padded to 8, Deposit and Withdraw 112, SetAccountFees 104', () => {
     assert.equal(ORDER_RECORD_BYTES, 88);
-    assert.equal(INSTRUMENT_RECORD_BYTES, 136);
-    assert.equal(MAX_COMMAND_BYTES, 168);
-    const own: Record<number, number> = { [CommandKind.AddInstrument]: 136 + 16, [CommandKind.AddAsset]: 96 + 16, [CommandKind.Deposit]: 112, [CommandKind.Withdraw]: 112 };
+    assert.equal(INSTRUMENT_RECORD_BYTES, 160);
+    assert.equal(MAX_COMMAND_BYTES, 192);
+    const own: Record<number, number> = {
+      [CommandKind.AddInstrument]: 160 + 16,
+      [CommandKind.AddAsset]: 96 + 16,
+      [CommandKind.Deposit]: 112,
+      [CommandKind.Withdraw]: 112,
+      [CommandKind.SetAccountFees]: 104,
+    };
     for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
     const asset = full(CommandKind.AddAsset);
     for (const [symbol, length] of [['', 96], ['U', 104], ['USDT', 104], ['ABCDEFGHI', 112]] as const) {
@@ -147,11 +169,11 @@ void describe('command records', () => {
     }
     const c = full(CommandKind.AddInstrument);
     for (const [symbol, length] of [
-      ['', 136],
-      ['A', 144],
-      ['ABCDEFGH', 144],
-      ['ABCDEFGHI', 152],
-      ['X'.repeat(32), 168],
+      ['', 160],
+      ['A', 168],
+      ['ABCDEFGH', 168],
+      ['ABCDEFGHI', 176],
+      ['X'.repeat(32), 192],
     ] as const) {
       c.symbol = symbol;
       assert.equal(encodedLength(c), length);
@@ -166,7 +188,7 @@ void describe('command records', () => {
     const view = encode(c);
     assert.equal(view.getUint16(O_KIND, true), CommandKind.AddInstrument);
     assert.equal(view.getUint16(O_VERSION, true), COMMAND_VERSION);
-    assert.equal(view.getUint32(O_LENGTH, true), 144);
+    assert.equal(view.getUint32(O_LENGTH, true), 168);
     const f64 = (at: number) => view.getFloat64(at, true);
     assert.equal(f64(O_SEQ), c.seq);
     assert.equal(f64(O_TIME), c.timeUs);
@@ -186,6 +208,7 @@ void describe('command records', () => {
       [O_TICK, O_LOT, O_MIN_PRICE, O_MAX_PRICE, O_MIN_QTY, O_MAX_QTY].map(f64),
       [5, 10, 5, 1_000_000, 10, 2 ** 52],
     );
+    assert.deepEqual([view.getUint32(O_BASE_ASSET, true), view.getUint32(O_QUOTE_ASSET, true), f64(O_QTY_MINOR), f64(O_NOTIONAL_MINOR)], [11, 12, 1_000, 10]);
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => view.getUint8(O_SYMBOL + i)), [83, 79, 76, 0, 0]);
 
     const asset = full(CommandKind.AddAsset);
@@ -196,6 +219,10 @@ void describe('command records', () => {
     assert.equal(a.getUint8(O_SCALE), 18);
     assert.equal(a.getUint8(O_SYMBOL_LENGTH), 4);
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => a.getUint8(O_ASSET_SYMBOL + i)), [85, 83, 68, 84, 0]);
+
+    const fees = encode(full(CommandKind.SetAccountFees));
+    assert.equal(fees.getUint32(O_LENGTH, true), 104);
+    assert.deepEqual([fees.getFloat64(O_MAKER_FEE, true), fees.getFloat64(O_TAKER_FEE, true)], [-250, 1_000]);
 
     const transfer = encode(full(CommandKind.Withdraw));
     assert.equal(transfer.getUint32(O_LENGTH, true), 112);
@@ -283,7 +310,7 @@ void describe('command records', () => {
     assert.throws(() => decode(good, 8), CodecError);
     assert.throws(() => decode(new DataView(new ArrayBuffer(0))), CodecError);
     // Versions other than 2 (1 had i64 fields).
-    for (const version of [0, 1, 3, 0xffff]) {
+    for (const version of [0, 1, 2, 4, 0xffff]) {
       const v = copy();
       v.setUint16(O_VERSION, version, true);
       assert.throws(() => decode(v), CodecError, `version ${version}`);
@@ -301,7 +328,7 @@ void describe('command records', () => {
     a.setUint8(O_SYMBOL_LENGTH, 9);
     assert.throws(() => decode(a), CodecError);
     const b = encode(add);
-    b.setUint32(O_LENGTH, 136, true);
+    b.setUint32(O_LENGTH, 160, true);
     assert.throws(() => decode(b), CodecError);
     // seq and time must be safe integers: no NaN reaches the engine's clock.
     for (const at of [O_SEQ, O_TIME]) {

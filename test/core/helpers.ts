@@ -314,6 +314,10 @@ export function instrumentFields(spec: InstrumentSpec): CommandFields {
     minQty: spec.minQty,
     maxQty: spec.maxQty,
     status: spec.status,
+    baseAssetId: spec.baseAssetId ?? 0,
+    quoteAssetId: spec.quoteAssetId ?? 0,
+    qtyMinorUnits: spec.qtyMinorUnits ?? 0,
+    notionalMinorUnits: spec.notionalMinorUnits ?? 0,
   };
 }
 

@@ -146,6 +146,23 @@ const CATALOGUE: Case[] = [
   },
   { name: 'a transfer id of 0', code: Reject.InvalidTransferId, setup: withUsdt, cmd: () => deposit({ transferId: 0 }) },
   { name: 'a transfer id used before', code: Reject.DuplicateTransfer, setup: withUsdt, cmd: () => deposit({ amount: 5 }) },
+  {
+    name: 'a spot instrument whose base and quote are one asset',
+    code: Reject.InvalidInstrumentAssets,
+    setup: withUsdt,
+    cmd: () => ({ ...instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X' }), baseAssetId: 1, quoteAssetId: 1, qtyMinorUnits: 1, notionalMinorUnits: 1 }),
+  },
+  {
+    name: 'a spot instrument without units',
+    code: Reject.InvalidInstrumentUnits,
+    setup: (v) => {
+      withUsdt(v);
+      expectOk(v.apply({ kind: CommandKind.AddAsset, assetId: 2, symbol: 'BTC', scale: 8 }));
+    },
+    cmd: () => ({ ...instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X' }), baseAssetId: 2, quoteAssetId: 1, qtyMinorUnits: 0, notionalMinorUnits: 1 }),
+  },
+  { name: 'a taker fee rate below zero', code: Reject.InvalidFeeRate, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 1, makerFeePpm: 0, takerFeePpm: -1 }) },
+  { name: 'fees before a fee account', code: Reject.NoFeeAccount, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: 0, takerFeePpm: 100 }) },
 ];
 
 /** USDT (asset 1, scale 6) and a deposit of 100 to account 1 as transfer 1. */

@@ -476,7 +476,8 @@ export class Model {
       lastPrice: 0,
       sides: [[], [], [], []],
     });
-    this.emit([EventKind.InstrumentAdded, id, cmd.tickSize, cmd.lotSize, cmd.minPrice, cmd.maxPrice, cmd.minQty, cmd.maxQty, cmd.status]);
+    // The model's instruments move no money: base and quote assets and their units are 0.
+    this.emit([EventKind.InstrumentAdded, id, cmd.tickSize, cmd.lotSize, cmd.minPrice, cmd.maxPrice, cmd.minQty, cmd.maxQty, cmd.status, 0, 0, 0, 0]);
   }
 
   private setInstrumentStatus(cmd: ModelCommand): void {
