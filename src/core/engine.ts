@@ -806,6 +806,7 @@ export class Engine {
     if (checked !== Reject.None) return this.reject(cmd, checked);
     this.instruments.add(spec);
     this.book.addInstrument(spec.instrumentId);
+    if (this.instruments.isSpot(spec.instrumentId)) this.pool.enableLocks();
     const at = this.events.reserve(EventKind.InstrumentAdded, EvInstrumentAdded.WORDS);
     const w = this.events.words;
     w[at + EvInstrumentAdded.INSTRUMENT] = spec.instrumentId;

@@ -111,8 +111,12 @@ export class OrderPool {
   /** The records' bytes, for copying them whole (growth, snapshots). */
   u8: Uint8Array;
   cold: Float64Array;
-  /** What each spot order holds locked: quote minor units for a buy, base for a sell (settlement.ts). */
-  locked: Float64Array;
+  /**
+   * What each spot order holds locked: quote minor units for a buy, base for a sell
+   * (settlement.ts). Empty until the engine has a spot instrument (`enableLocks`), so that
+   * an engine without money keeps its 111 bytes an order.
+   */
+  locked: Float64Array = new Float64Array(0);
 
   capacity: number;
   /** Slots below this have been handed out at least once. */
@@ -130,7 +134,6 @@ export class OrderPool {
     this.cold = new Float64Array(capacity * Cold.WORDS);
     prefault(this.u8);
     prefault(this.cold);
-    this.locked = new Float64Array(capacity);
   }
 
   alloc(): number {
@@ -173,7 +176,7 @@ export class OrderPool {
     this.u8 = new Uint8Array(hot);
     this.cold = growF64(this.cold, capacity * Cold.WORDS);
     prefault(this.cold.subarray(this.capacity * Cold.WORDS));
-    this.locked = growF64(this.locked, capacity);
+    if (this.locked.length > 0) this.locked = growF64(this.locked, capacity);
     prefault(this.u8.subarray(this.capacity * Hot.BYTES));
     this.capacity = capacity;
   }
@@ -231,7 +234,12 @@ export class OrderPool {
     return this.cold[(slot * Cold.WORDS) + Cold.TRIGGER_PRICE]!;
   }
   lockedOf(slot: number): number {
-    return this.locked[slot]!;
+    return slot < this.locked.length ? this.locked[slot]! : 0;
+  }
+
+  /** Makes room for spot orders' locks (once the engine has a spot instrument). */
+  enableLocks(): void {
+    if (this.locked.length === 0) this.locked = new Float64Array(this.capacity);
   }
   expireTimeUs(slot: number): number {
     return this.cold[(slot * Cold.WORDS) + Cold.EXPIRE_TIME_US]!;

@@ -243,7 +243,11 @@ export function restore(bytes: Uint8Array): Engine {
   const pool = engine.pool;
   pool.u8.set(u8('order.hot'));
   pool.cold.set(f64('order.cold'));
-  pool.locked.set(f64('order.locked'));
+  const locked = f64('order.locked');
+  if (locked.length > 0) {
+    pool.enableLocks();
+    pool.locked.set(locked);
+  }
   pool.highWater = used;
   pool.freeHead = s.poolFreeHead!;
   pool.live = s.poolLive!;
@@ -292,6 +296,7 @@ export function restore(bytes: Uint8Array): Engine {
   for (const { spec, lastPrice } of header.instruments) {
     engine.instruments.add(spec);
     engine.instruments.lastPrice[spec.instrumentId] = lastPrice;
+    if (engine.instruments.isSpot(spec.instrumentId)) pool.enableLocks();
     book.addInstrument(spec.instrumentId);
     const first = spec.instrumentId * BookSide.PER_INSTRUMENT;
     for (let side = first; side < first + BookSide.PER_INSTRUMENT; side++) {
