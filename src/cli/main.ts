@@ -45,12 +45,12 @@ export async function main(argv: string[]): Promise<void> {
     .command('bench')
     .description('replay a benchmark workload through the engine (../shared/bench/README.md)')
     .option('--workload <file>', 'workload CSV written by gen-workload.py')
-    .option('--mode <mode>', 'benchmark mode (match)', 'match')
+    .option('--mode <mode>', 'benchmark mode: match (pure matching) or risk (spot money: locks, settlement, fees)', 'match')
     .option('--passes <n>', 'throughput passes', positiveInt, BENCH_PASSES)
     .option('--json', 'print only the JSON result line')
     .action((opts: { workload?: string; mode: string; passes: number; json?: boolean }) => {
       if (opts.workload === undefined) throw new InvalidArgumentError('--workload FILE is required');
-      if (opts.mode !== 'match') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match`);
+      if (opts.mode !== 'match' && opts.mode !== 'risk') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match and risk`);
       const json = opts.json === true;
       const say = progress(json);
       say(`parsing ${opts.workload} ...`);
@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
       say(`${formatInt(workload.commands)} commands on ${workload.symbols} symbol(s); ${opts.passes} throughput passes and 1 latency pass`);
       const result = runBench(workload, {
         version: VERSION,
+        mode: opts.mode,
         passes: opts.passes,
         onPass: (k, total, seconds) => say(`pass ${k}/${total}: ${seconds.toFixed(3)} s (${formatInt(workload.commands / seconds)} ops/s)`),
       });
@@ -76,6 +77,9 @@ export async function main(argv: string[]): Promise<void> {
         );
         console.log(`best bid ${JSON.stringify(result.bestBid)}  best ask ${JSON.stringify(result.bestAsk)}`);
         console.log(`book hash ${result.bookHash}  state hash ${result.stateHash}`);
+        if (result.mode === 'risk') {
+          console.log(`match mode beside it: ${formatInt(result.matchOpsPerSec!)} ops/s; risk/match ${result.riskToMatch}; ledger conserved: ${result.conserved}`);
+        }
         const floor = result.timerFloor;
         const noisy = Math.round(floor.over5UsPerSec * floor.seconds);
         console.log(

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { Command, Engine, BookSide, bestPrice, sideOrders } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
+import { riskWorkload } from './risk-workload.js';
 import type { Workload } from './workload.js';
 
 export const BENCH_PASSES = 5;
@@ -37,7 +38,14 @@ export interface BenchResult extends BenchCounts {
   stateHash: string;
   /** Percentiles of timing nothing, in the same run: what the machine adds to every figure. */
   timerFloor: TimerFloor;
+  /** risk mode: match mode's median in the same run (passes alternating), and the ratio of the two. */
+  matchOpsPerSec?: number;
+  riskToMatch?: number;
+  /** risk mode: the ledger check after the run (conservation per asset, locks equal holds). */
+  conserved?: boolean;
 }
+
+export type BenchMode = 'match' | 'risk';
 
 /**
  * Engine sizing for bench runs, as a venue sizes its engine for the book it expects: room
@@ -177,17 +185,24 @@ export function timerFloor(seconds: number): TimerFloor {
 
 export interface BenchOptions {
   passes?: number;
+  /** 'match' (the default): pure matching. 'risk': spot money on (risk-workload.ts). */
+  mode?: BenchMode;
   version: string;
   /** Called after each pass (for progress on a terminal). */
   onPass?: (index: number, total: number, seconds: number) => void;
 }
 
-export function runBench(workload: Workload, options: BenchOptions): BenchResult {
+export function runBench(match: Workload, options: BenchOptions): BenchResult {
+  const mode = options.mode ?? 'match';
+  const workload = mode === 'risk' ? riskWorkload(match) : match;
   const passes = options.passes ?? BENCH_PASSES;
   const total = passes + 1;
   const seconds: number[] = [];
+  const matchSeconds: number[] = [];
   let reference: string | undefined;
   for (let k = 0; k < passes; k++) {
+    // In risk mode a match pass goes beside each one, so the ratio is of one stretch of the machine.
+    if (mode === 'risk') matchSeconds.push(runPass(match).seconds);
     const pass = runPass(workload);
     seconds.push(pass.seconds);
     const hash = pass.engine.stateHash();
@@ -200,13 +215,21 @@ export function runBench(workload: Workload, options: BenchOptions): BenchResult
   options.onPass?.(total, total, last.seconds);
   const stateHash = last.engine.stateHash();
   if (reference !== undefined && stateHash !== reference) throw new Error('the latency pass ended in another state');
-  const median = [...seconds].sort((a, b) => a - b)[passes >> 1] ?? last.seconds;
+  const medianOf = (xs: number[]): number | undefined => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const median = medianOf(seconds) ?? last.seconds;
   latency.sort();
   const n = latency.length;
   const pct = (p: number): number => latency[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!;
+  const risk: Partial<BenchResult> = {};
+  if (mode === 'risk') {
+    const matchMedian = medianOf(matchSeconds) ?? median;
+    risk.matchOpsPerSec = Math.round(match.commands / matchMedian);
+    risk.riskToMatch = +(matchMedian / median).toFixed(3);
+    risk.conserved = ledgerHolds(last.engine);
+  }
   return {
     system: `bourse@${options.version}`,
-    mode: 'match',
+    mode,
     commands: workload.commands,
     seconds: +median.toFixed(4),
     opsPerSec: Math.round(workload.commands / median),
@@ -218,5 +241,17 @@ export function runBench(workload: Workload, options: BenchOptions): BenchResult
     passSeconds: seconds.map((s) => +s.toFixed(4)),
     stateHash,
     timerFloor: timerFloor(last.seconds),
+    ...risk,
   };
+}
+
+/** Conservation per asset and locks equal to holds, as the invariant sweep checks them. */
+function ledgerHolds(engine: Engine): boolean {
+  try {
+    engine.checkConservation();
+    engine.checkLocks();
+    return true;
+  } catch {
+    return false;
+  }
 }

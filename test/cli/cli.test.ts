@@ -43,6 +43,21 @@ void describe('bourse command', () => {
     for (const key of ['seconds', 'opsPerSec', 'p50Ns', 'p99Ns', 'p999Ns', 'maxNs']) assert.equal(typeof r[key], 'number', key);
   });
 
+  void test('bench --mode risk on the hand-worked workload: the same trade fields, match mode beside it, the ledger conserved', (t) => {
+    const csv = resolve(root, '..', 'shared', 'bench', 'peers', 'handcrafted.csv');
+    if (!existsSync(csv)) {
+      t.skip(`${csv} is not there (../shared beside the checkout)`);
+      return;
+    }
+    const r = lastJson(['bench', '--workload', csv, '--mode', 'risk', '--passes', '1', '--json']);
+    assert.equal(r.mode, 'risk');
+    assert.deepEqual([r.accepted, r.rejected, r.trades, r.filledQty, r.notional, r.resting], [18, 8, 7, 18, 1803, 2]);
+    assert.equal(r.bookHash, '35dd51319e778d188c0a59cf84711e05a1b6944b3daaae4251e926e425555dc8');
+    assert.equal(r.conserved, true);
+    assert.equal(typeof r.matchOpsPerSec, 'number');
+    assert.equal(typeof r.riskToMatch, 'number');
+  });
+
   void test('bench refuses an unknown mode with a clear message', () => {
     assert.throws(
       () => execFileSync(process.execPath, [bin, 'bench', '--workload', 'x.csv', '--mode', 'perp'], { cwd: root, encoding: 'utf8', stdio: 'pipe' }),

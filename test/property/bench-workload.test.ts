@@ -16,6 +16,7 @@ import { Command, Engine } from '../../src/core/index.js';
 import { decodeCommand } from '../../src/protocol/command-codec.js';
 import { benchCounts, runPass, setupEngine } from '../../src/sim/bench.js';
 import { parseWorkload, readWorkload, type Workload } from '../../src/sim/workload.js';
+import { RISK_FEE_ACCOUNT, riskWorkload } from '../../src/sim/risk-workload.js';
 import { runWorkloadText } from '../model/workload-matcher.js';
 
 /** The directory holding package.json, found by walking up from this file (src or dist). */
@@ -132,6 +133,18 @@ void test('a generated workload gives the same results in the engine and in an i
     assert.deepEqual(Object.keys(counts.bestBid), ['1', '2', '3']);
     // A second pass on a fresh engine ends in the same state.
     assert.equal(runPass(workload).engine.stateHash(), pass.engine.stateHash());
+
+    // risk mode: the same workload on spot instruments, a thousand accounts, fees on. Every
+    // trade field is match mode's; money moved, fees were paid, and the ledger holds.
+    const risk = riskWorkload(workload);
+    const riskPass = runPass(risk);
+    assert.deepEqual(benchCounts(riskPass.engine, risk, riskPass.accepted), counts);
+    const engine = riskPass.engine;
+    engine.checkConservation();
+    engine.checkLocks();
+    assert.ok(engine.balances.freeOf(RISK_FEE_ACCOUNT, 1) > 0, 'fees reached the fee account');
+    assert.ok(engine.balances.rows >= 1_000, 'every account holds money');
+    for (let a = 1; a <= 5; a++) assert.ok(engine.balances.lockedOf(a, 1) + engine.balances.lockedOf(a, 2) > 0, `account ${a} has orders resting, and they hold locks`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
