@@ -27,6 +27,10 @@ export const enum CommandKind {
   SetAccountFees = 13,
   /** The account fees are paid into and rebates paid from. */
   SetFeeAccount = 14,
+  /** An instrument's pre-trade filters (risk.ts); 0 turns one off. */
+  SetInstrumentFilters = 15,
+  /** Turns a kill switch on (cancels what it covers and blocks new orders) or off, saying who and why. */
+  SetKillSwitch = 16,
 }
 
 export class Command {
@@ -71,6 +75,19 @@ export class Command {
   /** SetAccountFees: parts per million of the notional; a negative maker rate is a rebate. */
   makerFeePpm = 0;
   takerFeePpm = 0;
+  /** SetInstrumentFilters (risk.ts): each 0 when off. */
+  priceBandUpPpm = 0;
+  priceBandDownPpm = 0;
+  minNotional = 0;
+  maxNotional = 0;
+  maxMarketQty = 0;
+  maxOpenOrders = 0;
+  maxOpenConditional = 0;
+  /** SetKillSwitch: KillScope, 1 on or 0 off, the operator who did it and a reason code of theirs. */
+  killScope = 0;
+  killOn = 0;
+  operatorId = 0;
+  reasonCode = 0;
   // Assets and transfers (AddAsset, Deposit, Withdraw).
   assetId = 0;
   /** AddAsset: decimal places of the asset's minor unit. */
@@ -116,6 +133,17 @@ export class Command {
     this.notionalMinorUnits = 0;
     this.makerFeePpm = 0;
     this.takerFeePpm = 0;
+    this.priceBandUpPpm = 0;
+    this.priceBandDownPpm = 0;
+    this.minNotional = 0;
+    this.maxNotional = 0;
+    this.maxMarketQty = 0;
+    this.maxOpenOrders = 0;
+    this.maxOpenConditional = 0;
+    this.killScope = 0;
+    this.killOn = 0;
+    this.operatorId = 0;
+    this.reasonCode = 0;
     return this;
   }
 
@@ -154,6 +182,17 @@ export class Command {
     this.notionalMinorUnits = other.notionalMinorUnits;
     this.makerFeePpm = other.makerFeePpm;
     this.takerFeePpm = other.takerFeePpm;
+    this.priceBandUpPpm = other.priceBandUpPpm;
+    this.priceBandDownPpm = other.priceBandDownPpm;
+    this.minNotional = other.minNotional;
+    this.maxNotional = other.maxNotional;
+    this.maxMarketQty = other.maxMarketQty;
+    this.maxOpenOrders = other.maxOpenOrders;
+    this.maxOpenConditional = other.maxOpenConditional;
+    this.killScope = other.killScope;
+    this.killOn = other.killOn;
+    this.operatorId = other.operatorId;
+    this.reasonCode = other.reasonCode;
     return this;
   }
 }

@@ -33,6 +33,8 @@ export const enum EventKind {
   Ledger = 13,
   AccountFees = 14,
   FeeAccount = 15,
+  InstrumentFilters = 16,
+  KillSwitch = 17,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -51,6 +53,8 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.Ledger]: 'Ledger',
   [EventKind.AccountFees]: 'AccountFees',
   [EventKind.FeeAccount]: 'FeeAccount',
+  [EventKind.InstrumentFilters]: 'InstrumentFilters',
+  [EventKind.KillSwitch]: 'KillSwitch',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -220,6 +224,29 @@ export const enum EvFeeAccount {
   WORDS = 2,
 }
 
+/** An instrument's filters as set (0: off). */
+export const enum EvInstrumentFilters {
+  INSTRUMENT = 1,
+  PRICE_BAND_UP_PPM = 2,
+  PRICE_BAND_DOWN_PPM = 3,
+  MIN_NOTIONAL = 4,
+  MAX_NOTIONAL = 5,
+  MAX_MARKET_QTY = 6,
+  MAX_OPEN_ORDERS = 7,
+  MAX_OPEN_CONDITIONAL = 8,
+  WORDS = 9,
+}
+
+/** A kill switch turned on or off: its scope and target (0 for the venue), who and why. */
+export const enum EvKillSwitch {
+  SCOPE = 1,
+  TARGET = 2,
+  ON = 3,
+  OPERATOR = 4,
+  REASON = 5,
+  WORDS = 6,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -237,6 +264,8 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Ledger]: EvLedger.WORDS,
   [EventKind.AccountFees]: EvAccountFees.WORDS,
   [EventKind.FeeAccount]: EvFeeAccount.WORDS,
+  [EventKind.InstrumentFilters]: EvInstrumentFilters.WORDS,
+  [EventKind.KillSwitch]: EvKillSwitch.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

@@ -71,6 +71,13 @@ export class StateHasher {
     return this;
   }
 
+  /** A list, its length first (so that two lists back to back cannot be read as others). */
+  numbers(xs: readonly number[]): this {
+    this.number(xs.length);
+    for (const x of xs) this.number(x);
+    return this;
+  }
+
   string(s: string): this {
     this.number(s.length);
     for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));

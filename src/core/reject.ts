@@ -70,6 +70,20 @@ export const enum Reject {
   InvalidInstrumentUnits = 511,
   InvalidFeeRate = 512,
   NoFeeAccount = 513,
+
+  // 6xx: pre-trade risk and guardrails
+  PriceOutsideBand = 600,
+  NotionalTooSmall = 601,
+  NotionalTooLarge = 602,
+  MarketQtyTooLarge = 603,
+  TooManyOpenOrders = 604,
+  TooManyConditionalOrders = 605,
+  AccountKilled = 606,
+  InstrumentKilled = 607,
+  VenueKilled = 608,
+  InstrumentPostOnly = 609,
+  InvalidFilters = 610,
+  InvalidKillSwitch = 611,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -130,6 +144,18 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InvalidInstrumentUnits]: ['InvalidInstrumentUnits', 'minor units a quantity unit and a notional unit must be positive integers (0 without assets)'],
   [Reject.InvalidFeeRate]: ['InvalidFeeRate', 'fee rates must be integers of parts per million from -10000 to 10000, a taker rate not negative'],
   [Reject.NoFeeAccount]: ['NoFeeAccount', 'fees other than zero need a fee account (SetFeeAccount)'],
+  [Reject.PriceOutsideBand]: ['PriceOutsideBand', 'price is outside the band around the last trade price (a buy above it times the up multiplier, a sell below it times the down one)'],
+  [Reject.NotionalTooSmall]: ['NotionalTooSmall', 'price times quantity is below the instrument\'s minimum notional'],
+  [Reject.NotionalTooLarge]: ['NotionalTooLarge', 'price times quantity is above the instrument\'s maximum notional'],
+  [Reject.MarketQtyTooLarge]: ['MarketQtyTooLarge', 'quantity is above the instrument\'s maximum for market orders'],
+  [Reject.TooManyOpenOrders]: ['TooManyOpenOrders', 'the account has the most open orders the instrument allows it'],
+  [Reject.TooManyConditionalOrders]: ['TooManyConditionalOrders', 'the account has the most open stop and take-profit orders the instrument allows it'],
+  [Reject.AccountKilled]: ['AccountKilled', 'the account\'s kill switch is on: cancels only'],
+  [Reject.InstrumentKilled]: ['InstrumentKilled', 'the instrument\'s kill switch is on: cancels only'],
+  [Reject.VenueKilled]: ['VenueKilled', 'the venue\'s kill switch is on: cancels only'],
+  [Reject.InstrumentPostOnly]: ['InstrumentPostOnly', 'the instrument takes post-only orders only'],
+  [Reject.InvalidFilters]: ['InvalidFilters', 'filters must be integers >= 0, band multipliers in ppm (up >= 1000000, down <= 1000000), min notional <= max'],
+  [Reject.InvalidKillSwitch]: ['InvalidKillSwitch', 'a kill switch needs a scope (venue, instrument, account), its target, on 0 or 1, and integer operator and reason'],
 };
 
 /** Every code, None first (a const enum has no object at run time to list). */

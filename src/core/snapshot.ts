@@ -138,6 +138,8 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
       defaultMakerFeePpm: engine.settlement.defaultMakerFeePpm,
       defaultTakerFeePpm: engine.settlement.defaultTakerFeePpm,
       feeAccountId: engine.settlement.feeAccountId,
+      venueKilled: engine.risk.venueKilled,
+      riskCounting: engine.risk.counting ? 1 : 0,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
     assets: engine.assets.ids.map((id) => engine.assets.spec(id)),
@@ -166,6 +168,16 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
     ['transfer.ids', b.transfers.table],
     ['fees.maker', engine.settlement.makerFeePpm],
     ['fees.taker', engine.settlement.takerFeePpm],
+    ['risk.filtered', engine.risk.filtered],
+    ['risk.bandUpPpm', engine.risk.bandUpPpm],
+    ['risk.bandDownPpm', engine.risk.bandDownPpm],
+    ['risk.minNotional', engine.risk.minNotional],
+    ['risk.maxNotional', engine.risk.maxNotional],
+    ['risk.maxMarketQty', engine.risk.maxMarketQty],
+    ['risk.maxOpen', engine.risk.maxOpen],
+    ['risk.maxOpenConditional', engine.risk.maxOpenConditional],
+    ['risk.instrumentKilled', engine.risk.instrumentKilled],
+    ['risk.accountKilled', engine.risk.accountKilled],
   ];
 }
 
@@ -336,6 +348,22 @@ export function restore(bytes: Uint8Array): Engine {
   settlement.defaultTakerFeePpm = s.defaultTakerFeePpm!;
   settlement.feeAccountId = s.feeAccountId!;
 
+  const risk = engine.risk;
+  risk.filtered = u8('risk.filtered');
+  risk.bandUpPpm = f64('risk.bandUpPpm');
+  risk.bandDownPpm = f64('risk.bandDownPpm');
+  risk.minNotional = f64('risk.minNotional');
+  risk.maxNotional = f64('risk.maxNotional');
+  risk.maxMarketQty = f64('risk.maxMarketQty');
+  risk.maxOpen = f64('risk.maxOpen');
+  risk.maxOpenConditional = f64('risk.maxOpenConditional');
+  risk.instrumentKilled = u8('risk.instrumentKilled');
+  risk.accountKilled = u8('risk.accountKilled');
+  risk.venueKilled = s.venueKilled!;
+  // The open order counts follow from the open orders: counted again, not copied.
+  if (s.riskCounting === 1) engine.recountOpenOrders();
+  engine.refreshRiskActive();
+
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
   engine.nextOrderId = s.nextOrderId!;
@@ -415,5 +443,14 @@ function hashBalances(engine: Engine, h: StateHasher): void {
   if (fees.feeAccountId !== 0 || fees.defaultMakerFeePpm !== 0 || fees.defaultTakerFeePpm !== 0 || own.length > 0) {
     h.number(fees.feeAccountId).number(fees.defaultMakerFeePpm).number(fees.defaultTakerFeePpm);
     for (const a of own) h.number(a).number(fees.makerFeePpm[a]!).number(fees.takerFeePpm[a]!);
+  }
+  // Risk: each filtered instrument's filters, the kill switches on; nothing while none is.
+  const risk = engine.risk;
+  const filtered = [...engine.instruments.ids].filter((id) => risk.isFiltered(id)).sort((x, y) => x - y);
+  const killedInstruments = [...risk.instrumentKilled.keys()].filter((i) => risk.instrumentKilled[i] !== 0);
+  const killedAccounts = [...risk.accountKilled.keys()].filter((i) => risk.accountKilled[i] !== 0);
+  if (filtered.length > 0 || risk.venueKilled !== 0 || killedInstruments.length > 0 || killedAccounts.length > 0) {
+    for (const id of filtered) h.number(id).numbers(Object.values(risk.get(id)));
+    h.number(risk.venueKilled).numbers(killedInstruments).numbers(killedAccounts);
   }
 }

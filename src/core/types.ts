@@ -56,6 +56,15 @@ export const enum InstrumentStatus {
   CancelOnly = 1,
   /** Nothing is accepted; resting orders stay. */
   Halted = 2,
+  /** Cancels, and new orders that only make (post-only); amends that would take are refused. */
+  PostOnly = 3,
+}
+
+/** What a kill switch covers (SetKillSwitch). */
+export const enum KillScope {
+  Venue = 0,
+  Instrument = 1,
+  Account = 2,
 }
 
 /** Why an order left the engine. */
@@ -116,11 +125,11 @@ export const enum Limits {
   ORDER_TYPES = 6,
   TIME_IN_FORCES = 5,
   STP_MODES = 5,
-  INSTRUMENT_STATUSES = 3,
+  INSTRUMENT_STATUSES = 4,
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 14,
+  COMMAND_KIND_MAX = 16,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

@@ -25,6 +25,13 @@
 //   SetAccountFees goes on:
 //   88  makerFeePpm (f64, may be negative) | 96 takerFeePpm (f64)
 //  104  end (FEES_RECORD_BYTES)
+//   SetInstrumentFilters goes on (f64 each):
+//   88  priceBandUpPpm | 96 priceBandDownPpm | 104 minNotional | 112 maxNotional
+//  120  maxMarketQty | 128 maxOpenOrders | 136 maxOpenConditional
+//  144  end (FILTERS_RECORD_BYTES)
+//   SetKillSwitch goes on:
+//   88  killScope u8 | 89 killOn u8 | 90-95 reserved | 96 operatorId (f64) | 104 reasonCode (f64)
+//  112  end (KILL_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -43,6 +50,8 @@ export const INSTRUMENT_RECORD_BYTES = 160;
 export const ASSET_RECORD_BYTES = 96;
 export const TRANSFER_RECORD_BYTES = 112;
 export const FEES_RECORD_BYTES = 104;
+export const FILTERS_RECORD_BYTES = 144;
+export const KILL_RECORD_BYTES = 112;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -79,6 +88,11 @@ const O_QTY_MINOR = 144;
 const O_NOTIONAL_MINOR = 152;
 const O_SYMBOL = 160;
 const O_MAKER_FEE = 88;
+const O_FILTERS = 88;
+const O_KILL_SCOPE = 88;
+const O_KILL_ON = 89;
+const O_OPERATOR = 96;
+const O_REASON_CODE = 104;
 const O_TAKER_FEE = 96;
 const O_ASSET = 88;
 const O_SCALE = 92;
@@ -123,6 +137,10 @@ export function encodedLength(cmd: Command): number {
       return TRANSFER_RECORD_BYTES;
     case CommandKind.SetAccountFees:
       return FEES_RECORD_BYTES;
+    case CommandKind.SetInstrumentFilters:
+      return FILTERS_RECORD_BYTES;
+    case CommandKind.SetKillSwitch:
+      return KILL_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -192,6 +210,18 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       setF64(view, offset + O_MAKER_FEE, cmd.makerFeePpm);
       setF64(view, offset + O_TAKER_FEE, cmd.takerFeePpm);
       return length;
+    case CommandKind.SetInstrumentFilters: {
+      const values = [cmd.priceBandUpPpm, cmd.priceBandDownPpm, cmd.minNotional, cmd.maxNotional, cmd.maxMarketQty, cmd.maxOpenOrders, cmd.maxOpenConditional];
+      values.forEach((value, k) => setF64(view, offset + O_FILTERS + 8 * k, value));
+      return length;
+    }
+    case CommandKind.SetKillSwitch:
+      setU8(view, offset + O_KILL_SCOPE, cmd.killScope);
+      setU8(view, offset + O_KILL_ON, cmd.killOn);
+      for (let i = O_KILL_ON + 1; i < O_OPERATOR; i++) view.setUint8(offset + i, 0);
+      setF64(view, offset + O_OPERATOR, cmd.operatorId);
+      setF64(view, offset + O_REASON_CODE, cmd.reasonCode);
+      return length;
     default:
       return length;
   }
@@ -248,14 +278,14 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   if (kind !== CommandKind.AddInstrument) {
     cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
     cmd.baseAssetId = cmd.quoteAssetId = cmd.qtyMinorUnits = cmd.notionalMinorUnits = 0;
+    clearOwnFields(cmd);
     if (kind < CommandKind.AddAsset) {
       cmd.symbol = '';
-      cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
       return length;
     }
-    return decodeMoney(view, offset, length, kind, cmd);
+    return decodeOwnFields(view, offset, length, kind, cmd);
   }
-  cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
+  clearOwnFields(cmd);
   if (length < INSTRUMENT_RECORD_BYTES) throw new CodecError('bad instrument record length');
   const symbol = readSymbol(view, offset, O_SYMBOL, length);
   cmd.tickSize = view.getFloat64(offset + O_TICK, true) + 0;
@@ -272,10 +302,16 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   return length;
 }
 
-/** The asset and transfer kinds' own fields (off the order path). */
-function decodeMoney(view: DataView, offset: number, length: number, kind: number, cmd: Command): number {
-  cmd.symbol = '';
+/** Zeroes the fields only the kinds after the order commands have (AddAsset on). */
+function clearOwnFields(cmd: Command): void {
   cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
+  cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
+  cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
+}
+
+/** The own fields of the kinds from AddAsset on (off the order path); the caller cleared them. */
+function decodeOwnFields(view: DataView, offset: number, length: number, kind: number, cmd: Command): number {
+  cmd.symbol = '';
   switch (kind) {
     case CommandKind.AddAsset:
       if (length < ASSET_RECORD_BYTES) throw new CodecError('bad asset record length');
@@ -294,6 +330,25 @@ function decodeMoney(view: DataView, offset: number, length: number, kind: numbe
       if (length < FEES_RECORD_BYTES) throw new CodecError('bad fees record length');
       cmd.makerFeePpm = view.getFloat64(offset + O_MAKER_FEE, true) + 0;
       cmd.takerFeePpm = view.getFloat64(offset + O_TAKER_FEE, true) + 0;
+      return length;
+    case CommandKind.SetInstrumentFilters: {
+      if (length < FILTERS_RECORD_BYTES) throw new CodecError('bad filters record length');
+      const f = (k: number): number => view.getFloat64(offset + O_FILTERS + 8 * k, true) + 0;
+      cmd.priceBandUpPpm = f(0);
+      cmd.priceBandDownPpm = f(1);
+      cmd.minNotional = f(2);
+      cmd.maxNotional = f(3);
+      cmd.maxMarketQty = f(4);
+      cmd.maxOpenOrders = f(5);
+      cmd.maxOpenConditional = f(6);
+      return length;
+    }
+    case CommandKind.SetKillSwitch:
+      if (length < KILL_RECORD_BYTES) throw new CodecError('bad kill switch record length');
+      cmd.killScope = view.getUint8(offset + O_KILL_SCOPE);
+      cmd.killOn = view.getUint8(offset + O_KILL_ON);
+      cmd.operatorId = view.getFloat64(offset + O_OPERATOR, true) + 0;
+      cmd.reasonCode = view.getFloat64(offset + O_REASON_CODE, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

@@ -19,6 +19,8 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.Withdraw]: 'Withdraw',
   [CommandKind.SetAccountFees]: 'SetAccountFees',
   [CommandKind.SetFeeAccount]: 'SetFeeAccount',
+  [CommandKind.SetInstrumentFilters]: 'SetInstrumentFilters',
+  [CommandKind.SetKillSwitch]: 'SetKillSwitch',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -84,6 +86,20 @@ export function commandToJson(cmd: Command): EventJson {
       return { ...base, accountId: cmd.accountId, makerFeePpm: cmd.makerFeePpm, takerFeePpm: cmd.takerFeePpm };
     case CommandKind.SetFeeAccount:
       return { ...base, accountId: cmd.accountId };
+    case CommandKind.SetInstrumentFilters:
+      return {
+        ...base,
+        instrumentId: cmd.instrumentId,
+        priceBandUpPpm: cmd.priceBandUpPpm,
+        priceBandDownPpm: cmd.priceBandDownPpm,
+        minNotional: cmd.minNotional,
+        maxNotional: cmd.maxNotional,
+        maxMarketQty: cmd.maxMarketQty,
+        maxOpenOrders: cmd.maxOpenOrders,
+        maxOpenConditional: cmd.maxOpenConditional,
+      };
+    case CommandKind.SetKillSwitch:
+      return { ...base, killScope: cmd.killScope, accountId: cmd.accountId, instrumentId: cmd.instrumentId, killOn: cmd.killOn, operatorId: cmd.operatorId, reasonCode: cmd.reasonCode };
     default:
       return base;
   }

@@ -13,7 +13,9 @@ import {
   EVENT_KINDS,
   EvFeeAccount,
   EvInstrumentAdded,
+  EvInstrumentFilters,
   EvInstrumentStatus,
+  EvKillSwitch,
   EvLedger,
   EvMassCancelled,
   EvRejected,
@@ -24,6 +26,7 @@ import {
   eventWords,
   InstrumentStatus,
   Kinds,
+  KillScope,
   LedgerReason,
   OrderFlag,
   type OrderView,
@@ -69,8 +72,14 @@ export const STATUS_NAMES: Record<number, string> = {
   [InstrumentStatus.Trading]: 'TRADING',
   [InstrumentStatus.CancelOnly]: 'CANCEL_ONLY',
   [InstrumentStatus.Halted]: 'HALTED',
+  [InstrumentStatus.PostOnly]: 'POST_ONLY',
 } satisfies Record<InstrumentStatus, string>;
 
+export const KILL_SCOPE_NAMES: Record<number, string> = {
+  [KillScope.Venue]: 'VENUE',
+  [KillScope.Instrument]: 'INSTRUMENT',
+  [KillScope.Account]: 'ACCOUNT',
+} satisfies Record<KillScope, string>;
 export const LEDGER_REASON_NAMES: Record<number, string> = {
   [LedgerReason.Deposit]: 'DEPOSIT',
   [LedgerReason.Withdrawal]: 'WITHDRAWAL',
@@ -289,6 +298,27 @@ export class EventReader {
         };
       case EventKind.FeeAccount:
         return { ...base, accountId: w[at + EvFeeAccount.ACCOUNT]! };
+      case EventKind.InstrumentFilters:
+        return {
+          ...base,
+          instrumentId: w[at + EvInstrumentFilters.INSTRUMENT]!,
+          priceBandUpPpm: w[at + EvInstrumentFilters.PRICE_BAND_UP_PPM]!,
+          priceBandDownPpm: w[at + EvInstrumentFilters.PRICE_BAND_DOWN_PPM]!,
+          minNotional: w[at + EvInstrumentFilters.MIN_NOTIONAL]!,
+          maxNotional: w[at + EvInstrumentFilters.MAX_NOTIONAL]!,
+          maxMarketQty: w[at + EvInstrumentFilters.MAX_MARKET_QTY]!,
+          maxOpenOrders: w[at + EvInstrumentFilters.MAX_OPEN_ORDERS]!,
+          maxOpenConditional: w[at + EvInstrumentFilters.MAX_OPEN_CONDITIONAL]!,
+        };
+      case EventKind.KillSwitch:
+        return {
+          ...base,
+          scope: KILL_SCOPE_NAMES[w[at + EvKillSwitch.SCOPE]!] ?? w[at + EvKillSwitch.SCOPE]!,
+          target: w[at + EvKillSwitch.TARGET]!,
+          on: w[at + EvKillSwitch.ON]! === 1,
+          operatorId: w[at + EvKillSwitch.OPERATOR]!,
+          reasonCode: w[at + EvKillSwitch.REASON]!,
+        };
       case EventKind.AssetAdded:
         return { ...base, assetId: w[at + EvAssetAdded.ASSET]!, scale: w[at + EvAssetAdded.SCALE]! };
       case EventKind.Ledger:

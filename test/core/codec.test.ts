@@ -98,6 +98,17 @@ function full(kind: number): Command {
   c.notionalMinorUnits = 10;
   c.makerFeePpm = -250;
   c.takerFeePpm = 1_000;
+  c.priceBandUpPpm = 1_100_000;
+  c.priceBandDownPpm = 900_000;
+  c.minNotional = 10;
+  c.maxNotional = 2 ** 50;
+  c.maxMarketQty = 77;
+  c.maxOpenOrders = 200;
+  c.maxOpenConditional = 5;
+  c.killScope = 2;
+  c.killOn = 1;
+  c.operatorId = 4_242;
+  c.reasonCode = 17;
   return c;
 }
 
@@ -109,6 +120,8 @@ function expectedDecode(c: Command): Command {
     e.baseAssetId = e.quoteAssetId = e.qtyMinorUnits = e.notionalMinorUnits = 0;
   }
   if (c.kind !== CommandKind.SetAccountFees) e.makerFeePpm = e.takerFeePpm = 0;
+  if (c.kind !== CommandKind.SetInstrumentFilters) e.priceBandUpPpm = e.priceBandDownPpm = e.minNotional = e.maxNotional = e.maxMarketQty = e.maxOpenOrders = e.maxOpenConditional = 0;
+  if (c.kind !== CommandKind.SetKillSwitch) e.killScope = e.killOn = e.operatorId = e.reasonCode = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
@@ -159,6 +172,8 @@ void describe('command records', () => {
       [CommandKind.Deposit]: 112,
       [CommandKind.Withdraw]: 112,
       [CommandKind.SetAccountFees]: 104,
+      [CommandKind.SetInstrumentFilters]: 144,
+      [CommandKind.SetKillSwitch]: 112,
     };
     for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
     const asset = full(CommandKind.AddAsset);

@@ -78,7 +78,7 @@ void describe('AddInstrument', () => {
       [Reject.InvalidPriceLimits, { minPrice: 3 }],
       [Reject.InvalidQtyLimits, { minQty: 0 }],
       [Reject.NotionalOverflow, { maxPrice: 10_000_000_000, maxQty: 10_000_000 }],
-      [Reject.InvalidStatus, { status: 3 }],
+      [Reject.InvalidStatus, { status: 4 }],
     ];
     for (let i = 0; i < faults.length; i++) {
       let spec: Partial<InstrumentSpec> = {};
@@ -180,9 +180,9 @@ void describe('AddInstrument', () => {
     assert.ok(Number.isSafeInteger(v.engine.notional));
   });
 
-  void test('status is TRADING, CANCEL_ONLY or HALTED', () => {
+  void test('status is TRADING, CANCEL_ONLY, HALTED or POST_ONLY', () => {
     const v = new Venue();
-    for (const status of [3, -1, 1.5, NaN, 255]) v.rejects(add({ status }), Reject.InvalidStatus);
+    for (const status of [4, -1, 1.5, NaN, 255]) v.rejects(add({ status }), Reject.InvalidStatus);
     const r = v.addInstrument({ ...SOL, status: InstrumentStatus.Halted });
     expectEvents(r.events, [{ event: 'InstrumentAdded', status: 'HALTED' }]);
     v.rejects(v.placeFields({ instrument: 3, side: Side.Buy, price: 10, qty: 20 }), Reject.InstrumentHalted);
@@ -222,8 +222,9 @@ void describe('instrument status', () => {
     assert.equal(v.engine.instruments.status[BTC], InstrumentStatus.CancelOnly);
     expectEvents(v.setStatus(BTC, InstrumentStatus.CancelOnly).events, [{ status: 'CANCEL_ONLY' }]);
     expectEvents(v.setStatus(BTC, InstrumentStatus.Halted).events, [{ status: 'HALTED' }]);
+    expectEvents(v.setStatus(BTC, InstrumentStatus.PostOnly).events, [{ status: 'POST_ONLY' }]);
     expectEvents(v.setStatus(BTC, InstrumentStatus.Trading).events, [{ status: 'TRADING' }]);
-    for (const status of [3, -1, 1.5, NaN]) {
+    for (const status of [4, -1, 1.5, NaN]) {
       v.rejects({ kind: CommandKind.SetInstrumentStatus, instrumentId: BTC, status }, Reject.InvalidStatus);
     }
     v.rejects({ kind: CommandKind.SetInstrumentStatus, instrumentId: 9, status: 3 }, Reject.UnknownInstrument);

@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandKind, Limits, REJECT_CODES, rejectMessage, rejectName } from '../../src/core/index.js';
+import { CommandKind, InstrumentStatus, Limits, REJECT_CODES, rejectMessage, rejectName } from '../../src/core/index.js';
 import {
   BTC,
   BTC_SPEC,
@@ -65,8 +65,8 @@ const CATALOGUE: Case[] = [
     code: Reject.NotionalOverflow,
     cmd: () => instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X', maxPrice: 10_000_000_000, maxQty: 10_000_000 }),
   },
-  { name: 'add status 3', code: Reject.InvalidStatus, cmd: () => instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X', status: 3 }) },
-  { name: 'set status 3', code: Reject.InvalidStatus, cmd: () => ({ kind: CommandKind.SetInstrumentStatus, instrumentId: BTC, status: 3 }) },
+  { name: 'add status 4', code: Reject.InvalidStatus, cmd: () => instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X', status: 4 }) },
+  { name: 'set status 4', code: Reject.InvalidStatus, cmd: () => ({ kind: CommandKind.SetInstrumentStatus, instrumentId: BTC, status: 4 }) },
   { name: 'place while cancel-only', code: Reject.InstrumentNotTrading, setup: (v) => void v.setStatus(BTC, 1), cmd: (v) => limit(v) },
   { name: 'place while halted', code: Reject.InstrumentHalted, setup: (v) => void v.setStatus(BTC, 2), cmd: (v) => limit(v) },
   { name: 'side 2', code: Reject.InvalidSide, cmd: (v) => limit(v, { side: 2 }) },
@@ -163,7 +163,32 @@ const CATALOGUE: Case[] = [
   },
   { name: 'a taker fee rate below zero', code: Reject.InvalidFeeRate, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 1, makerFeePpm: 0, takerFeePpm: -1 }) },
   { name: 'fees before a fee account', code: Reject.NoFeeAccount, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: 0, takerFeePpm: 100 }) },
+  { name: 'a buy above the band', code: Reject.PriceOutsideBand, setup: (v) => { v.print(100); filter(v, { priceBandUpPpm: 1_000_000 }); }, cmd: (v) => limit(v, { price: 105 }) },
+  { name: 'a notional below the minimum', code: Reject.NotionalTooSmall, setup: (v) => filter(v, { minNotional: 10_000 }), cmd: (v) => limit(v) },
+  { name: 'a notional above the maximum', code: Reject.NotionalTooLarge, setup: (v) => filter(v, { maxNotional: 10 }), cmd: (v) => limit(v) },
+  { name: 'a market order past its maximum', code: Reject.MarketQtyTooLarge, setup: (v) => filter(v, { maxMarketQty: 5 }), cmd: (v) => limit(v, { orderType: OrderType.Market, price: 0 }) },
+  { name: 'one open order too many', code: Reject.TooManyOpenOrders, setup: (v) => { filter(v, { maxOpenOrders: 1 }); v.rest(Side.Buy, 90, 10); }, cmd: (v) => limit(v) },
+  {
+    name: 'one pending stop too many',
+    code: Reject.TooManyConditionalOrders,
+    setup: (v) => { filter(v, { maxOpenConditional: 1 }); v.place({ side: Side.Buy, type: OrderType.StopMarket, qty: 10, trigger: 150 }); },
+    cmd: (v) => limit(v, { orderType: OrderType.StopMarket, price: 0, triggerPrice: 160 }),
+  },
+  { name: 'an order of an account killed', code: Reject.AccountKilled, setup: (v) => killOn(v, 2, { accountId: 1 }), cmd: (v) => limit(v) },
+  { name: 'an order on an instrument killed', code: Reject.InstrumentKilled, setup: (v) => killOn(v, 1, { instrumentId: BTC }), cmd: (v) => limit(v) },
+  { name: 'an order while the venue is killed', code: Reject.VenueKilled, setup: (v) => killOn(v, 0, {}), cmd: (v) => limit(v) },
+  { name: 'a taking order under POST_ONLY', code: Reject.InstrumentPostOnly, setup: (v) => void v.setStatus(BTC, InstrumentStatus.PostOnly), cmd: (v) => limit(v) },
+  { name: 'filters with min notional over max', code: Reject.InvalidFilters, cmd: () => ({ kind: CommandKind.SetInstrumentFilters, instrumentId: BTC, minNotional: 10, maxNotional: 5 }) },
+  { name: 'a kill switch of no scope', code: Reject.InvalidKillSwitch, cmd: () => ({ kind: CommandKind.SetKillSwitch, killScope: 9, killOn: 1 }) },
 ];
+
+function filter(v: Venue, f: CommandFields): void {
+  expectOk(v.apply({ kind: CommandKind.SetInstrumentFilters, instrumentId: BTC, ...f }));
+}
+
+function killOn(v: Venue, killScope: number, target: CommandFields): void {
+  expectOk(v.apply({ kind: CommandKind.SetKillSwitch, killScope, killOn: 1, ...target }));
+}
 
 /** USDT (asset 1, scale 6) and a deposit of 100 to account 1 as transfer 1. */
 function withUsdt(v: Venue): void {

@@ -258,7 +258,7 @@ const statusArb: fc.Arbitrary<AbsStatus> = fc.record({
     w(12, fc.constant(InstrumentStatus.Trading)),
     w(2, fc.constant(InstrumentStatus.CancelOnly)),
     w(2, fc.constant(InstrumentStatus.Halted)),
-    w(1, fc.constantFrom(3, 7)),
+    w(1, fc.constantFrom(4, 7)),
   ),
 });
 
@@ -526,7 +526,7 @@ export class StreamBuilder {
         cmd.maxPrice = 2 ** 20;
         break;
       case 14:
-        cmd.status = 3;
+        cmd.status = 4;
         break;
       case 15:
         cmd.instrumentId = 1; // exists

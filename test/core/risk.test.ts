@@ -1,0 +1,177 @@
+// Pre-trade risk (src/core/risk.ts): each filter and guardrail with its own code, the order
+// they are checked in, and what turning each off gives back. BTC: tick 5, lot 10 (helpers).
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CommandKind, InstrumentStatus, KillScope } from '../../src/core/index.js';
+import { BTC, ETH, type CommandFields, OrderType, Reject, Side, TimeInForce, Venue, expectOk } from './helpers.js';
+
+function filters(instrumentId: number, f: Partial<Record<string, number>>): CommandFields {
+  return {
+    kind: CommandKind.SetInstrumentFilters,
+    instrumentId,
+    priceBandUpPpm: 0,
+    priceBandDownPpm: 0,
+    minNotional: 0,
+    maxNotional: 0,
+    maxMarketQty: 0,
+    maxOpenOrders: 0,
+    maxOpenConditional: 0,
+    ...f,
+  };
+}
+
+function kill(scope: number, on: number, target: { accountId?: number; instrumentId?: number } = {}): CommandFields {
+  return { kind: CommandKind.SetKillSwitch, killScope: scope, killOn: on, operatorId: 7, reasonCode: 3, ...target };
+}
+
+void describe('price band', () => {
+  void test('a buy at most last * up, a sell at least last * down; none before the first trade', () => {
+    const v = new Venue();
+    expectOk(v.apply(filters(BTC, { priceBandUpPpm: 1_100_000, priceBandDownPpm: 900_000 })));
+    // No last price yet: no band.
+    const early = v.rest(Side.Buy, 5_000, 10, { account: 3 });
+    expectOk(v.cancel({ orderId: early, account: 3 }));
+    v.print(1_000);
+    v.rejects(v.placeFields({ side: Side.Buy, price: 1_105, qty: 10 }), Reject.PriceOutsideBand);
+    expectOk(v.buy(1_100, 10));
+    v.rejects(v.placeFields({ side: Side.Sell, price: 895, qty: 10 }), Reject.PriceOutsideBand);
+    expectOk(v.sell(900, 10, { account: 4 }));
+  });
+
+  void test('an amend to a price outside the band is refused', () => {
+    const v = new Venue();
+    v.print(1_000);
+    expectOk(v.apply(filters(BTC, { priceBandUpPpm: 1_050_000 })));
+    const id = v.rest(Side.Buy, 1_000, 10);
+    v.rejects({ kind: CommandKind.AmendOrder, accountId: 1, instrumentId: BTC, orderId: id, price: 1_055, qty: 10 }, Reject.PriceOutsideBand);
+    expectOk(v.amend({ orderId: id, price: 1_050, qty: 10 }));
+  });
+});
+
+void describe('notional and quantity', () => {
+  void test('min and max notional of a priced order; the most a market order may be', () => {
+    const v = new Venue();
+    expectOk(v.apply(filters(BTC, { minNotional: 1_000, maxNotional: 100_000, maxMarketQty: 50 })));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 95, qty: 10 }), Reject.NotionalTooSmall); // 950
+    expectOk(v.buy(100, 10)); // 1,000
+    v.rejects(v.placeFields({ side: Side.Buy, price: 1_005, qty: 100 }), Reject.NotionalTooLarge);
+    expectOk(v.buy(1_000, 100)); // 100,000
+    v.rejects(v.placeFields({ side: Side.Sell, type: OrderType.Market, qty: 60 }), Reject.MarketQtyTooLarge);
+    expectOk(v.market(Side.Sell, 50, { account: 2 }));
+  });
+
+  void test('filters are per instrument, and all off gives back the unfiltered instrument', () => {
+    const v = new Venue();
+    expectOk(v.apply(filters(BTC, { minNotional: 1_000 })));
+    expectOk(v.place({ instrument: ETH, side: Side.Buy, price: 10, qty: 10 }));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 5, qty: 10 }), Reject.NotionalTooSmall);
+    expectOk(v.apply(filters(BTC, {})));
+    expectOk(v.buy(5, 10));
+    v.rejects(filters(BTC, { minNotional: 10, maxNotional: 5 }), Reject.InvalidFilters);
+    v.rejects(filters(BTC, { priceBandUpPpm: 999_999 }), Reject.InvalidFilters);
+    v.rejects(filters(9, {}), Reject.UnknownInstrument);
+  });
+});
+
+void describe('open order limits', () => {
+  void test('max open orders per account on an instrument, counting orders open before the limit', () => {
+    const v = new Venue();
+    const first = v.rest(Side.Buy, 100, 10);
+    v.rest(Side.Buy, 95, 10);
+    expectOk(v.apply(filters(BTC, { maxOpenOrders: 3 })));
+    v.rest(Side.Buy, 90, 10);
+    v.rejects(v.placeFields({ side: Side.Buy, price: 85, qty: 10 }), Reject.TooManyOpenOrders);
+    expectOk(v.buy(85, 10, { account: 2 })); // another account
+    expectOk(v.place({ instrument: ETH, side: Side.Buy, price: 10, qty: 10 })); // another instrument
+    expectOk(v.cancel({ orderId: first }));
+    expectOk(v.buy(85, 10));
+  });
+
+  void test('max pending stop and take-profit orders; a fired one no longer counts as pending', () => {
+    const v = new Venue();
+    expectOk(v.apply(filters(BTC, { maxOpenConditional: 2 })));
+    const stop = (trigger: number): CommandFields => v.placeFields({ side: Side.Buy, type: OrderType.StopMarket, qty: 10, trigger });
+    expectOk(v.apply(stop(200)));
+    expectOk(v.apply(stop(300)));
+    v.rejects(stop(400), Reject.TooManyConditionalOrders);
+    v.rest(Side.Sell, 200, 10, { account: 5 });
+    v.print(200); // fires the first stop, which buys the 200 offer
+    expectOk(v.apply(stop(400)));
+  });
+
+  void test('the counts survive a snapshot: a restored engine refuses the same orders', () => {
+    const v = new Venue();
+    expectOk(v.apply(filters(BTC, { maxOpenOrders: 1 })));
+    v.rest(Side.Buy, 100, 10);
+    const restored = new Venue();
+    const engine = restored.engine.constructor as typeof import('../../src/core/index.js').Engine;
+    const copy = engine.restore(v.engine.snapshot());
+    assert.equal(copy.stateHash(), v.engine.stateHash());
+    assert.equal(copy.risk.counts.open(1, BTC), 1);
+  });
+});
+
+void describe('POST_ONLY status', () => {
+  void test('only post-only orders enter; an amend that would take is refused; cancels go on', () => {
+    const v = new Venue();
+    const ask = v.rest(Side.Sell, 110, 10, { account: 2 });
+    const bid = v.rest(Side.Buy, 100, 10);
+    expectOk(v.setStatus(BTC, InstrumentStatus.PostOnly));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 105, qty: 10 }), Reject.InstrumentPostOnly);
+    v.rejects(v.placeFields({ side: Side.Buy, type: OrderType.Market, qty: 10 }), Reject.InstrumentPostOnly);
+    expectOk(v.buy(105, 10, { tif: TimeInForce.GTX }));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 110, qty: 10, tif: TimeInForce.GTX }), Reject.PostOnlyWouldTake);
+    v.rejects({ kind: CommandKind.AmendOrder, accountId: 1, instrumentId: BTC, orderId: bid, price: 110, qty: 10 }, Reject.PostOnlyWouldTake);
+    expectOk(v.amend({ orderId: bid, price: 95, qty: 10 }));
+    expectOk(v.cancel({ orderId: ask, account: 2 }));
+  });
+});
+
+void describe('kill switches', () => {
+  void test('an account\'s: cancels its orders, blocks new ones and amends, lets cancels through, until lifted; who and why are in the event', () => {
+    const v = new Venue();
+    const mine = v.rest(Side.Buy, 100, 10);
+    v.rest(Side.Buy, 95, 10, { instrument: ETH });
+    const other = v.rest(Side.Buy, 90, 10, { account: 2 });
+    const r = v.apply(kill(KillScope.Account, 1, { accountId: 1 }));
+    expectOk(r);
+    assert.deepEqual(r.events[0], { event: 'KillSwitch', seq: v.seq, timeUs: v.timeUs, scope: 'ACCOUNT', target: 1, on: true, operatorId: 7, reasonCode: 3 });
+    assert.equal(r.events.filter((e) => e.event === 'Done').length, 2);
+    assert.equal(v.engine.byId.find(mine), -1);
+    assert.notEqual(v.engine.byId.find(other), -1);
+    v.rejects(v.placeFields({ side: Side.Buy, price: 100, qty: 10 }), Reject.AccountKilled);
+    expectOk(v.buy(100, 10, { account: 2 }));
+    expectOk(v.apply(kill(KillScope.Account, 0, { accountId: 1 })));
+    expectOk(v.buy(100, 10));
+  });
+
+  void test('an instrument\'s and the venue\'s: cancel the books, block new orders there', () => {
+    const v = new Venue();
+    v.rest(Side.Buy, 100, 10);
+    const eth = v.rest(Side.Buy, 10, 10, { instrument: ETH });
+    expectOk(v.apply(kill(KillScope.Instrument, 1, { instrumentId: BTC })));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 100, qty: 10 }), Reject.InstrumentKilled);
+    assert.notEqual(v.engine.byId.find(eth), -1);
+    expectOk(v.apply(kill(KillScope.Venue, 1)));
+    assert.equal(v.engine.byId.find(eth), -1);
+    v.rejects(v.placeFields({ instrument: ETH, side: Side.Buy, price: 10, qty: 10 }), Reject.VenueKilled);
+    expectOk(v.apply(kill(KillScope.Venue, 0)));
+    expectOk(v.place({ instrument: ETH, side: Side.Buy, price: 10, qty: 10 }));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 100, qty: 10 }), Reject.InstrumentKilled);
+    v.rejects(kill(KillScope.Instrument, 1, { instrumentId: 9 }), Reject.InvalidKillSwitch);
+    v.rejects(kill(3, 1), Reject.InvalidKillSwitch);
+    v.rejects(kill(KillScope.Venue, 2), Reject.InvalidKillSwitch);
+  });
+
+  void test('kill switches and filters are in the snapshot and the state hash', () => {
+    const v = new Venue();
+    const before = v.engine.stateHash();
+    expectOk(v.apply(kill(KillScope.Account, 1, { accountId: 4 })));
+    expectOk(v.apply(filters(ETH, { minNotional: 100 })));
+    assert.notEqual(v.engine.stateHash(), before);
+    const copy = (v.engine.constructor as typeof import('../../src/core/index.js').Engine).restore(v.engine.snapshot());
+    assert.equal(copy.stateHash(), v.engine.stateHash());
+    assert.equal(copy.risk.killedFor(ETH, 4), Reject.AccountKilled);
+  });
+});
