@@ -3,8 +3,11 @@
 // unit each); order `id` belongs to account 1 + id % RISK_ACCOUNTS; every account is funded
 // well beyond what its orders could lock, so no order fails its balance check and the
 // matching is match mode's, fill for fill; fees are on (maker 1 bp, taker 2 bp, paid into
-// account RISK_FEE_ACCOUNT). The setup (assets, instruments, fees, deposits) is untimed,
-// as match mode's instruments are.
+// account RISK_FEE_ACCOUNT); every filter is on with limits the workload satisfies (a price
+// band of a tenth to ten times the last trade, notional and market quantity within the
+// instrument's limits, at most RISK_MAX_OPEN open orders and 100 stops an account on a
+// symbol), so each order meets every check. The setup (assets, instruments, fees, filters,
+// deposits) is untimed, as match mode's instruments are.
 
 import { Command, CommandKind } from '../core/index.js';
 import { decodeCommand, encodeCommand, MAX_COMMAND_BYTES } from '../protocol/index.js';
@@ -14,6 +17,7 @@ export const RISK_ACCOUNTS = 1_000;
 export const RISK_FEE_ACCOUNT = RISK_ACCOUNTS + 1;
 export const RISK_MAKER_FEE_PPM = 100;
 export const RISK_TAKER_FEE_PPM = 200;
+export const RISK_MAX_OPEN = 100_000;
 const QUOTE_ASSET = 1;
 /** Funding an account: quote minor units, and minor units of each base asset. */
 const QUOTE_FUNDS = 1_000_000_000_000;
@@ -26,7 +30,7 @@ const O_CLIENT_ORDER_ID = 40;
 /** The spot, many-account form of a match-mode workload. */
 export function riskWorkload(match: Workload): Workload {
   const symbols = match.symbols;
-  const setupCount = 1 + symbols + symbols + 2 + RISK_ACCOUNTS * (1 + symbols);
+  const setupCount = 1 + symbols + symbols + symbols + 2 + RISK_ACCOUNTS * (1 + symbols);
   const commandBytes = match.view.byteLength - match.commandsOffset;
   const bytes = new Uint8Array(setupCount * MAX_COMMAND_BYTES + commandBytes);
   const view = new DataView(bytes.buffer);
@@ -55,6 +59,21 @@ export function riskWorkload(match: Workload): Workload {
       c.qtyMinorUnits = 1;
       c.notionalMinorUnits = 1;
     });
+  }
+  for (let s = 1; s <= symbols; s++) {
+    put((c) =>
+      Object.assign(c, {
+        kind: CommandKind.SetInstrumentFilters,
+        instrumentId: s,
+        priceBandUpPpm: 10_000_000,
+        priceBandDownPpm: 100_000,
+        minNotional: 1,
+        maxNotional: matchCmd.maxPrice * matchCmd.maxQty,
+        maxMarketQty: matchCmd.maxQty,
+        maxOpenOrders: RISK_MAX_OPEN,
+        maxOpenConditional: 100,
+      }),
+    );
   }
   put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: RISK_FEE_ACCOUNT }));
   put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: RISK_MAKER_FEE_PPM, takerFeePpm: RISK_TAKER_FEE_PPM }));
