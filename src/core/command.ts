@@ -31,6 +31,8 @@ export const enum CommandKind {
   SetInstrumentFilters = 15,
   /** Turns a kill switch on (cancels what it covers and blocks new orders) or off, saying who and why. */
   SetKillSwitch = 16,
+  /** An instrument's circuit breaker (risk.ts): a move, a window, a cool-down, and the status to go to. */
+  SetCircuitBreaker = 17,
 }
 
 export class Command {
@@ -83,6 +85,10 @@ export class Command {
   maxMarketQty = 0;
   maxOpenOrders = 0;
   maxOpenConditional = 0;
+  /** SetCircuitBreaker: the move in ppm of the reference price (0: off), the window and the cool-down; `status` is where it goes. */
+  breakerMovePpm = 0;
+  breakerWindowUs = 0;
+  breakerCooldownUs = 0;
   /** SetKillSwitch: KillScope, 1 on or 0 off, the operator who did it and a reason code of theirs. */
   killScope = 0;
   killOn = 0;
@@ -144,6 +150,9 @@ export class Command {
     this.killOn = 0;
     this.operatorId = 0;
     this.reasonCode = 0;
+    this.breakerMovePpm = 0;
+    this.breakerWindowUs = 0;
+    this.breakerCooldownUs = 0;
     return this;
   }
 
@@ -193,6 +202,9 @@ export class Command {
     this.killOn = other.killOn;
     this.operatorId = other.operatorId;
     this.reasonCode = other.reasonCode;
+    this.breakerMovePpm = other.breakerMovePpm;
+    this.breakerWindowUs = other.breakerWindowUs;
+    this.breakerCooldownUs = other.breakerCooldownUs;
     return this;
   }
 }

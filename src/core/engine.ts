@@ -28,6 +28,8 @@ import {
   EvAccountStp,
   EvAmended,
   EvAssetAdded,
+  EvCircuitBreakerSet,
+  EvCircuitBreakerTripped,
   EvDone,
   EventBuffer,
   EventKind,
@@ -151,13 +153,19 @@ export class Engine {
     this.lastSeq = cmd.seq;
     // Orders expire before anything else happens at their time, so they never trade after it.
     if (this.gtdCount > 0 && this.gtdTimeUs[0]! <= this.nowUs) this.expireDue();
+    // Circuit breakers whose cool-down is over put their instruments back to trading first.
+    if (this.risk.nextBreakerEndUs <= this.nowUs) this.endBreakerTrips();
     switch (cmd.kind) {
       case CommandKind.PlaceOrder:
-        return this.place(cmd);
+        // The breaker check is here, not in place or amend: in them, its few bytes cost match
+        // mode 6% on s1 (V8 inlined less of place's callees).
+        if (this.risk.breakers === 0) return this.place(cmd);
+        return this.afterOrder(cmd, this.place(cmd));
       case CommandKind.CancelOrder:
         return this.cancel(cmd);
       case CommandKind.AmendOrder:
-        return this.amend(cmd);
+        if (this.risk.breakers === 0) return this.amend(cmd);
+        return this.afterOrder(cmd, this.amend(cmd));
       case CommandKind.CancelAll:
         return this.cancelAll(cmd);
       case CommandKind.MassCancel:
@@ -184,6 +192,8 @@ export class Engine {
         return this.setInstrumentFilters(cmd);
       case CommandKind.SetKillSwitch:
         return this.setKillSwitch(cmd);
+      case CommandKind.SetCircuitBreaker:
+        return this.setCircuitBreaker(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -495,6 +505,69 @@ export class Engine {
     w[at + EvInstrumentFilters.MAX_OPEN_ORDERS] = filters.maxOpenOrders;
     w[at + EvInstrumentFilters.MAX_OPEN_CONDITIONAL] = filters.maxOpenConditional;
     return Reject.None;
+  }
+
+  private setCircuitBreaker(cmd: Command): number {
+    const instrumentId = cmd.instrumentId;
+    if (!this.instruments.has(instrumentId)) return this.reject(cmd, Reject.UnknownInstrument);
+    const move = cmd.breakerMovePpm;
+    const whole = (x: number, min: number): boolean => Number.isSafeInteger(x) && x >= min;
+    const halt = cmd.status;
+    const off = move === 0;
+    if (!(off || (whole(move, 1) && move <= 1_000_000 && whole(cmd.breakerWindowUs, 1) && whole(cmd.breakerCooldownUs, 1) && (halt === InstrumentStatus.CancelOnly || halt === InstrumentStatus.Halted)))) {
+      return this.reject(cmd, Reject.InvalidCircuitBreaker);
+    }
+    this.risk.setBreaker(instrumentId, move, off ? 0 : cmd.breakerWindowUs, off ? 0 : cmd.breakerCooldownUs, off ? 0 : halt);
+    const at = this.events.reserve(EventKind.CircuitBreakerSet, EvCircuitBreakerSet.WORDS);
+    const w = this.events.words;
+    w[at + EvCircuitBreakerSet.INSTRUMENT] = instrumentId;
+    w[at + EvCircuitBreakerSet.MOVE_PPM] = move;
+    w[at + EvCircuitBreakerSet.WINDOW_US] = this.risk.breakerWindowUs[instrumentId]!;
+    w[at + EvCircuitBreakerSet.COOLDOWN_US] = this.risk.breakerCooldownUs[instrumentId]!;
+    w[at + EvCircuitBreakerSet.HALT_STATUS] = this.risk.breakerHaltStatus[instrumentId]!;
+    return Reject.None;
+  }
+
+  /** After an order or amend that was accepted, and so may have traded: its instrument's breaker. */
+  private afterOrder(cmd: Command, code: number): number {
+    if (code === Reject.None) this.checkBreaker(cmd.instrumentId);
+    return code;
+  }
+
+  /** After a command that may have traded: the instrument's breaker trips if the price moved too far. */
+  private checkBreaker(instrumentId: number): void {
+    const last = this.instruments.lastPrice[instrumentId]!;
+    if (last === 0 || this.instruments.status[instrumentId] !== InstrumentStatus.Trading) return;
+    const risk = this.risk;
+    if (!risk.breakerTrips(instrumentId, last, this.nowUs)) return;
+    const until = risk.tripUntil(instrumentId, this.nowUs);
+    const at = this.events.reserve(EventKind.CircuitBreakerTripped, EvCircuitBreakerTripped.WORDS);
+    const w = this.events.words;
+    w[at + EvCircuitBreakerTripped.INSTRUMENT] = instrumentId;
+    w[at + EvCircuitBreakerTripped.REFERENCE_PRICE] = risk.breakerReference[instrumentId]!;
+    w[at + EvCircuitBreakerTripped.LAST_PRICE] = last;
+    w[at + EvCircuitBreakerTripped.UNTIL_US] = until;
+    this.changeStatus(instrumentId, risk.breakerHaltStatus[instrumentId]!);
+  }
+
+  /** Cool-downs over: their instruments trade again (unless an operator moved them elsewhere meanwhile). */
+  private endBreakerTrips(): void {
+    const risk = this.risk;
+    for (const instrumentId of this.instruments.ids) {
+      const until = risk.breakerUntilUs[instrumentId] ?? 0;
+      if (until === 0 || until > this.nowUs) continue;
+      risk.endTrip(instrumentId, this.nowUs);
+      if (this.instruments.status[instrumentId] === risk.breakerHaltStatus[instrumentId]) this.changeStatus(instrumentId, InstrumentStatus.Trading);
+    }
+    risk.refreshNextBreakerEnd();
+  }
+
+  private changeStatus(instrumentId: number, status: number): void {
+    this.instruments.status[instrumentId] = status;
+    this.refreshRiskActive();
+    const at = this.events.reserve(EventKind.InstrumentStatus, EvInstrumentStatus.WORDS);
+    this.events.words[at + EvInstrumentStatus.INSTRUMENT] = instrumentId;
+    this.events.words[at + EvInstrumentStatus.STATUS] = status;
   }
 
   /**

@@ -35,6 +35,9 @@ export const enum EventKind {
   FeeAccount = 15,
   InstrumentFilters = 16,
   KillSwitch = 17,
+  CircuitBreakerSet = 18,
+  /** A circuit breaker tripped: its instrument's status changes (an InstrumentStatus event follows). */
+  CircuitBreakerTripped = 19,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -55,6 +58,8 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.FeeAccount]: 'FeeAccount',
   [EventKind.InstrumentFilters]: 'InstrumentFilters',
   [EventKind.KillSwitch]: 'KillSwitch',
+  [EventKind.CircuitBreakerSet]: 'CircuitBreakerSet',
+  [EventKind.CircuitBreakerTripped]: 'CircuitBreakerTripped',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -247,6 +252,24 @@ export const enum EvKillSwitch {
   WORDS = 6,
 }
 
+export const enum EvCircuitBreakerSet {
+  INSTRUMENT = 1,
+  MOVE_PPM = 2,
+  WINDOW_US = 3,
+  COOLDOWN_US = 4,
+  HALT_STATUS = 5,
+  WORDS = 6,
+}
+
+/** The reference price of the window, the last price that moved too far from it, and when trading comes back. */
+export const enum EvCircuitBreakerTripped {
+  INSTRUMENT = 1,
+  REFERENCE_PRICE = 2,
+  LAST_PRICE = 3,
+  UNTIL_US = 4,
+  WORDS = 5,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -266,6 +289,8 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.FeeAccount]: EvFeeAccount.WORDS,
   [EventKind.InstrumentFilters]: EvInstrumentFilters.WORDS,
   [EventKind.KillSwitch]: EvKillSwitch.WORDS,
+  [EventKind.CircuitBreakerSet]: EvCircuitBreakerSet.WORDS,
+  [EventKind.CircuitBreakerTripped]: EvCircuitBreakerTripped.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

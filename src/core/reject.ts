@@ -84,6 +84,7 @@ export const enum Reject {
   InstrumentPostOnly = 609,
   InvalidFilters = 610,
   InvalidKillSwitch = 611,
+  InvalidCircuitBreaker = 612,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -155,6 +156,7 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.VenueKilled]: ['VenueKilled', 'the venue\'s kill switch is on: cancels only'],
   [Reject.InstrumentPostOnly]: ['InstrumentPostOnly', 'the instrument takes post-only orders only'],
   [Reject.InvalidFilters]: ['InvalidFilters', 'filters must be integers >= 0, band multipliers in ppm (up >= 1000000, down <= 1000000), min notional <= max'],
+  [Reject.InvalidCircuitBreaker]: ['InvalidCircuitBreaker', 'a circuit breaker needs a move of 0 (off) to 1000000 ppm, a window and a cool-down of at least 1 us, and CANCEL_ONLY or HALTED to go to'],
   [Reject.InvalidKillSwitch]: ['InvalidKillSwitch', 'a kill switch needs a scope (venue, instrument, account), its target, on 0 or 1, and integer operator and reason'],
 };
 

@@ -12,6 +12,13 @@
 //   the account's pending stop and take-profit orders on it       (TooManyConditionalOrders)
 //     Binance's MAX_NUM_ORDERS and MAX_NUM_ALGO_ORDERS
 //
+// A circuit breaker (SetCircuitBreaker) watches an instrument's last trade price in
+// tumbling windows: a window opens at the first order after the last one closed, with the
+// last price seen before it as its reference. When a command's trades leave the price more
+// than the configured move from the reference, the instrument goes to CANCEL_ONLY or HALTED
+// for the cool-down, and the first command at or after its end (AdvanceTime ticks included)
+// puts it back to TRADING, in a new window. Time comes from the commands only.
+//
 // Every filter is 0 when off; an instrument with none set costs one load a command. Open
 // orders are counted per (account, instrument) only once some instrument limits them: the
 // counts are then built from the open orders and kept from there on.
@@ -65,6 +72,21 @@ export class RiskControls {
   venueKilled = 0;
   instrumentKilled = new Uint8Array(64);
   accountKilled = new Uint8Array(64);
+
+  /** Circuit breakers by instrument (0: none), their windows, and when tripped ones end. */
+  breakerMovePpm = new Float64Array(64);
+  breakerWindowUs = new Float64Array(64);
+  breakerCooldownUs = new Float64Array(64);
+  breakerHaltStatus = new Uint8Array(64);
+  breakerWindowStartUs = new Float64Array(64);
+  breakerReference = new Float64Array(64);
+  /** The last price each breaker saw at the end of a command that traded. */
+  breakerLastSeen = new Float64Array(64);
+  /** When a tripped breaker's cool-down ends (0: not tripped). */
+  breakerUntilUs = new Float64Array(64);
+  breakers = 0;
+  /** The earliest cool-down end of the tripped breakers (Infinity: none). */
+  nextBreakerEndUs = Infinity;
 
   /** Open and pending conditional orders per (account, instrument): kept once `counting`. */
   counting = false;
@@ -163,8 +185,72 @@ export class RiskControls {
     }
   }
 
+  /** Sets or clears (movePpm 0) an instrument's breaker; its window starts again. */
+  setBreaker(instrumentId: number, movePpm: number, windowUs: number, cooldownUs: number, haltStatus: number): void {
+    if (instrumentId >= this.filtered.length) this.grow(instrumentId);
+    this.breakerMovePpm[instrumentId] = movePpm;
+    this.breakerWindowUs[instrumentId] = windowUs;
+    this.breakerCooldownUs[instrumentId] = cooldownUs;
+    this.breakerHaltStatus[instrumentId] = haltStatus;
+    this.breakerWindowStartUs[instrumentId] = 0;
+    this.breakerReference[instrumentId] = 0;
+    this.breakers = this.breakerMovePpm.reduce((n, move) => (move !== 0 ? n + 1 : n), 0);
+  }
+
+  /**
+   * After a command traded on `instrumentId` (last price `last`, time `nowUs`): true when
+   * its breaker trips, which the caller carries out (`tripUntil`).
+   */
+  breakerTrips(instrumentId: number, last: number, nowUs: number): boolean {
+    const move = this.breakerMovePpm[instrumentId] ?? 0;
+    if (move === 0 || this.breakerUntilUs[instrumentId] !== 0) return false;
+    const seen = this.breakerLastSeen[instrumentId]!;
+    this.breakerLastSeen[instrumentId] = last;
+    const start = this.breakerWindowStartUs[instrumentId]!;
+    if (start === 0 || nowUs - start >= this.breakerWindowUs[instrumentId]!) {
+      this.breakerWindowStartUs[instrumentId] = nowUs;
+      this.breakerReference[instrumentId] = seen !== 0 ? seen : last;
+    }
+    const reference = this.breakerReference[instrumentId]!;
+    const distance = last > reference ? last - reference : reference - last;
+    // distance / reference > move / 1e6, in integers: distance * 1e6 > reference * move, split.
+    return distance > scaleDown(reference, move);
+  }
+
+  tripUntil(instrumentId: number, nowUs: number): number {
+    const until = nowUs + this.breakerCooldownUs[instrumentId]!;
+    this.breakerUntilUs[instrumentId] = until;
+    if (until < this.nextBreakerEndUs) this.nextBreakerEndUs = until;
+    return until;
+  }
+
+  /** Ends a breaker's cool-down: a new window starts at `nowUs`; returns whether it was tripped. */
+  endTrip(instrumentId: number, nowUs: number): void {
+    this.breakerUntilUs[instrumentId] = 0;
+    this.breakerWindowStartUs[instrumentId] = nowUs;
+    this.breakerReference[instrumentId] = this.breakerLastSeen[instrumentId]!;
+  }
+
+  /** The earliest cool-down end left, after some ended. */
+  refreshNextBreakerEnd(): void {
+    let next = Infinity;
+    for (let i = 0; i < this.breakerUntilUs.length; i++) {
+      const until = this.breakerUntilUs[i]!;
+      if (until !== 0 && until < next) next = until;
+    }
+    this.nextBreakerEndUs = next;
+  }
+
   private grow(instrumentId: number): void {
     const size = sizeFor(instrumentId, this.filtered.length);
+    this.breakerMovePpm = growF64(this.breakerMovePpm, size);
+    this.breakerWindowUs = growF64(this.breakerWindowUs, size);
+    this.breakerCooldownUs = growF64(this.breakerCooldownUs, size);
+    this.breakerHaltStatus = growU8(this.breakerHaltStatus, size);
+    this.breakerWindowStartUs = growF64(this.breakerWindowStartUs, size);
+    this.breakerReference = growF64(this.breakerReference, size);
+    this.breakerLastSeen = growF64(this.breakerLastSeen, size);
+    this.breakerUntilUs = growF64(this.breakerUntilUs, size);
     this.filtered = growU8(this.filtered, size);
     this.bandUpPpm = growF64(this.bandUpPpm, size);
     this.bandDownPpm = growF64(this.bandDownPpm, size);

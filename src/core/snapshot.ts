@@ -178,6 +178,14 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
     ['risk.maxOpenConditional', engine.risk.maxOpenConditional],
     ['risk.instrumentKilled', engine.risk.instrumentKilled],
     ['risk.accountKilled', engine.risk.accountKilled],
+    ['breaker.movePpm', engine.risk.breakerMovePpm],
+    ['breaker.windowUs', engine.risk.breakerWindowUs],
+    ['breaker.cooldownUs', engine.risk.breakerCooldownUs],
+    ['breaker.haltStatus', engine.risk.breakerHaltStatus],
+    ['breaker.windowStartUs', engine.risk.breakerWindowStartUs],
+    ['breaker.reference', engine.risk.breakerReference],
+    ['breaker.lastSeen', engine.risk.breakerLastSeen],
+    ['breaker.untilUs', engine.risk.breakerUntilUs],
   ];
 }
 
@@ -360,6 +368,16 @@ export function restore(bytes: Uint8Array): Engine {
   risk.instrumentKilled = u8('risk.instrumentKilled');
   risk.accountKilled = u8('risk.accountKilled');
   risk.venueKilled = s.venueKilled!;
+  risk.breakerMovePpm = f64('breaker.movePpm');
+  risk.breakerWindowUs = f64('breaker.windowUs');
+  risk.breakerCooldownUs = f64('breaker.cooldownUs');
+  risk.breakerHaltStatus = u8('breaker.haltStatus');
+  risk.breakerWindowStartUs = f64('breaker.windowStartUs');
+  risk.breakerReference = f64('breaker.reference');
+  risk.breakerLastSeen = f64('breaker.lastSeen');
+  risk.breakerUntilUs = f64('breaker.untilUs');
+  risk.breakers = risk.breakerMovePpm.reduce((n, move) => (move !== 0 ? n + 1 : n), 0);
+  risk.refreshNextBreakerEnd();
   // The open order counts follow from the open orders: counted again, not copied.
   if (s.riskCounting === 1) engine.recountOpenOrders();
   engine.refreshRiskActive();
@@ -452,5 +470,11 @@ function hashBalances(engine: Engine, h: StateHasher): void {
   if (filtered.length > 0 || risk.venueKilled !== 0 || killedInstruments.length > 0 || killedAccounts.length > 0) {
     for (const id of filtered) h.number(id).numbers(Object.values(risk.get(id)));
     h.number(risk.venueKilled).numbers(killedInstruments).numbers(killedAccounts);
+  }
+  // Circuit breakers: each one's settings and where its window and cool-down stand.
+  for (const id of [...engine.instruments.ids].sort((x, y) => x - y)) {
+    if ((risk.breakerMovePpm[id] ?? 0) === 0 && (risk.breakerUntilUs[id] ?? 0) === 0) continue;
+    h.number(id).number(risk.breakerMovePpm[id]!).number(risk.breakerWindowUs[id]!).number(risk.breakerCooldownUs[id]!).number(risk.breakerHaltStatus[id]!);
+    h.number(risk.breakerWindowStartUs[id]!).number(risk.breakerReference[id]!).number(risk.breakerLastSeen[id]!).number(risk.breakerUntilUs[id]!);
   }
 }

@@ -29,6 +29,9 @@
 //   88  priceBandUpPpm | 96 priceBandDownPpm | 104 minNotional | 112 maxNotional
 //  120  maxMarketQty | 128 maxOpenOrders | 136 maxOpenConditional
 //  144  end (FILTERS_RECORD_BYTES)
+//   SetCircuitBreaker goes on (status, at 85, is where the breaker sends the instrument):
+//   88  breakerMovePpm | 96 breakerWindowUs | 104 breakerCooldownUs (f64 each)
+//  112  end (BREAKER_RECORD_BYTES)
 //   SetKillSwitch goes on:
 //   88  killScope u8 | 89 killOn u8 | 90-95 reserved | 96 operatorId (f64) | 104 reasonCode (f64)
 //  112  end (KILL_RECORD_BYTES)
@@ -52,6 +55,7 @@ export const TRANSFER_RECORD_BYTES = 112;
 export const FEES_RECORD_BYTES = 104;
 export const FILTERS_RECORD_BYTES = 144;
 export const KILL_RECORD_BYTES = 112;
+export const BREAKER_RECORD_BYTES = 112;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -141,6 +145,8 @@ export function encodedLength(cmd: Command): number {
       return FILTERS_RECORD_BYTES;
     case CommandKind.SetKillSwitch:
       return KILL_RECORD_BYTES;
+    case CommandKind.SetCircuitBreaker:
+      return BREAKER_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -221,6 +227,11 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       for (let i = O_KILL_ON + 1; i < O_OPERATOR; i++) view.setUint8(offset + i, 0);
       setF64(view, offset + O_OPERATOR, cmd.operatorId);
       setF64(view, offset + O_REASON_CODE, cmd.reasonCode);
+      return length;
+    case CommandKind.SetCircuitBreaker:
+      setF64(view, offset + O_FILTERS, cmd.breakerMovePpm);
+      setF64(view, offset + O_FILTERS + 8, cmd.breakerWindowUs);
+      setF64(view, offset + O_FILTERS + 16, cmd.breakerCooldownUs);
       return length;
     default:
       return length;
@@ -307,6 +318,7 @@ function clearOwnFields(cmd: Command): void {
   cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
+  cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
 }
 
 /** The own fields of the kinds from AddAsset on (off the order path); the caller cleared them. */
@@ -349,6 +361,12 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
       cmd.killOn = view.getUint8(offset + O_KILL_ON);
       cmd.operatorId = view.getFloat64(offset + O_OPERATOR, true) + 0;
       cmd.reasonCode = view.getFloat64(offset + O_REASON_CODE, true) + 0;
+      return length;
+    case CommandKind.SetCircuitBreaker:
+      if (length < BREAKER_RECORD_BYTES) throw new CodecError('bad circuit breaker record length');
+      cmd.breakerMovePpm = view.getFloat64(offset + O_FILTERS, true) + 0;
+      cmd.breakerWindowUs = view.getFloat64(offset + O_FILTERS + 8, true) + 0;
+      cmd.breakerCooldownUs = view.getFloat64(offset + O_FILTERS + 16, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

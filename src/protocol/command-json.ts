@@ -21,6 +21,7 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetFeeAccount]: 'SetFeeAccount',
   [CommandKind.SetInstrumentFilters]: 'SetInstrumentFilters',
   [CommandKind.SetKillSwitch]: 'SetKillSwitch',
+  [CommandKind.SetCircuitBreaker]: 'SetCircuitBreaker',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -97,6 +98,15 @@ export function commandToJson(cmd: Command): EventJson {
         maxMarketQty: cmd.maxMarketQty,
         maxOpenOrders: cmd.maxOpenOrders,
         maxOpenConditional: cmd.maxOpenConditional,
+      };
+    case CommandKind.SetCircuitBreaker:
+      return {
+        ...base,
+        instrumentId: cmd.instrumentId,
+        breakerMovePpm: cmd.breakerMovePpm,
+        breakerWindowUs: cmd.breakerWindowUs,
+        breakerCooldownUs: cmd.breakerCooldownUs,
+        status: named(STATUS_NAMES, cmd.status),
       };
     case CommandKind.SetKillSwitch:
       return { ...base, killScope: cmd.killScope, accountId: cmd.accountId, instrumentId: cmd.instrumentId, killOn: cmd.killOn, operatorId: cmd.operatorId, reasonCode: cmd.reasonCode };

@@ -8,6 +8,8 @@ import {
   EvAccountStp,
   EvAmended,
   EvAssetAdded,
+  EvCircuitBreakerSet,
+  EvCircuitBreakerTripped,
   EvDone,
   EventKind,
   EVENT_KINDS,
@@ -309,6 +311,23 @@ export class EventReader {
           maxMarketQty: w[at + EvInstrumentFilters.MAX_MARKET_QTY]!,
           maxOpenOrders: w[at + EvInstrumentFilters.MAX_OPEN_ORDERS]!,
           maxOpenConditional: w[at + EvInstrumentFilters.MAX_OPEN_CONDITIONAL]!,
+        };
+      case EventKind.CircuitBreakerSet:
+        return {
+          ...base,
+          instrumentId: w[at + EvCircuitBreakerSet.INSTRUMENT]!,
+          movePpm: w[at + EvCircuitBreakerSet.MOVE_PPM]!,
+          windowUs: w[at + EvCircuitBreakerSet.WINDOW_US]!,
+          cooldownUs: w[at + EvCircuitBreakerSet.COOLDOWN_US]!,
+          haltStatus: STATUS_NAMES[w[at + EvCircuitBreakerSet.HALT_STATUS]!]!,
+        };
+      case EventKind.CircuitBreakerTripped:
+        return {
+          ...base,
+          instrumentId: w[at + EvCircuitBreakerTripped.INSTRUMENT]!,
+          referencePrice: w[at + EvCircuitBreakerTripped.REFERENCE_PRICE]!,
+          lastPrice: w[at + EvCircuitBreakerTripped.LAST_PRICE]!,
+          untilUs: w[at + EvCircuitBreakerTripped.UNTIL_US]!,
         };
       case EventKind.KillSwitch:
         return {

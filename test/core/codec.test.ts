@@ -109,6 +109,9 @@ function full(kind: number): Command {
   c.killOn = 1;
   c.operatorId = 4_242;
   c.reasonCode = 17;
+  c.breakerMovePpm = 50_000;
+  c.breakerWindowUs = 60_000_000;
+  c.breakerCooldownUs = 300_000_000;
   return c;
 }
 
@@ -122,6 +125,7 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.SetAccountFees) e.makerFeePpm = e.takerFeePpm = 0;
   if (c.kind !== CommandKind.SetInstrumentFilters) e.priceBandUpPpm = e.priceBandDownPpm = e.minNotional = e.maxNotional = e.maxMarketQty = e.maxOpenOrders = e.maxOpenConditional = 0;
   if (c.kind !== CommandKind.SetKillSwitch) e.killScope = e.killOn = e.operatorId = e.reasonCode = 0;
+  if (c.kind !== CommandKind.SetCircuitBreaker) e.breakerMovePpm = e.breakerWindowUs = e.breakerCooldownUs = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
@@ -174,6 +178,7 @@ void describe('command records', () => {
       [CommandKind.SetAccountFees]: 104,
       [CommandKind.SetInstrumentFilters]: 144,
       [CommandKind.SetKillSwitch]: 112,
+      [CommandKind.SetCircuitBreaker]: 112,
     };
     for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
     const asset = full(CommandKind.AddAsset);

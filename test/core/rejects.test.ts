@@ -179,6 +179,7 @@ const CATALOGUE: Case[] = [
   { name: 'an order while the venue is killed', code: Reject.VenueKilled, setup: (v) => killOn(v, 0, {}), cmd: (v) => limit(v) },
   { name: 'a taking order under POST_ONLY', code: Reject.InstrumentPostOnly, setup: (v) => void v.setStatus(BTC, InstrumentStatus.PostOnly), cmd: (v) => limit(v) },
   { name: 'filters with min notional over max', code: Reject.InvalidFilters, cmd: () => ({ kind: CommandKind.SetInstrumentFilters, instrumentId: BTC, minNotional: 10, maxNotional: 5 }) },
+  { name: 'a circuit breaker that would send the instrument to TRADING', code: Reject.InvalidCircuitBreaker, cmd: () => ({ kind: CommandKind.SetCircuitBreaker, instrumentId: BTC, breakerMovePpm: 10_000, breakerWindowUs: 1, breakerCooldownUs: 1, status: InstrumentStatus.Trading }) },
   { name: 'a kill switch of no scope', code: Reject.InvalidKillSwitch, cmd: () => ({ kind: CommandKind.SetKillSwitch, killScope: 9, killOn: 1 }) },
 ];
 

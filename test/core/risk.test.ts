@@ -175,3 +175,62 @@ void describe('kill switches', () => {
     assert.equal(copy.risk.killedFor(ETH, 4), Reject.AccountKilled);
   });
 });
+
+void describe('circuit breaker', () => {
+  const breaker = (move: number, windowUs: number, cooldownUs: number, status = InstrumentStatus.CancelOnly): CommandFields => ({
+    kind: CommandKind.SetCircuitBreaker,
+    instrumentId: BTC,
+    breakerMovePpm: move,
+    breakerWindowUs: windowUs,
+    breakerCooldownUs: cooldownUs,
+    status,
+  });
+
+  void test('a move past the limit within the window trips it: CANCEL_ONLY for the cool-down, then trading again by itself', () => {
+    const v = new Venue();
+    expectOk(v.apply(breaker(100_000, 60_000_000, 300_000_000))); // 10% in a minute: five minutes
+    v.print(1_000);
+    v.print(1_095); // 9.5%: not yet
+    const base = v.timeUs;
+    const r = v.print(1_105); // 10.5% from 1,000
+    const tripped = r.events.find((e) => e.event === 'CircuitBreakerTripped');
+    assert.deepEqual(tripped && [tripped.referencePrice, tripped.lastPrice, tripped.untilUs], [1_000, 1_105, base + 300_000_000]);
+    assert.deepEqual(r.events.filter((e) => e.event === 'InstrumentStatus').map((e) => e.status), ['CANCEL_ONLY']);
+    v.rejects(v.placeFields({ side: Side.Buy, price: 1_000, qty: 10 }), Reject.InstrumentNotTrading);
+    v.advanceTo(base + 299_999_999);
+    assert.equal(v.engine.instruments.status[BTC], InstrumentStatus.CancelOnly);
+    const back = v.advanceTo(base + 300_000_000);
+    assert.deepEqual(back.events.map((e) => [e.event, e.status]), [['InstrumentStatus', 'TRADING']]);
+    expectOk(v.buy(1_000, 10, { account: 3 }));
+  });
+
+  void test('a move spread over more than the window does not trip it; a halted one, HALTED; off, nothing', () => {
+    const v = new Venue();
+    expectOk(v.apply(breaker(100_000, 1_000_000, 5_000_000, InstrumentStatus.Halted)));
+    v.print(1_000);
+    v.advanceTo(v.timeUs + 1_000_000);
+    v.print(1_080);
+    v.advanceTo(v.timeUs + 1_000_000);
+    v.print(1_160); // 7.4% from 1,080, the window's reference: not tripped
+    assert.equal(v.engine.instruments.status[BTC], InstrumentStatus.Trading);
+    v.print(1_300); // 20% from 1,080 in the same window
+    assert.equal(v.engine.instruments.status[BTC], InstrumentStatus.Halted);
+    const w = new Venue();
+    expectOk(w.apply(breaker(100_000, 1_000_000, 5_000_000)));
+    expectOk(w.apply(breaker(0, 0, 0)));
+    w.print(1_000);
+    w.print(2_000);
+    assert.equal(w.engine.instruments.status[BTC], InstrumentStatus.Trading);
+  });
+
+  void test('a tripped breaker is in the snapshot: the restored engine ends the cool-down on time', () => {
+    const v = new Venue();
+    expectOk(v.apply(breaker(50_000, 60_000_000, 1_000_000)));
+    v.print(1_000);
+    v.print(1_100);
+    assert.equal(v.engine.instruments.status[BTC], InstrumentStatus.CancelOnly);
+    const copy = (v.engine.constructor as typeof import('../../src/core/index.js').Engine).restore(v.engine.snapshot());
+    assert.equal(copy.stateHash(), v.engine.stateHash());
+    assert.equal(copy.risk.nextBreakerEndUs, v.engine.risk.nextBreakerEndUs);
+  });
+});
