@@ -38,7 +38,6 @@ import {
   EvInstrumentFilters,
   EvInstrumentStatus,
   EvKillSwitch,
-  EvLedger,
   EvMassCancelled,
   EvRejected,
   EvRested,
@@ -1140,7 +1139,7 @@ export class Engine {
     balances.deposited[asset]! += cmd.amount;
     const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
     balances.free[i]! += cmd.amount;
-    this.emitLedger(cmd.accountId, asset, cmd.amount, LedgerReason.Deposit, cmd.transferId);
+    this.settlement.ledger(cmd.accountId, asset, cmd.amount, LedgerReason.Deposit, cmd.transferId);
     return Reject.None;
   }
 
@@ -1154,23 +1153,8 @@ export class Engine {
     balances.withdrawn[asset]! += cmd.amount;
     const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
     balances.free[i]! -= cmd.amount;
-    this.emitLedger(cmd.accountId, asset, -cmd.amount, LedgerReason.Withdrawal, cmd.transferId);
+    this.settlement.ledger(cmd.accountId, asset, -cmd.amount, LedgerReason.Withdrawal, cmd.transferId);
     return Reject.None;
-  }
-
-  /** A ledger entry of `amount` (signed) to the account's balance in `assetId`, written after the change. */
-  private emitLedger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
-    const balances = this.balances;
-    const i = balances.rowOf(accountId) * balances.stride + assetId;
-    const at = this.events.reserve(EventKind.Ledger, EvLedger.WORDS);
-    const w = this.events.words;
-    w[at + EvLedger.ACCOUNT] = accountId;
-    w[at + EvLedger.ASSET] = assetId;
-    w[at + EvLedger.AMOUNT] = amount;
-    w[at + EvLedger.REASON] = reason;
-    w[at + EvLedger.REF] = ref;
-    w[at + EvLedger.FREE] = balances.free[i]!;
-    w[at + EvLedger.LOCKED] = balances.locked[i]!;
   }
 
   // ---------------------------------------------------------------- events

@@ -225,7 +225,8 @@ export class Settlement {
     return price * qtyLeft * this.instruments.notionalMinor[instrumentId]!;
   }
 
-  private ledger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
+  /** A ledger entry of `amount` (signed) to the account's balance in `assetId`, written after the change, with the balances after it. */
+  ledger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
     const b = this.balances;
     const at = b.rowOf(accountId) * b.stride + assetId;
     const e = this.events.reserve(EventKind.Ledger, EvLedger.WORDS);
