@@ -58,7 +58,9 @@ type KillPlan = { afterMs: number } | { afterAckedSeq: number; ackLog: string } 
 /** Runs `bourse run` and kills it with SIGKILL as `plan` says (if it has not ended by then). */
 function runOnce(args: string[], plan: KillPlan): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Optimizing on the main thread: Node 20 can deadlock at exit when a background TurboFan
+    // job waits for a garbage collection the exiting main thread never runs (nodejs/node#54918).
+    const child = spawn(process.execPath, ['--no-concurrent-recompilation', BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

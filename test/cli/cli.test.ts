@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { bin, CHILD_TIMEOUT_MS, root } from './root.js';
+import { bin, CHILD_NODE_FLAGS, CHILD_TIMEOUT_MS, root } from './root.js';
 
 function lastJson(args: string[]): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  const out = execFileSync(process.execPath, [...CHILD_NODE_FLAGS, bin, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   const lines = out.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 }
@@ -60,7 +60,7 @@ void describe('bourse command', () => {
 
   void test('bench refuses an unknown mode with a clear message', () => {
     assert.throws(
-      () => execFileSync(process.execPath, [bin, 'bench', '--workload', 'x.csv', '--mode', 'perp'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
+      () => execFileSync(process.execPath, [...CHILD_NODE_FLAGS, bin, 'bench', '--workload', 'x.csv', '--mode', 'perp'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
       (err: { stderr?: string }) => /unknown mode perp/.test(err.stderr ?? ''),
     );
   });

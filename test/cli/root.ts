@@ -13,8 +13,15 @@ export const root = repoRoot();
 export const bin = join(root, 'bin', 'bourse.js');
 
 /**
- * How long a `bourse` child may take before the test fails instead of waiting for ever: once
- * in many runs a child (`journal dump`) was seen stuck at start in a futex wait with no CPU
- * time used, which without a bound stalls the whole suite (and CI) until its own limit.
+ * How long a `bourse` child may take before the test fails instead of waiting for ever.
  */
 export const CHILD_TIMEOUT_MS = 120_000;
+
+/**
+ * Node flags for `bourse` children: optimizing on the main thread. Node 20 can deadlock at
+ * exit when a background TurboFan job waits for a garbage collection that the exiting main
+ * thread never runs (nodejs/node#54918): seen twice in a day of test runs here, a
+ * `journal dump` child stuck in NodePlatform::DrainTasks (gdb). Only a flag at start avoids
+ * it (v8.setFlagsFromString at run time does not stop concurrent compilation).
+ */
+export const CHILD_NODE_FLAGS = ['--no-concurrent-recompilation'];

@@ -13,13 +13,13 @@ import { decodeCommand } from '../../src/protocol/index.js';
 import { runPass } from '../../src/sim/bench.js';
 import { readWorkload } from '../../src/sim/workload.js';
 import { writeWorkload } from '../crash/workload.js';
-import { bin, CHILD_TIMEOUT_MS, root } from './root.js';
+import { bin, CHILD_NODE_FLAGS, CHILD_TIMEOUT_MS, root } from './root.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bourse-cli-runtime-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[]): string {
-  return execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  return execFileSync(process.execPath, [...CHILD_NODE_FLAGS, bin, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
 }
 
 function lastJson(args: string[]): Record<string, unknown> {
@@ -125,7 +125,7 @@ void describe('bourse run, replay and journal dump', () => {
     // replay --verify reports the damaged snapshot and exits 1.
     let stdout = '';
     assert.throws(
-      () => execFileSync(process.execPath, [bin, 'replay', '--data', data, '--verify', '--json'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
+      () => execFileSync(process.execPath, [...CHILD_NODE_FLAGS, bin, 'replay', '--data', data, '--verify', '--json'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
       (err: { status?: number; stdout?: string }) => {
         stdout = err.stdout ?? '';
         return err.status === 1;
@@ -167,7 +167,7 @@ void describe('bourse run, replay and journal dump', () => {
     const other = join(tmp, 'other.csv');
     writeWorkload(other, 6000, 10);
     assert.throws(
-      () => execFileSync(process.execPath, [bin, 'run', '--workload', other, '--data', data, '--json'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
+      () => execFileSync(process.execPath, [...CHILD_NODE_FLAGS, bin, 'run', '--workload', other, '--data', data, '--json'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: CHILD_TIMEOUT_MS }),
       (err: { stderr?: string }) => /another workload/.test(err.stderr ?? ''),
     );
     assert.equal(lastJson(['replay', '--data', data, '--json']).stateHash, cleanHash);
