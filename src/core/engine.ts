@@ -19,7 +19,8 @@ import { Assets } from './assets.js';
 import { Balances } from './balances.js';
 import { Book, BookSide } from './book.js';
 import { RiskControls } from './risk.js';
-import { feeCeil, isFeeRate, Settlement } from './settlement.js';
+import { ppmCeil } from './ppm.js';
+import { isFeeRate, Settlement } from './settlement.js';
 import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
 import { type Command, CommandKind } from './command.js';
 import {
@@ -863,7 +864,7 @@ export class Engine {
         }
         const fill = Math.min(need, pool.qtyLeft(o));
         const notional = price * fill * notionalMinor;
-        cost += notional + feeCeil(notional, rate);
+        cost += notional + ppmCeil(notional, rate);
         need -= fill;
       }
     }

@@ -19,32 +19,18 @@
 // for the cool-down, and the first command at or after its end (AdvanceTime ticks included)
 // puts it back to TRADING, in a new window. Time comes from the commands only.
 //
-// Every filter is 0 when off; an instrument with none set costs one load a command. Open
+// Every filter is 0 when off; an engine with no control set anywhere (`active`) pays one flag
+// test a new order and the rest is out of line (Engine.placeRisk). Open
 // orders are counted per (account, instrument) only once some instrument limits them: the
 // counts are then built from the open orders and kept from there on.
 
 import { assert } from './assert.js';
 import { growF64, growU8 } from './orders.js';
+import { ppmCeil, ppmFloor } from './ppm.js';
 import { Reject } from './reject.js';
-import { KillScope, Limits, Side } from './types.js';
+import { KillScope, Side } from './types.js';
 
 const PPM = 1_000_000;
-
-/** floor(value * ppm / 1e6), or Infinity when it passes 2^53 (no bound then). */
-function scaleDown(value: number, ppm: number): number {
-  const hi = Math.floor(value / PPM);
-  const lo = value - hi * PPM;
-  const high = hi * ppm;
-  if (high > Limits.MAX_SAFE) return Infinity;
-  return high + Math.floor((lo * ppm) / PPM);
-}
-
-/** ceil(value * ppm / 1e6), exactly, for ppm <= 1e6. */
-function scaleUpCeil(value: number, ppm: number): number {
-  const hi = Math.floor(value / PPM);
-  const lo = value - hi * PPM;
-  return hi * ppm + Math.ceil((lo * ppm) / PPM);
-}
 
 export interface InstrumentFilters {
   priceBandUpPpm: number;
@@ -141,7 +127,7 @@ export class RiskControls {
       if (lastPrice > 0) {
         const up = this.bandUpPpm[instrumentId]!;
         const down = this.bandDownPpm[instrumentId]!;
-        if (side === Side.Buy ? up !== 0 && price > scaleDown(lastPrice, up) : down !== 0 && price < scaleUpCeil(lastPrice, down)) return Reject.PriceOutsideBand;
+        if (side === Side.Buy ? up !== 0 && price > ppmFloor(lastPrice, up) : down !== 0 && price < ppmCeil(lastPrice, down)) return Reject.PriceOutsideBand;
       }
       const notional = price * qty;
       if (notional < this.minNotional[instrumentId]!) return Reject.NotionalTooSmall;
@@ -194,6 +180,11 @@ export class RiskControls {
     this.breakerHaltStatus[instrumentId] = haltStatus;
     this.breakerWindowStartUs[instrumentId] = 0;
     this.breakerReference[instrumentId] = 0;
+    this.countBreakers();
+  }
+
+  /** How many instruments have a breaker on (after a change, or a restore). */
+  countBreakers(): void {
     this.breakers = this.breakerMovePpm.reduce((n, move) => (move !== 0 ? n + 1 : n), 0);
   }
 
@@ -214,7 +205,7 @@ export class RiskControls {
     const reference = this.breakerReference[instrumentId]!;
     const distance = last > reference ? last - reference : reference - last;
     // distance / reference > move / 1e6, in integers: distance * 1e6 > reference * move, split.
-    return distance > scaleDown(reference, move);
+    return distance > ppmFloor(reference, move);
   }
 
   tripUntil(instrumentId: number, nowUs: number): number {

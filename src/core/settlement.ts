@@ -24,25 +24,11 @@ import type { Balances } from './balances.js';
 import { EventKind, EvLedger, type EventBuffer } from './events.js';
 import type { Instruments } from './instruments.js';
 import { Hot, Kinds, growI32, type OrderPool } from './orders.js';
+import { ppmCeil, ppmFloor } from './ppm.js';
 import { LedgerReason, Limits, Side } from './types.js';
 
 /** The rate slot of an account without rates of its own. */
 const DEFAULT_RATE = -0x80000000;
-const PPM = 1_000_000;
-
-/** ceil(amount * ppm / 1e6) for 0 <= ppm <= 1e6, exactly: split so that no product passes 2^53. */
-export function feeCeil(amount: number, ppm: number): number {
-  const hi = Math.floor(amount / PPM);
-  const lo = amount - hi * PPM;
-  return hi * ppm + Math.ceil((lo * ppm) / PPM);
-}
-
-/** floor(amount * ppm / 1e6) for 0 <= ppm <= 1e6, exactly. */
-export function feeFloor(amount: number, ppm: number): number {
-  const hi = Math.floor(amount / PPM);
-  const lo = amount - hi * PPM;
-  return hi * ppm + Math.floor((lo * ppm) / PPM);
-}
 
 export class Settlement {
   /** Rates by account id, DEFAULT_RATE where the account has none of its own. */
@@ -87,11 +73,6 @@ export class Settlement {
     this.takerFeePpm[accountId] = takerPpm;
   }
 
-  /** Whether any rate in force is not zero (fees then need a fee account). */
-  anyRate(makerPpm: number, takerPpm: number): boolean {
-    return makerPpm !== 0 || takerPpm !== 0;
-  }
-
   /** The asset an order on `side` gives (and locks). */
   lockAsset(instrumentId: number, side: number): number {
     return side === Side.Buy ? this.instruments.quoteAsset[instrumentId]! : this.instruments.baseAsset[instrumentId]!;
@@ -102,7 +83,7 @@ export class Settlement {
     if (side === Side.Sell) return qty * this.instruments.qtyMinor[instrumentId]!;
     const notional = price * qty * this.instruments.notionalMinor[instrumentId]!;
     const rate = Math.max(this.makerRate(accountId), this.takerRate(accountId), 0);
-    return notional + feeCeil(notional, rate) + qty;
+    return notional + ppmCeil(notional, rate) + qty;
   }
 
   /** Whether the account has `amount` free in the asset. */
@@ -162,16 +143,16 @@ export class Settlement {
 
     // Fees: the taker's rounded up; the maker's rounded up, or its rebate rounded down and
     // never more than the taker's fee of this trade.
-    let takerFee = feeCeil(notional, this.takerRate(takerAccount));
+    let takerFee = ppmCeil(notional, this.takerRate(takerAccount));
     const makerRate = this.makerRate(makerAccount);
-    let makerFee = makerRate > 0 ? feeCeil(notional, makerRate) : 0;
+    let makerFee = makerRate > 0 ? ppmCeil(notional, makerRate) : 0;
     // The buyer's fee comes out of its lock, and never out of what its remaining quantity needs.
     const buyerLocked = pool.locked[buyer]!;
     const buyerNeeds = this.stillNeeded(buyer, instrumentId, takerBuys ? takerLeft : makerLeft);
     const buyerFeeRoom = Math.max(0, buyerLocked - notional - buyerNeeds);
     if (takerBuys) takerFee = Math.min(takerFee, buyerFeeRoom);
     else makerFee = Math.min(makerFee, buyerFeeRoom);
-    const rebate = makerRate < 0 ? Math.min(feeFloor(notional, -makerRate), takerFee) : 0;
+    const rebate = makerRate < 0 ? Math.min(ppmFloor(notional, -makerRate), takerFee) : 0;
     const buyerFee = takerBuys ? takerFee : makerFee;
     const sellerFee = takerBuys ? makerFee : takerFee;
 

@@ -376,7 +376,7 @@ export function restore(bytes: Uint8Array): Engine {
   risk.breakerReference = f64('breaker.reference');
   risk.breakerLastSeen = f64('breaker.lastSeen');
   risk.breakerUntilUs = f64('breaker.untilUs');
-  risk.breakers = risk.breakerMovePpm.reduce((n, move) => (move !== 0 ? n + 1 : n), 0);
+  risk.countBreakers();
   risk.refreshNextBreakerEnd();
   // The open order counts follow from the open orders: counted again, not copied.
   if (s.riskCounting === 1) engine.recountOpenOrders();
