@@ -13,6 +13,8 @@
 //
 //   node bench/ab.mjs WORKLOAD ROUNDS CHECKOUT [CHECKOUT...]
 //
+// BENCH_MODE=risk compares the risk mode's form of the workload (spot, 1000 accounts).
+//
 // e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)`, or a copy of
 // `dist/` and `package.json` with a node_modules link, then
 // `node bench/ab.mjs /tmp/workload-s1.csv 12 /tmp/before .`. Prints the min and median ns a
@@ -38,7 +40,9 @@ if (process.env.AB_CHILD === '1') {
     const base = pathToFileURL(resolve(dir, 'dist/src/sim/')).href;
     const { parseWorkload } = await import(`${base}/workload.js`);
     const { runPass } = await import(`${base}/bench.js`);
-    builds.push({ dir, workload: parseWorkload(text), runPass, ns: [] });
+    const { riskWorkload } = await import(`${base}/risk-workload.js`);
+    const workload = process.env.BENCH_MODE === 'risk' ? riskWorkload(parseWorkload(text)) : parseWorkload(text);
+    builds.push({ dir, workload, runPass, ns: [] });
   }
   for (let r = 0; r < rounds; r++) {
     for (const b of r % 2 === 0 ? builds : [...builds].reverse()) b.ns.push((b.runPass(b.workload).seconds * 1e9) / b.workload.commands);

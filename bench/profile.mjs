@@ -5,18 +5,22 @@
 //
 //   node bench/profile.mjs WORKLOAD [PASSES] [TOP]
 //
+// BENCH_MODE=risk profiles the risk mode's form of the workload (spot, 1000 accounts).
+//
 // Writes the raw profile to /tmp/bourse-profile.cpuprofile (open it in Chrome's DevTools).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseWorkload } from '../dist/src/sim/workload.js';
 import { runPass } from '../dist/src/sim/bench.js';
+import { riskWorkload } from '../dist/src/sim/risk-workload.js';
 
 const [workloadPath, passesArg = '12', topArg = '25'] = process.argv.slice(2);
 if (!workloadPath) {
   console.error('usage: node bench/profile.mjs WORKLOAD [PASSES] [TOP]');
   process.exit(2);
 }
-const workload = parseWorkload(readFileSync(workloadPath, 'utf8'));
+const parsed = parseWorkload(readFileSync(workloadPath, 'utf8'));
+const workload = process.env.BENCH_MODE === 'risk' ? riskWorkload(parsed) : parsed;
 runPass(workload); // warm-up, unprofiled
 runPass(workload);
 const session = new Session();

@@ -14,7 +14,7 @@
 //         | id    | clientId | price  | qtyLeft | account| prev| next| level| accPrev| accNext| instrument| kinds |
 //         | f64   | f64      | f64    | f64     | i32    | i32 | i32 | i32  | i32    | i32    | i32       | i32   |
 //
-//   kinds, bit 0: side | 1-3: orderType | 4-6: timeInForce | 7-9: stpMode | 10-17: flags | 18-19: marks
+//   kinds, bit 0: side | 1-3: orderType | 4-6: timeInForce | 7-9: stpMode | 10-17: flags | 18-20: marks
 //
 // Two views (f64 and i32), not four: V8 checks a typed array's map and loads its length and
 // data pointer once for each array a function touches, so every extra view costs that much
@@ -84,12 +84,14 @@ export const enum Kinds {
   FLAGS_MASK = 0xff,
 }
 
-/** Marks in Hot.I_KINDS (bits 18-19): where the indexes keep the order. */
+/** Marks in Hot.I_KINDS (bits 18-20): where the indexes keep the order. */
 export const enum Mark {
   /** The order id is in the id index's overflow table, not its direct one. */
   ID_SPILLED = 1 << 18,
   /** The client order id is in the client index's overflow table, not its direct one. */
   CLIENT_ID_SPILLED = 1 << 19,
+  /** The client order id is in the client index's direct table away from its home (order-index.ts). */
+  CLIENT_ID_AWAY = 1 << 20,
 }
 /* eslint-enable @typescript-eslint/no-duplicate-enum-values */
 

@@ -22,7 +22,7 @@ import { StateHasher } from './hash.js';
 import { Cold, Hot, Link, Mark } from './orders.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-const VERSION = 3;
+const VERSION = 4;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
@@ -58,6 +58,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['index.byId.overflow', engine.byId.overflow.table],
     ['index.byClientId.direct', engine.byClientId.direct],
     ['index.byClientId.overflow', engine.byClientId.overflow.table],
+    ['index.byClientId.displaced', engine.byClientId.displaced],
     ...accountArrays(engine),
     ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
     ...balanceArrays(engine),
@@ -290,6 +291,7 @@ export function restore(bytes: Uint8Array): Engine {
   engine.byId.overflow.mask = engine.byId.overflow.table.length - 1;
   engine.byId.overflow.count = s.byIdOverflowCount!;
   engine.byClientId.direct = i32('index.byClientId.direct');
+  engine.byClientId.displaced = u8('index.byClientId.displaced');
   engine.byClientId.mask = engine.byClientId.direct.length - 1;
   engine.byClientId.count = s.byClientIdCount!;
   engine.byClientId.overflow.table = i32('index.byClientId.overflow');
@@ -414,7 +416,7 @@ export function stateHash(engine: Engine): string {
         h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
         for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
           // Side, type, time in force, STP mode and flags as the record packs them, marks left out.
-          const kinds = pool.i32[(o << Hot.I32_SHIFT) + Hot.I_KINDS]! & ~(Mark.ID_SPILLED | Mark.CLIENT_ID_SPILLED);
+          const kinds = pool.i32[(o << Hot.I32_SHIFT) + Hot.I_KINDS]! & ~(Mark.ID_SPILLED | Mark.CLIENT_ID_SPILLED | Mark.CLIENT_ID_AWAY);
           h.number(pool.id(o)).number(pool.clientId(o)).u32(pool.account(o)).u32(kinds);
           h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
           h.number(pool.triggerPrice(o)).number(pool.expireTimeUs(o));

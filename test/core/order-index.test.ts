@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ClientOrderIdIndex, OrderIdIndex } from '../../src/core/order-index.js';
-import { Hot, Link, OrderPool } from '../../src/core/orders.js';
+import { Hot, Link, Mark, OrderPool } from '../../src/core/orders.js';
 import { fcParams } from '../property/streams.js';
 
 /** A pool whose slots carry (account, client id) keys, and the index over them. */
@@ -105,4 +105,60 @@ void test('order id index agrees with a Map when old orders hold the direct posi
     }),
     fcParams(11, 200),
   );
+});
+
+/** Where the client index keeps each open key: at home, away, or in the overflow (the record's marks). */
+function placement(pool: OrderPool, slots: number[]): { home: number; away: number; spilled: number } {
+  const out = { home: 0, away: 0, spilled: 0 };
+  for (const slot of slots) {
+    const kinds = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]!;
+    if (kinds & Mark.CLIENT_ID_SPILLED) out.spilled++;
+    else if (kinds & Mark.CLIENT_ID_AWAY) out.away++;
+    else out.home++;
+  }
+  return out;
+}
+
+const sum = (a: Uint8Array): number => a.reduce((s, x) => s + x, 0);
+
+void test('client ids numbered across accounts sit at home; each account numbering its own sits away from the others', () => {
+  const pool = new OrderPool(4096);
+  // One sequence across 1000 accounts (a gateway's numbering; the bench's risk mode): every
+  // key at its home, nothing displaced, so a duplicate check reads one line.
+  const across = new ClientOrderIdIndex(pool, 4096);
+  const slots: number[] = [];
+  for (let id = 1; id <= 3000; id++) {
+    const slot = pool.alloc();
+    pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] = id;
+    pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] = 1 + (id % 1000);
+    across.insert(slot);
+    slots.push(slot);
+  }
+  assert.deepEqual(placement(pool, slots), { home: 3000, away: 0, spilled: 0 });
+  assert.equal(sum(across.displaced), 0);
+  for (const slot of slots) pool.free(slot);
+
+  // Five accounts numbering from 1: the first to take an id holds its home, the others sit
+  // away; every displaced key is counted at its home, and the counts go back to zero.
+  const own = new ClientOrderIdIndex(pool, 4096);
+  const keys: [number, number, number][] = [];
+  for (let id = 1; id <= 300; id++) {
+    for (let account = 1; account <= 5; account++) {
+      const slot = pool.alloc();
+      pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] = id;
+      pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] = account;
+      assert.equal(own.find(account, id), Link.NIL);
+      own.insert(slot);
+      keys.push([account, id, slot]);
+    }
+  }
+  const placed = placement(pool, keys.map(([, , slot]) => slot));
+  // Consecutive accounts' places away start far apart: none of the runs meet.
+  assert.deepEqual(placed, { home: 300, away: 1200, spilled: 0 });
+  assert.equal(sum(own.displaced), 1200);
+  for (const [account, id, slot] of keys) assert.equal(own.find(account, id), slot);
+  for (const [, , slot] of keys) own.remove(slot);
+  assert.equal(sum(own.displaced), 0, 'every displaced count is given back');
+  assert.equal(own.direct.every((s) => s === Link.NIL), true);
+  for (const [account, id] of keys) assert.equal(own.find(account, id), Link.NIL);
 });
