@@ -16,7 +16,7 @@
 
 import { assert, verify } from './assert.js';
 import { Assets } from './assets.js';
-import { Balances } from './balances.js';
+import { Bal, Balances } from './balances.js';
 import { Book, BookSide } from './book.js';
 import { RiskControls } from './risk.js';
 import { ppmCeil } from './ppm.js';
@@ -303,9 +303,11 @@ export class Engine {
   private placeRisk(cmd: Command, tif: number, conditional: boolean): number {
     const risk = this.risk;
     const instrumentId = cmd.instrumentId;
-    const killed = risk.killedFor(instrumentId, cmd.accountId);
-    if (killed !== Reject.None) return killed;
-    if (this.instruments.status[instrumentId] === InstrumentStatus.PostOnly && tif !== TimeInForce.GTX) return Reject.InstrumentPostOnly;
+    if (risk.killsOn) {
+      const killed = risk.killedFor(instrumentId, cmd.accountId);
+      if (killed !== Reject.None) return killed;
+    }
+    if (risk.postOnlyOn && this.instruments.status[instrumentId] === InstrumentStatus.PostOnly && tif !== TimeInForce.GTX) return Reject.InstrumentPostOnly;
     if (!risk.isFiltered(instrumentId)) return Reject.None;
     const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
     return risk.checkOrder(instrumentId, cmd.accountId, cmd.side, price, cmd.qty, this.instruments.lastPrice[instrumentId]!, conditional, true);
@@ -314,8 +316,9 @@ export class Engine {
   /** Whether any risk control is set: a kill switch on, a filter, an instrument under POST_ONLY. */
   refreshRiskActive(): void {
     const risk = this.risk;
-    const postOnly = this.instruments.ids.some((id) => this.instruments.status[id] === InstrumentStatus.PostOnly);
-    risk.active = postOnly || risk.venueKilled !== 0 || risk.instrumentKilled.some((k) => k !== 0) || risk.accountKilled.some((k) => k !== 0) || risk.filtered.some((f) => f !== 0);
+    risk.postOnlyOn = this.instruments.ids.some((id) => this.instruments.status[id] === InstrumentStatus.PostOnly);
+    risk.killsOn = risk.venueKilled !== 0 || risk.instrumentKilled.some((k) => k !== 0) || risk.accountKilled.some((k) => k !== 0);
+    risk.active = risk.postOnlyOn || risk.killsOn || risk.filtered.some((f) => f !== 0);
   }
 
   /**
@@ -333,21 +336,23 @@ export class Engine {
     return risk.checkOrder(instrumentId, cmd.accountId, side, cmd.price, cmd.qty, this.instruments.lastPrice[instrumentId]!, false, false);
   }
 
-  /** What an amended spot order's lock becomes, or -1 when the account cannot pay for it (see `amend`). */
+  /**
+   * What an amended spot order's lock becomes, or -1 when the account cannot pay for it (see
+   * `amend`): a cut in place keeps its rate; a re-entry is worked out at the account's rate now.
+   */
   private spotAmendLock(slot: number, cmd: Command, keep: boolean): number {
     const settlement = this.settlement;
     const side = this.pool.side(slot);
-    const required = settlement.limitLock(cmd.instrumentId, cmd.accountId, side, cmd.price, cmd.qty);
-    const locked = this.pool.lockedOf(slot);
-    const lockTo = keep ? Math.min(required, locked) : required;
+    const rateCode = keep ? this.pool.lockRateCode(slot) : settlement.lockRateCode(cmd.accountId);
+    const lockTo = settlement.lockAt(cmd.instrumentId, side, cmd.price, cmd.qty, rateCode);
+    const locked = settlement.lockOf(slot);
     if (lockTo > locked && !settlement.canLock(cmd.accountId, settlement.lockAsset(cmd.instrumentId, side), lockTo - locked)) return -1;
     return lockTo;
   }
 
-  private spotRelock(slot: number, lockTo: number): void {
-    const locked = this.pool.lockedOf(slot);
-    if (lockTo > locked) this.settlement.lock(slot, lockTo - locked);
-    else this.settlement.release(slot, locked - lockTo);
+  private spotRelock(slot: number, lockTo: number, keep: boolean): void {
+    const settlement = this.settlement;
+    settlement.relock(slot, lockTo, keep ? this.pool.lockRateCode(slot) : settlement.lockRateCode(this.pool.account(slot)));
   }
 
   /** A firing spot market buy locks what its fills would cost now; false when the account cannot pay. */
@@ -411,7 +416,7 @@ export class Engine {
     w[at + EvAmended.OLD_PRICE] = oldPrice;
     w[at + EvAmended.OLD_QTY] = oldQty;
     w[at + EvAmended.PRIORITY_KEPT] = keep ? 1 : 0;
-    if (lockTo >= 0) this.spotRelock(slot, lockTo);
+    if (lockTo >= 0) this.spotRelock(slot, lockTo, keep);
     if (keep) {
       pool.f64[f + Hot.F_QTY_LEFT] = qty;
       this.book.levelQty[level] -= oldQty - qty;
@@ -1031,7 +1036,6 @@ export class Engine {
     if (checked !== Reject.None) return this.reject(cmd, checked);
     this.instruments.add(spec);
     this.book.addInstrument(spec.instrumentId);
-    if (this.instruments.isSpot(spec.instrumentId)) this.pool.enableLocks();
     if (spec.status === InstrumentStatus.PostOnly) this.refreshRiskActive();
     const at = this.events.reserve(EventKind.InstrumentAdded, EvInstrumentAdded.WORDS);
     const w = this.events.words;
@@ -1138,8 +1142,8 @@ export class Engine {
     if (balances.deposited[asset]! + cmd.amount > Limits.MAX_SAFE) return this.reject(cmd, Reject.BalanceOverflow);
     balances.transfers.add(cmd.transferId);
     balances.deposited[asset]! += cmd.amount;
-    const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
-    balances.free[i]! += cmd.amount;
+    const at = balances.at(balances.rowOf(cmd.accountId), asset); // before reading words: a new row may grow them
+    balances.words[at + Bal.FREE]! += cmd.amount;
     this.settlement.ledger(cmd.accountId, asset, cmd.amount, LedgerReason.Deposit, cmd.transferId);
     return Reject.None;
   }
@@ -1152,8 +1156,8 @@ export class Engine {
     if (balances.freeOf(cmd.accountId, asset) < cmd.amount) return this.reject(cmd, Reject.InsufficientBalance);
     balances.transfers.add(cmd.transferId);
     balances.withdrawn[asset]! += cmd.amount;
-    const i = balances.rowOf(cmd.accountId) * balances.stride + asset;
-    balances.free[i]! -= cmd.amount;
+    const at = balances.at(balances.rowOf(cmd.accountId), asset); // before reading words: a new row may grow them
+    balances.words[at + Bal.FREE]! -= cmd.amount;
     this.settlement.ledger(cmd.accountId, asset, -cmd.amount, LedgerReason.Withdrawal, cmd.transferId);
     return Reject.None;
   }
@@ -1311,20 +1315,17 @@ export class Engine {
     for (let a = 0; a < this.accountHead.length; a++) {
       for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
         const instrumentId = pool.instrument(o);
-        const locked = pool.lockedOf(o);
-        if (this.instruments.quoteAsset[instrumentId] === 0) {
-          assert(locked === 0, 'an order of an instrument without money holds a lock');
-          continue;
-        }
+        if (this.instruments.quoteAsset[instrumentId] === 0) continue;
+        const locked = this.settlement.lockOf(o);
         assert(locked >= 0, 'an order holds a negative lock');
         if (locked === 0) continue;
         const row = b.findRow(a);
         assert(row !== Link.NIL, 'an order holds a lock of an account without balances');
-        const key = row * b.stride + this.settlement.lockAsset(instrumentId, pool.side(o));
+        const key = b.at(row, this.settlement.lockAsset(instrumentId, pool.side(o)));
         holds.set(key, (holds.get(key) ?? 0) + locked);
       }
     }
-    for (let i = 0; i < b.rows * b.stride; i++) assert(b.locked[i] === (holds.get(i) ?? 0), 'a locked balance is not the holds of its open orders');
+    for (let at = 0; at < b.rows * b.stride * 2; at += 2) assert(b.words[at + Bal.LOCKED] === (holds.get(at) ?? 0), 'a locked balance is not the holds of its open orders');
   }
 
   /**
@@ -1336,8 +1337,8 @@ export class Engine {
     for (const asset of this.assets.ids) {
       let sum = 0;
       for (let row = 0; row < b.rows; row++) {
-        const free = b.free[row * b.stride + asset]!;
-        const locked = b.locked[row * b.stride + asset]!;
+        const free = b.words[b.at(row, asset) + Bal.FREE]!;
+        const locked = b.words[b.at(row, asset) + Bal.LOCKED]!;
         assert(free >= 0 && locked >= 0, 'a balance is negative');
         sum += free + locked;
       }

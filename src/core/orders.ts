@@ -14,7 +14,7 @@
 //         | id    | clientId | price  | qtyLeft | account| prev| next| level| accPrev| accNext| instrument| kinds |
 //         | f64   | f64      | f64    | f64     | i32    | i32 | i32 | i32  | i32    | i32    | i32       | i32   |
 //
-//   kinds, bit 0: side | 1-3: orderType | 4-6: timeInForce | 7-9: stpMode | 10-17: flags | 18-20: marks
+//   kinds, bit 0: side | 1-3: orderType | 4-6: timeInForce | 7-9: stpMode | 10-17: flags | 18-20: marks | 21-31: lock rate
 //
 // Two views (f64 and i32), not four: V8 checks a typed array's map and loads its length and
 // data pointer once for each array a function touches, so every extra view costs that much
@@ -23,11 +23,11 @@
 //
 // Cold record, 24 bytes: qtyFilled f64 | triggerPrice f64 | expireTimeUs f64.
 //
-// What a spot order holds locked (settlement.ts) is in an array of its own, `locked`, by
-// slot: only spot orders read or write it, so an order of an instrument without money
-// touches no more memory than before spot existed. In the cold record it cost match mode
-// 4-6% on s1 (a 32-byte cold record: more lines for the same orders; bench/ab.mjs, both
-// load orders).
+// What a spot order holds locked (settlement.ts) is not kept: it is a function of the
+// record (side, price, quantity left, and the lock rate in `kinds`), so releasing a lock
+// reads nothing the cancel did not read already. Kept in an array by slot it was a cache
+// miss on most cancels and fills in the bench's risk mode; in the cold record it cost
+// match mode 4-6% on s1 (a 32-byte cold record: more lines for the same orders).
 //
 // Free slots form a list through `next`. The pool doubles when full, outside steady state;
 // code that keeps a view in a local must read it again after anything that may allocate.
@@ -84,6 +84,17 @@ export const enum Kinds {
   FLAGS_MASK = 0xff,
 }
 
+/**
+ * A spot order's lock rate (bits 21-31 of Hot.I_KINDS): the fee rate its lock was worked
+ * out at (settlement.ts), coded in 11 bits: exact below 1024 ppm, rounded up to 9 ppm above.
+ */
+export const enum LockRate {
+  SHIFT = 21,
+  MASK = 0x7ff,
+  EXACT_BELOW = 1024,
+  STEP_ABOVE = 9,
+}
+
 /** Marks in Hot.I_KINDS (bits 18-20): where the indexes keep the order. */
 export const enum Mark {
   /** The order id is in the id index's overflow table, not its direct one. */
@@ -113,13 +124,6 @@ export class OrderPool {
   /** The records' bytes, for copying them whole (growth, snapshots). */
   u8: Uint8Array;
   cold: Float64Array;
-  /**
-   * What each spot order holds locked: quote minor units for a buy, base for a sell
-   * (settlement.ts). Empty until the engine has a spot instrument (`enableLocks`), so that
-   * an engine without money keeps its 111 bytes an order.
-   */
-  locked: Float64Array = new Float64Array(0);
-
   capacity: number;
   /** Slots below this have been handed out at least once. */
   highWater = 0;
@@ -178,7 +182,6 @@ export class OrderPool {
     this.u8 = new Uint8Array(hot);
     this.cold = growF64(this.cold, capacity * Cold.WORDS);
     prefault(this.cold.subarray(this.capacity * Cold.WORDS));
-    if (this.locked.length > 0) this.locked = growF64(this.locked, capacity);
     prefault(this.u8.subarray(this.capacity * Hot.BYTES));
     this.capacity = capacity;
   }
@@ -235,13 +238,9 @@ export class OrderPool {
   triggerPrice(slot: number): number {
     return this.cold[(slot * Cold.WORDS) + Cold.TRIGGER_PRICE]!;
   }
-  lockedOf(slot: number): number {
-    return slot < this.locked.length ? this.locked[slot]! : 0;
-  }
-
-  /** Makes room for spot orders' locks (once the engine has a spot instrument). */
-  enableLocks(): void {
-    if (this.locked.length === 0) this.locked = new Float64Array(this.capacity);
+  /** The code of the fee rate a spot order's lock was worked out at (LockRate). */
+  lockRateCode(slot: number): number {
+    return (this.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]! >>> LockRate.SHIFT) & LockRate.MASK;
   }
   expireTimeUs(slot: number): number {
     return this.cold[(slot * Cold.WORDS) + Cold.EXPIRE_TIME_US]!;
@@ -258,8 +257,9 @@ export function prefault(a: Uint8Array | Float64Array | Int32Array): void {
   a.fill(0);
 }
 
-export function growF64(a: Float64Array, length: number): Float64Array<ArrayBuffer> {
+export function growF64(a: Float64Array, length: number, fill = 0): Float64Array<ArrayBuffer> {
   const b = new Float64Array(length);
+  if (fill !== 0) b.fill(fill, a.length);
   b.set(a.length <= length ? a : a.subarray(0, length));
   return b;
 }
@@ -275,4 +275,13 @@ export function growU8(a: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(length);
   b.set(a.length <= length ? a : a.subarray(0, length));
   return b;
+}
+
+/** The 11-bit code of a fee rate of 0..10,000 ppm: the rate below 1024, above it rounded up to 9 ppm (in favour of solvency: a lock a little larger). */
+export function encodeLockRate(ppm: number): number {
+  return ppm < LockRate.EXACT_BELOW ? ppm : LockRate.EXACT_BELOW + Math.ceil((ppm - LockRate.EXACT_BELOW) / LockRate.STEP_ABOVE);
+}
+
+export function decodeLockRate(code: number): number {
+  return code < LockRate.EXACT_BELOW ? code : LockRate.EXACT_BELOW + (code - LockRate.EXACT_BELOW) * LockRate.STEP_ABOVE;
 }

@@ -52,9 +52,20 @@ export class RiskControls {
   maxMarketQty = new Float64Array(64);
   maxOpen = new Float64Array(64);
   maxOpenConditional = new Float64Array(64);
+  /**
+   * The band's bounds for the last price they were worked out at (`bandLast`; -1: not yet):
+   * the last price changes only with trades, and two exact ppm products an order were 5% of
+   * a risk-mode pass.
+   */
+  bandLast = new Float64Array(64).fill(-1);
+  bandMaxBuy = new Float64Array(64);
+  bandMinSell = new Float64Array(64);
 
   /** Any control set anywhere (Engine.refreshRiskActive): without, a new order meets none of these checks. */
   active = false;
+  /** Any kill switch on; any instrument under POST_ONLY (Engine.refreshRiskActive). */
+  killsOn = false;
+  postOnlyOn = false;
   venueKilled = 0;
   instrumentKilled = new Uint8Array(64);
   accountKilled = new Uint8Array(64);
@@ -96,6 +107,7 @@ export class RiskControls {
     this.maxMarketQty[instrumentId] = f.maxMarketQty;
     this.maxOpen[instrumentId] = f.maxOpenOrders;
     this.maxOpenConditional[instrumentId] = f.maxOpenConditional;
+    this.bandLast[instrumentId] = -1;
     const any = Object.values(f).some((x) => x !== 0);
     this.filtered[instrumentId] = any ? 1 : 0;
   }
@@ -125,9 +137,8 @@ export class RiskControls {
   checkOrder(instrumentId: number, accountId: number, side: number, price: number, qty: number, lastPrice: number, conditional: boolean, isNew: boolean): number {
     if (price !== 0) {
       if (lastPrice > 0) {
-        const up = this.bandUpPpm[instrumentId]!;
-        const down = this.bandDownPpm[instrumentId]!;
-        if (side === Side.Buy ? up !== 0 && price > ppmFloor(lastPrice, up) : down !== 0 && price < ppmCeil(lastPrice, down)) return Reject.PriceOutsideBand;
+        if (this.bandLast[instrumentId] !== lastPrice) this.setBand(instrumentId, lastPrice);
+        if (side === Side.Buy ? price > this.bandMaxBuy[instrumentId]! : price < this.bandMinSell[instrumentId]!) return Reject.PriceOutsideBand;
       }
       const notional = price * qty;
       if (notional < this.minNotional[instrumentId]!) return Reject.NotionalTooSmall;
@@ -138,12 +149,33 @@ export class RiskControls {
       if (max !== 0 && qty > max) return Reject.MarketQtyTooLarge;
     }
     if (isNew && this.counting) {
-      const maxOpen = this.maxOpen[instrumentId]!;
-      if (maxOpen !== 0 && this.counts.open(accountId, instrumentId) >= maxOpen) return Reject.TooManyOpenOrders;
-      const maxConditional = this.maxOpenConditional[instrumentId]!;
-      if (conditional && maxConditional !== 0 && this.counts.conditional(accountId, instrumentId) >= maxConditional) return Reject.TooManyConditionalOrders;
+      const at = this.counts.find(accountId, instrumentId);
+      if (at >= 0) {
+        const table = this.counts.table;
+        const maxOpen = this.maxOpen[instrumentId]!;
+        if (maxOpen !== 0 && table[at + 2]! >= maxOpen) return Reject.TooManyOpenOrders;
+        const maxConditional = this.maxOpenConditional[instrumentId]!;
+        if (conditional && maxConditional !== 0 && table[at + 3]! >= maxConditional) return Reject.TooManyConditionalOrders;
+      }
     }
     return Reject.None;
+  }
+
+  /** Forgets the band bounds worked out (after a restore: the arrays come at the snapshot's size). */
+  clearBandCache(): void {
+    const size = this.filtered.length;
+    this.bandLast = new Float64Array(size).fill(-1);
+    this.bandMaxBuy = new Float64Array(size);
+    this.bandMinSell = new Float64Array(size);
+  }
+
+  /** The band's bounds at `lastPrice`: a buy at most last * up (rounded down), a sell at least last * down (rounded up); 0 turns a side off. */
+  private setBand(instrumentId: number, lastPrice: number): void {
+    const up = this.bandUpPpm[instrumentId]!;
+    const down = this.bandDownPpm[instrumentId]!;
+    this.bandMaxBuy[instrumentId] = up !== 0 ? ppmFloor(lastPrice, up) : Infinity;
+    this.bandMinSell[instrumentId] = down !== 0 ? ppmCeil(lastPrice, down) : 0;
+    this.bandLast[instrumentId] = lastPrice;
   }
 
   /** Whether any instrument limits open orders (then the engine counts them). */
@@ -250,6 +282,9 @@ export class RiskControls {
     this.maxMarketQty = growF64(this.maxMarketQty, size);
     this.maxOpen = growF64(this.maxOpen, size);
     this.maxOpenConditional = growF64(this.maxOpenConditional, size);
+    this.bandLast = growF64(this.bandLast, size, -1);
+    this.bandMaxBuy = growF64(this.bandMaxBuy, size);
+    this.bandMinSell = growF64(this.bandMinSell, size);
   }
 }
 
@@ -258,84 +293,86 @@ function sizeFor(index: number, size: number): number {
   return size;
 }
 
+/** Words a place of OpenCounts takes: account, instrument, open, pending conditional. */
+const COUNT_WORDS = 4;
+
 /**
- * Counts per (account, instrument) key, by open addressing: keys are account * 65536 +
- * instrument (below 2^40), 0 marks an empty place; a key stays once made (an account keeps
+ * Counts per (account, instrument), by open addressing: each place is four int32 words
+ * (account, instrument, open orders, pending conditional orders) on one cache line's
+ * quarter, account 0 marking an empty place; a key stays once made (an account keeps
  * trading the instruments it traded). Doubles when half full.
  */
 export class OpenCounts {
-  keys = new Float64Array(256);
-  openCount = new Int32Array(256);
-  conditionalCount = new Int32Array(256);
+  table = new Int32Array(256 * COUNT_WORDS);
+  mask = 255;
   size = 0;
 
   open(accountId: number, instrumentId: number): number {
-    const at = this.find(accountId * 65_536 + instrumentId);
-    return at < 0 ? 0 : this.openCount[at]!;
+    const at = this.find(accountId, instrumentId);
+    return at < 0 ? 0 : this.table[at + 2]!;
   }
 
   conditional(accountId: number, instrumentId: number): number {
-    const at = this.find(accountId * 65_536 + instrumentId);
-    return at < 0 ? 0 : this.conditionalCount[at]!;
+    const at = this.find(accountId, instrumentId);
+    return at < 0 ? 0 : this.table[at + 3]!;
   }
 
   /** Adds `open` and `conditional` (each -1, 0 or 1) to the key's counts. */
   add(accountId: number, instrumentId: number, open: number, conditional: number): void {
-    const key = accountId * 65_536 + instrumentId;
-    let at = this.find(key);
-    if (at < 0) at = this.insert(key);
-    this.openCount[at]! += open;
-    this.conditionalCount[at]! += conditional;
-    assert(this.openCount[at]! >= 0 && this.conditionalCount[at]! >= 0, 'open order counts stay at or above zero');
+    let at = this.find(accountId, instrumentId);
+    if (at < 0) at = this.insert(accountId, instrumentId);
+    const table = this.table;
+    table[at + 2]! += open;
+    table[at + 3]! += conditional;
+    assert(table[at + 2]! >= 0 && table[at + 3]! >= 0, 'open order counts stay at or above zero');
   }
 
   clear(): void {
-    this.keys.fill(0);
-    this.openCount.fill(0);
-    this.conditionalCount.fill(0);
+    this.table.fill(0);
     this.size = 0;
   }
 
-  private find(key: number): number {
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    for (let i = hashKey(key) & mask; ; i = (i + 1) & mask) {
-      const held = keys[i]!;
-      if (held === key) return i;
+  /** The first word of the key's place, or -1. */
+  find(accountId: number, instrumentId: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    // Bounded: the table is at most half full, so a probe run ends at an empty place.
+    for (let i = hashKey(accountId, instrumentId) & mask; ; i = (i + 1) & mask) {
+      const at = i * COUNT_WORDS;
+      const held = table[at]!;
+      if (held === accountId && table[at + 1] === instrumentId) return at;
       if (held === 0) return -1;
     }
   }
 
-  private insert(key: number): number {
-    if ((this.size + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    let i = hashKey(key) & mask;
-    while (keys[i] !== 0) i = (i + 1) & mask;
-    keys[i] = key;
+  private insert(accountId: number, instrumentId: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    const table = this.table;
+    const mask = this.mask;
+    let i = hashKey(accountId, instrumentId) & mask;
+    while (table[i * COUNT_WORDS] !== 0) i = (i + 1) & mask;
+    const at = i * COUNT_WORDS;
+    table[at] = accountId;
+    table[at + 1] = instrumentId;
     this.size++;
-    return i;
+    return at;
   }
 
-  private rehash(capacity: number): void {
-    const { keys, openCount, conditionalCount } = this;
-    this.keys = new Float64Array(capacity);
-    this.openCount = new Int32Array(capacity);
-    this.conditionalCount = new Int32Array(capacity);
+  private rehash(places: number): void {
+    const old = this.table;
+    this.table = new Int32Array(places * COUNT_WORDS);
+    this.mask = places - 1;
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === 0) continue;
-      const at = this.insert(keys[i]!);
-      this.openCount[at] = openCount[i]!;
-      this.conditionalCount[at] = conditionalCount[i]!;
+    for (let at = 0; at < old.length; at += COUNT_WORDS) {
+      if (old[at] === 0) continue;
+      const to = this.insert(old[at]!, old[at + 1]!);
+      this.table[to + 2] = old[at + 2]!;
+      this.table[to + 3] = old[at + 3]!;
     }
   }
 }
 
-function hashKey(key: number): number {
-  const lo = key >>> 0;
-  const hi = (key - lo) / 4_294_967_296;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
-  h ^= h >>> 15;
-  return h;
+function hashKey(accountId: number, instrumentId: number): number {
+  const h = Math.imul(accountId ^ Math.imul(instrumentId, 0x85ebca6b), 0x9e3779b1);
+  return h ^ (h >>> 15);
 }

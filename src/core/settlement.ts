@@ -6,9 +6,13 @@
 // (qty * qtyMinor), a buy its quote: the notional at its limit (price * qty * notionalMinor),
 // the largest fee it could pay on it (at the larger of the account's maker and taker rates,
 // rounded up), and one minor unit a quantity unit, since each fill's fee is rounded up on
-// its own. A market buy has no limit: the engine walks the book for what the fills would
-// cost (Engine.marketBuyCost) and locks that. The pool keeps each order's lock
-// (OrderPool.locked); fills spend from it, and what is left goes back to free when it ends.
+// its own. What an order holds is a function of its record (`lockOf`): its quantity left,
+// its limit and the rate its lock was worked out at (LockRate, in the record's kinds), so
+// nothing per order is stored; each fill of a buy gives back at once what the fill no
+// longer needs (a price better than its limit, a fee below the largest). A market buy has
+// no limit: the engine walks the book for what the fills would cost (Engine.marketBuyCost)
+// and locks that; it never rests, so what it holds is kept here while it matches
+// (`marketBuySlot`) and goes back to free when it ends.
 //
 // Fees are in the quote asset, parts per million of a fill's notional, per account (account
 // 0: the default): a taker fee and a maker fee rounded up, a negative maker rate a rebate
@@ -20,12 +24,12 @@
 // Every change of a total is a ledger entry (EvLedger) with the trade id as its ref.
 
 import { assert } from './assert.js';
-import type { Balances } from './balances.js';
+import { Bal, type Balances } from './balances.js';
 import { EventKind, EvLedger, type EventBuffer } from './events.js';
 import type { Instruments } from './instruments.js';
-import { Hot, Kinds, growI32, type OrderPool } from './orders.js';
+import { Hot, Kinds, Link, LockRate, decodeLockRate, encodeLockRate, growI32, type OrderPool } from './orders.js';
 import { ppmCeil, ppmFloor } from './ppm.js';
-import { LedgerReason, Limits, Side } from './types.js';
+import { LedgerReason, Limits, Side, isMarketLike } from './types.js';
 
 /** The rate slot of an account without rates of its own. */
 const DEFAULT_RATE = -0x80000000;
@@ -38,6 +42,9 @@ export class Settlement {
   defaultTakerFeePpm = 0;
   /** Where fees go and rebates come from; 0 until set (then every rate must be 0). */
   feeAccountId = 0;
+  /** The market buy matching now (Link.NIL: none) and what it holds locked: its lock is no function of its record. */
+  marketBuySlot: number = Link.NIL;
+  marketBuyLocked = 0;
 
   constructor(
     private readonly instruments: Instruments,
@@ -78,12 +85,33 @@ export class Settlement {
     return side === Side.Buy ? this.instruments.quoteAsset[instrumentId]! : this.instruments.baseAsset[instrumentId]!;
   }
 
-  /** What a limit order locks: see the header. */
+  /** The code (LockRate) of the rate an account's new lock is worked out at: the larger of its maker and taker rates, at least 0. */
+  lockRateCode(accountId: number): number {
+    return encodeLockRate(Math.max(this.makerRate(accountId), this.takerRate(accountId), 0));
+  }
+
+  /** What a limit order of the account locks now: see the header. */
   limitLock(instrumentId: number, accountId: number, side: number, price: number, qty: number): number {
+    return this.lockAt(instrumentId, side, price, qty, this.lockRateCode(accountId));
+  }
+
+  /** What a limit order holds at `price` with `qty` left, its lock worked out at the rate coded `rateCode`. */
+  lockAt(instrumentId: number, side: number, price: number, qty: number, rateCode: number): number {
     if (side === Side.Sell) return qty * this.instruments.qtyMinor[instrumentId]!;
     const notional = price * qty * this.instruments.notionalMinor[instrumentId]!;
-    const rate = Math.max(this.makerRate(accountId), this.takerRate(accountId), 0);
-    return notional + ppmCeil(notional, rate) + qty;
+    return notional + ppmCeil(notional, decodeLockRate(rateCode)) + qty;
+  }
+
+  /** What the spot order in `slot` holds locked now (for a taker inside the matching loop, its record's quantity is stale: see `settle`). */
+  lockOf(slot: number): number {
+    const pool = this.pool;
+    const i = slot << Hot.I32_SHIFT;
+    const kinds = pool.i32[i + Hot.I_KINDS]!;
+    const instrumentId = pool.i32[i + Hot.I_INSTRUMENT]!;
+    const f = slot << Hot.F64_SHIFT;
+    const side = kinds & Kinds.SIDE;
+    if (side === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) return slot === this.marketBuySlot ? this.marketBuyLocked : 0;
+    return this.lockAt(instrumentId, side, pool.f64[f + Hot.F_PRICE]!, pool.f64[f + Hot.F_QTY_LEFT]!, (kinds >>> LockRate.SHIFT) & LockRate.MASK);
   }
 
   /** Whether the account has `amount` free in the asset. */
@@ -91,32 +119,64 @@ export class Settlement {
     return this.balances.freeOf(accountId, assetId) >= amount;
   }
 
-  /** Moves `amount` from free to locked for the order in `slot`, and records it as the order's. */
+  /**
+   * A new order in `slot` takes its lock, `amount`, from free: a limit order's is `lockOf`
+   * at its account's rate now, which its record keeps; a market buy's is kept here.
+   */
   lock(slot: number, amount: number): void {
     const pool = this.pool;
     const i = slot << Hot.I32_SHIFT;
     const accountId = pool.i32[i + Hot.I_ACCOUNT]!;
-    const asset = this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE);
-    const b = this.balances;
-    const at = b.rowOf(accountId) * b.stride + asset;
-    assert(b.free[at]! >= amount, 'a lock is checked before it is taken');
-    b.free[at]! -= amount;
-    b.locked[at]! += amount;
-    pool.locked[slot]! += amount;
+    const kinds = pool.i32[i + Hot.I_KINDS]!;
+    const side = kinds & Kinds.SIDE;
+    this.move(accountId, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, side), amount);
+    if (side === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) {
+      assert(this.marketBuySlot === Link.NIL, 'one market buy matches at a time');
+      this.marketBuySlot = slot;
+      this.marketBuyLocked = amount;
+    } else {
+      this.setRateCode(slot, this.lockRateCode(accountId));
+    }
   }
 
-  /** Gives back what the order in `slot` holds locked (it ended, or holds more than it needs). */
-  release(slot: number, amount = this.pool.locked[slot]!): void {
+  /**
+   * An amended limit order's lock becomes `lockTo`, worked out at the rate coded `rateCode`
+   * (the record's price and quantity change after): free pays for more, or gets back less.
+   */
+  relock(slot: number, lockTo: number, rateCode: number): void {
+    const pool = this.pool;
+    const i = slot << Hot.I32_SHIFT;
+    this.move(pool.i32[i + Hot.I_ACCOUNT]!, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE), lockTo - this.lockOf(slot));
+    this.setRateCode(slot, rateCode);
+  }
+
+  /** Gives back what the order in `slot` holds locked: it ended. */
+  release(slot: number): void {
+    const amount = this.lockOf(slot);
+    if (slot === this.marketBuySlot) {
+      this.marketBuySlot = Link.NIL;
+      this.marketBuyLocked = 0;
+    }
     if (amount === 0) return;
     const pool = this.pool;
     const i = slot << Hot.I32_SHIFT;
-    const asset = this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE);
+    this.move(pool.i32[i + Hot.I_ACCOUNT]!, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE), -amount);
+  }
+
+  /** Moves `amount` of the account's asset from free to locked (negative: back). */
+  private move(accountId: number, assetId: number, amount: number): void {
     const b = this.balances;
-    const at = b.rowOf(pool.i32[i + Hot.I_ACCOUNT]!) * b.stride + asset;
-    assert(pool.locked[slot]! >= amount, 'an order gives back at most what it holds');
-    b.locked[at]! -= amount;
-    b.free[at]! += amount;
-    pool.locked[slot]! -= amount;
+    const at = b.at(b.rowOf(accountId), assetId);
+    const w = b.words; // after rowOf, which may grow it
+    assert(w[at + Bal.FREE]! >= amount && w[at + Bal.LOCKED]! >= -amount, 'a lock is checked before it is taken, and gives back at most what it holds');
+    w[at + Bal.FREE]! -= amount;
+    w[at + Bal.LOCKED]! += amount;
+  }
+
+  private setRateCode(slot: number, rateCode: number): void {
+    const i32 = this.pool.i32;
+    const k = (slot << Hot.I32_SHIFT) + Hot.I_KINDS;
+    i32[k] = (i32[k]! & ~(LockRate.MASK << LockRate.SHIFT)) | (rateCode << LockRate.SHIFT);
   }
 
   /**
@@ -139,17 +199,29 @@ export class Settlement {
     const makerAccount = i32[(maker << Hot.I32_SHIFT) + Hot.I_ACCOUNT]!;
     const takerBuys = (i32[ti + Hot.I_KINDS]! & Kinds.SIDE) === Side.Buy;
     const buyer = takerBuys ? taker : maker;
-    const seller = takerBuys ? maker : taker;
 
     // Fees: the taker's rounded up; the maker's rounded up, or its rebate rounded down and
     // never more than the taker's fee of this trade.
     let takerFee = ppmCeil(notional, this.takerRate(takerAccount));
     const makerRate = this.makerRate(makerAccount);
     let makerFee = makerRate > 0 ? ppmCeil(notional, makerRate) : 0;
-    // The buyer's fee comes out of its lock, and never out of what its remaining quantity needs.
-    const buyerLocked = pool.locked[buyer]!;
-    const buyerNeeds = this.stillNeeded(buyer, instrumentId, takerBuys ? takerLeft : makerLeft);
-    const buyerFeeRoom = Math.max(0, buyerLocked - notional - buyerNeeds);
+    // The buyer's fee comes out of its lock, and never out of what its remaining quantity
+    // needs; what the fill no longer needs goes back to free (a limit buy's lock is its
+    // record's function, lockOf: before the fill at what it had left, after it at less).
+    const buyerLeft = takerBuys ? takerLeft : makerLeft;
+    const marketBuy = buyer === this.marketBuySlot;
+    let buyerBefore: number;
+    let buyerAfter = 0;
+    if (marketBuy) {
+      buyerBefore = this.marketBuyLocked;
+    } else {
+      const bi = buyer << Hot.I32_SHIFT;
+      const limit = pool.f64[(buyer << Hot.F64_SHIFT) + Hot.F_PRICE]!;
+      const rateCode = (i32[bi + Hot.I_KINDS]! >>> LockRate.SHIFT) & LockRate.MASK;
+      buyerBefore = this.lockAt(instrumentId, Side.Buy, limit, buyerLeft + qty, rateCode);
+      buyerAfter = this.lockAt(instrumentId, Side.Buy, limit, buyerLeft, rateCode);
+    }
+    const buyerFeeRoom = Math.max(0, buyerBefore - notional - buyerAfter);
     if (takerBuys) takerFee = Math.min(takerFee, buyerFeeRoom);
     else makerFee = Math.min(makerFee, buyerFeeRoom);
     const rebate = makerRate < 0 ? Math.min(ppmFloor(notional, -makerRate), takerFee) : 0;
@@ -157,59 +229,71 @@ export class Settlement {
     const sellerFee = takerBuys ? makerFee : takerFee;
 
     const b = this.balances;
-    const stride = b.stride;
     const buyerAccount = takerBuys ? takerAccount : makerAccount;
     const sellerAccount = takerBuys ? makerAccount : takerAccount;
-    const buyerRow = b.rowOf(buyerAccount) * stride;
-    const sellerRow = b.rowOf(sellerAccount) * stride;
+    const buyerRow = b.rowOf(buyerAccount);
+    const sellerRow = b.rowOf(sellerAccount);
+    // Rows first: a new row may grow `words` (fees are 0 while no fee account is set).
+    const feeRow = this.feeAccountId !== 0 ? b.rowOf(this.feeAccountId) : Link.NIL;
+    const makerRow = takerBuys ? sellerRow : buyerRow;
+    const w = b.words;
+    const buyerQuote = b.at(buyerRow, quote);
+    const buyerBase = b.at(buyerRow, base);
+    const sellerQuote = b.at(sellerRow, quote);
+    const sellerBase = b.at(sellerRow, base);
 
-    // The buyer: its lock pays the notional and its fee; it gets the base.
-    assert(buyerLocked >= notional + buyerFee, 'a buy\'s lock covers its fill');
-    pool.locked[buyer] = buyerLocked - notional - buyerFee;
-    b.locked[buyerRow + quote]! -= notional;
-    this.ledger(buyerAccount, quote, -notional, LedgerReason.Trade, tradeId);
-    b.free[buyerRow + base]! += baseAmount;
-    this.ledger(buyerAccount, base, baseAmount, LedgerReason.Trade, tradeId);
-    // The seller: its lock gives the base; it gets the notional.
-    assert(pool.locked[seller]! >= baseAmount, 'a sell\'s lock covers its fill');
-    pool.locked[seller]! -= baseAmount;
-    b.locked[sellerRow + base]! -= baseAmount;
-    this.ledger(sellerAccount, base, -baseAmount, LedgerReason.Trade, tradeId);
-    b.free[sellerRow + quote]! += notional;
-    this.ledger(sellerAccount, quote, notional, LedgerReason.Trade, tradeId);
+    // The buyer: its lock pays the notional and its fee, gives back what is left over; it gets the base.
+    const surplus = buyerBefore - notional - buyerFee - buyerAfter;
+    assert(surplus >= 0 || marketBuy, 'a buy\'s lock covers its fill');
+    if (marketBuy) {
+      assert(buyerBefore >= notional + buyerFee, 'a market buy\'s lock covers its fill');
+      this.marketBuyLocked = buyerBefore - notional - buyerFee;
+    } else if (surplus > 0) {
+      w[buyerQuote + Bal.LOCKED]! -= surplus;
+      w[buyerQuote + Bal.FREE]! += surplus;
+    }
+    w[buyerQuote + Bal.LOCKED]! -= notional;
+    this.entry(buyerQuote, buyerAccount, quote, -notional, LedgerReason.Trade, tradeId);
+    w[buyerBase + Bal.FREE]! += baseAmount;
+    this.entry(buyerBase, buyerAccount, base, baseAmount, LedgerReason.Trade, tradeId);
+    // The seller: its lock gives the base (its lock is its quantity left); it gets the notional.
+    w[sellerBase + Bal.LOCKED]! -= baseAmount;
+    this.entry(sellerBase, sellerAccount, base, -baseAmount, LedgerReason.Trade, tradeId);
+    w[sellerQuote + Bal.FREE]! += notional;
+    this.entry(sellerQuote, sellerAccount, quote, notional, LedgerReason.Trade, tradeId);
 
     if (buyerFee === 0 && sellerFee === 0) return;
-    const feeRow = b.rowOf(this.feeAccountId) * stride;
+    const feeQuote = b.at(feeRow, quote);
     if (buyerFee > 0) {
-      b.locked[buyerRow + quote]! -= buyerFee;
-      this.ledger(buyerAccount, quote, -buyerFee, LedgerReason.Fee, tradeId);
-      b.free[feeRow + quote]! += buyerFee;
-      this.ledger(this.feeAccountId, quote, buyerFee, LedgerReason.Fee, tradeId);
+      w[buyerQuote + Bal.LOCKED]! -= buyerFee;
+      this.entry(buyerQuote, buyerAccount, quote, -buyerFee, LedgerReason.Fee, tradeId);
+      w[feeQuote + Bal.FREE]! += buyerFee;
+      this.entry(feeQuote, this.feeAccountId, quote, buyerFee, LedgerReason.Fee, tradeId);
     }
     if (sellerFee > 0) {
-      b.free[sellerRow + quote]! -= sellerFee;
-      this.ledger(sellerAccount, quote, -sellerFee, LedgerReason.Fee, tradeId);
-      b.free[feeRow + quote]! += sellerFee;
-      this.ledger(this.feeAccountId, quote, sellerFee, LedgerReason.Fee, tradeId);
+      w[sellerQuote + Bal.FREE]! -= sellerFee;
+      this.entry(sellerQuote, sellerAccount, quote, -sellerFee, LedgerReason.Fee, tradeId);
+      w[feeQuote + Bal.FREE]! += sellerFee;
+      this.entry(feeQuote, this.feeAccountId, quote, sellerFee, LedgerReason.Fee, tradeId);
     }
     if (rebate > 0) {
-      b.free[feeRow + quote]! -= rebate;
-      this.ledger(this.feeAccountId, quote, -rebate, LedgerReason.Rebate, tradeId);
-      b.free[b.rowOf(makerAccount) * stride + quote]! += rebate;
-      this.ledger(makerAccount, quote, rebate, LedgerReason.Rebate, tradeId);
+      w[feeQuote + Bal.FREE]! -= rebate;
+      this.entry(feeQuote, this.feeAccountId, quote, -rebate, LedgerReason.Rebate, tradeId);
+      const makerQuote = b.at(makerRow, quote);
+      w[makerQuote + Bal.FREE]! += rebate;
+      this.entry(makerQuote, makerAccount, quote, rebate, LedgerReason.Rebate, tradeId);
     }
-  }
-
-  /** What the rest of a buy still needs of its lock: `qtyLeft` at its limit (0 for a market buy, whose lock is its fills' cost). */
-  private stillNeeded(buyer: number, instrumentId: number, qtyLeft: number): number {
-    const price = this.pool.f64[(buyer << Hot.F64_SHIFT) + Hot.F_PRICE]!;
-    return price * qtyLeft * this.instruments.notionalMinor[instrumentId]!;
   }
 
   /** A ledger entry of `amount` (signed) to the account's balance in `assetId`, written after the change, with the balances after it. */
   ledger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
     const b = this.balances;
-    const at = b.rowOf(accountId) * b.stride + assetId;
+    this.entry(b.at(b.rowOf(accountId), assetId), accountId, assetId, amount, reason, ref);
+  }
+
+  /** `ledger` for a caller that knows where the balance is: `at` from Balances.at. */
+  private entry(at: number, accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
+    const b = this.balances;
     const e = this.events.reserve(EventKind.Ledger, EvLedger.WORDS);
     const w = this.events.words;
     w[e + EvLedger.ACCOUNT] = accountId;
@@ -217,8 +301,8 @@ export class Settlement {
     w[e + EvLedger.AMOUNT] = amount;
     w[e + EvLedger.REASON] = reason;
     w[e + EvLedger.REF] = ref;
-    w[e + EvLedger.FREE] = b.free[at]!;
-    w[e + EvLedger.LOCKED] = b.locked[at]!;
+    w[e + EvLedger.FREE] = b.words[at + Bal.FREE]!;
+    w[e + EvLedger.LOCKED] = b.words[at + Bal.LOCKED]!;
   }
 }
 

@@ -16,6 +16,7 @@
 // snapshot, one rebuilt by replay, and one on another machine agree.
 
 import { assert } from './assert.js';
+import { Bal } from './balances.js';
 import { BookSide } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
@@ -47,7 +48,6 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
   const out: [string, NumericArray][] = [
     ['order.hot', pool.u8.subarray(0, used * Hot.BYTES)],
     ['order.cold', pool.cold.subarray(0, used * Cold.WORDS)],
-    ['order.locked', pool.locked.subarray(0, used)],
     ['level.price', book.levelPrice.subarray(0, levels)],
     ['level.qty', book.levelQty.subarray(0, levels)],
     ['level.head', book.levelHead.subarray(0, levels)],
@@ -162,8 +162,7 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
   const b = engine.balances;
   return [
     ['balance.rowAccount', b.rowAccount.subarray(0, b.rows)],
-    ['balance.free', b.free.subarray(0, b.rows * b.stride)],
-    ['balance.locked', b.locked.subarray(0, b.rows * b.stride)],
+    ['balance.words', b.words.subarray(0, b.rows * b.stride * 2)],
     ['balance.deposited', b.deposited],
     ['balance.withdrawn', b.withdrawn],
     ['transfer.ids', b.transfers.table],
@@ -264,11 +263,6 @@ export function restore(bytes: Uint8Array): Engine {
   const pool = engine.pool;
   pool.u8.set(u8('order.hot'));
   pool.cold.set(f64('order.cold'));
-  const locked = f64('order.locked');
-  if (locked.length > 0) {
-    pool.enableLocks();
-    pool.locked.set(locked);
-  }
   pool.highWater = used;
   pool.freeHead = s.poolFreeHead!;
   pool.live = s.poolLive!;
@@ -318,7 +312,6 @@ export function restore(bytes: Uint8Array): Engine {
   for (const { spec, lastPrice } of header.instruments) {
     engine.instruments.add(spec);
     engine.instruments.lastPrice[spec.instrumentId] = lastPrice;
-    if (engine.instruments.isSpot(spec.instrumentId)) pool.enableLocks();
     book.addInstrument(spec.instrumentId);
     const first = spec.instrumentId * BookSide.PER_INSTRUMENT;
     for (let side = first; side < first + BookSide.PER_INSTRUMENT; side++) {
@@ -345,8 +338,7 @@ export function restore(bytes: Uint8Array): Engine {
     const made = balances.rowOf(rowAccount[row]!);
     if (made !== row) throw new SnapshotError('snapshot balance rows name an account twice');
   }
-  balances.free.set(f64('balance.free'));
-  balances.locked.set(f64('balance.locked'));
+  balances.words.set(f64('balance.words'));
   balances.deposited.set(f64('balance.deposited'));
   balances.withdrawn.set(f64('balance.withdrawn'));
   balances.transfers.table = f64('transfer.ids');
@@ -367,6 +359,7 @@ export function restore(bytes: Uint8Array): Engine {
   risk.maxMarketQty = f64('risk.maxMarketQty');
   risk.maxOpen = f64('risk.maxOpen');
   risk.maxOpenConditional = f64('risk.maxOpenConditional');
+  risk.clearBandCache();
   risk.instrumentKilled = u8('risk.instrumentKilled');
   risk.accountKilled = u8('risk.accountKilled');
   risk.venueKilled = s.venueKilled!;
@@ -450,8 +443,8 @@ function hashBalances(engine: Engine, h: StateHasher): void {
   const rows = Array.from({ length: b.rows }, (_, row) => row).sort((x, y) => b.rowAccount[x]! - b.rowAccount[y]!);
   for (const row of rows) {
     for (const asset of assets) {
-      const free = b.free[row * b.stride + asset]!;
-      const locked = b.locked[row * b.stride + asset]!;
+      const free = b.words[b.at(row, asset) + Bal.FREE]!;
+      const locked = b.words[b.at(row, asset) + Bal.LOCKED]!;
       if (free !== 0 || locked !== 0) h.number(b.rowAccount[row]!).number(asset).number(free).number(locked);
     }
   }

@@ -22,7 +22,7 @@ export interface MemoryResult {
 export function engineBytes(engine: Engine): number {
   const book = engine.book;
   const ins = engine.instruments;
-  let bytes = engine.pool.hot.byteLength + engine.pool.cold.byteLength + engine.pool.locked.byteLength;
+  let bytes = engine.pool.hot.byteLength + engine.pool.cold.byteLength;
   bytes += engine.byId.direct.byteLength + engine.byId.overflow.table.byteLength + engine.byClientId.direct.byteLength + engine.byClientId.displaced.byteLength + engine.byClientId.overflow.table.byteLength;
   for (const a of [book.levelPrice, book.levelQty, book.levelHead, book.levelTail, book.levelOrders, book.levelSide, book.sideCount]) bytes += a.byteLength;
   for (const a of book.sideKeys) if (a !== undefined) bytes += a.byteLength;

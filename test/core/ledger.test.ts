@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountBalances, Command, CommandKind, Engine, LedgerReason, Limits } from '../../src/core/index.js';
+import { Bal } from '../../src/core/balances.js';
 import { LEDGER_REASON_NAMES } from '../../src/protocol/index.js';
 import { type CommandFields, Reject, Venue, expectOk } from './helpers.js';
 
@@ -171,11 +172,11 @@ void describe('balances in snapshots, hashes and invariants', () => {
     const v = venue();
     expectOk(v.apply(deposit(1, USDT, 100, 1)));
     const b = v.engine.balances;
-    const i = b.rowOf(1) * b.stride + USDT;
-    b.free[i]! += 1;
+    const at = b.at(b.rowOf(1), USDT);
+    b.words[at + Bal.FREE]! += 1;
     assert.throws(() => v.engine.checkInvariants(), /deposits less withdrawals/);
-    b.free[i] = -1;
-    b.locked[i] = 101;
+    b.words[at + Bal.FREE] = -1;
+    b.words[at + Bal.LOCKED] = 101;
     assert.throws(() => v.engine.checkInvariants(), /negative/);
   });
 });
