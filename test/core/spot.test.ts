@@ -160,6 +160,35 @@ void describe('spot settlement', () => {
     assert.equal(free(v, 1, USDT), 20_000 * USD - 6_000 * USD - 1.2 * USD);
   });
 
+  void test('a fill below the buy\'s limit gives back at once what the rest no longer needs: the lock is exactly the rest\'s', () => {
+    const v = spotVenue();
+    deposit(v, 1, USDT, 20_000 * USD);
+    deposit(v, 2, BTC, 100_000_000);
+    expectOk(v.apply(order(2, Side.Sell, 2_900_000, 20_000)));
+    const buy = v.apply(order(1, Side.Buy, 3_000_000, 50_000));
+    expectOk(buy);
+    // 0.2 BTC at 29,000: 5,800 USDT and its taker fee at 200 ppm, 1.16 USDT. The 0.3 BTC left
+    // at the 30,000 limit holds 9,000 USDT, 1.8 of fee and 30,000 units of slack, no more.
+    const rest = 9_000 * USD + 1.8 * USD + 30_000;
+    assert.equal(locked(v, 1, USDT), rest);
+    assert.equal(free(v, 1, USDT), 20_000 * USD - 5_800 * USD - 1.16 * USD - rest);
+    v.engine.checkInvariants();
+    expectOk(v.apply({ kind: CommandKind.CancelOrder, accountId: 1, instrumentId: BTCUSDT, orderId: buy.orderId }));
+    assert.equal(locked(v, 1, USDT), 0);
+    assert.equal(free(v, 1, USDT), 20_000 * USD - 5_800 * USD - 1.16 * USD);
+  });
+
+  void test('a lock at a rate above 1023 ppm is worked out at the rate rounded up to 9 ppm, and comes back whole', () => {
+    const v = spotVenue();
+    expectOk(v.apply({ kind: CommandKind.SetAccountFees, accountId: 1, makerFeePpm: 0, takerFeePpm: 1_500 }));
+    deposit(v, 1, USDT, 20_000 * USD);
+    expectOk(v.apply(order(1, Side.Buy, 3_000_000, 50_000)));
+    // 1,500 ppm locks at 1,501 (1024 + 53 * 9): the fee part of 15,000 USDT is 22.515 USDT.
+    assert.equal(locked(v, 1, USDT), 15_000 * USD + 2_251_500_000 + 50_000);
+    expectOk(v.apply({ kind: CommandKind.CancelAll, accountId: 1, instrumentId: 0 }));
+    assert.equal(free(v, 1, USDT), 20_000 * USD);
+  });
+
   void test('a market buy locks what its fills cost, walks levels, and is refused if the account cannot pay', () => {
     const v = spotVenue();
     deposit(v, 2, BTC, 100_000_000);
