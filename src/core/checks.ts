@@ -10,6 +10,8 @@ import { Reject } from './reject.js';
 import {
   InstrumentStatus,
   Limits,
+  OrderType,
+  Side,
   TimeInForce,
   isConditional,
   isMarketLike,
@@ -60,8 +62,17 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
   if (!isKind(cmd.flags, 256) || (cmd.flags & ~Limits.ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
-  const qtyReject = instruments.checkQty(instrumentId, cmd.qty);
-  if (qtyReject !== Reject.None) return qtyReject;
+  if (cmd.quoteOrderQty !== 0) {
+    // A market buy given what to spend (Binance's quoteOrderQty): its quantity is worked out
+    // on the book (Engine.quoteQty), so it brings none.
+    const spend = cmd.quoteOrderQty;
+    if (!(spend > 0 && spend <= Limits.MAX_SAFE && spend === Math.floor(spend)) || orderType !== OrderType.Market || cmd.side !== Side.Buy || cmd.qty !== 0) {
+      return Reject.QuoteOrderQtyInvalid;
+    }
+  } else {
+    const qtyReject = instruments.checkQty(instrumentId, cmd.qty);
+    if (qtyReject !== Reject.None) return qtyReject;
+  }
 
   const marketLike = isMarketLike(orderType);
   if (marketLike) {

@@ -60,6 +60,12 @@ export class Command {
   triggerPrice = 0;
   /** GTD expiry, microseconds since the epoch (0 otherwise). */
   expireTimeUs = 0;
+  /**
+   * A spot market buy given what to spend instead of a quantity (Binance's quoteOrderQty):
+   * quote minor units, fees included; qty is then 0, and the engine writes into it the
+   * quantity this buys on the book as it stands (Engine.quoteQty).
+   */
+  quoteOrderQty = 0;
   // Instrument configuration (AddInstrument, SetInstrumentStatus).
   status = 0;
   symbol = '';
@@ -121,6 +127,7 @@ export class Command {
     this.qty = 0;
     this.triggerPrice = 0;
     this.expireTimeUs = 0;
+    this.quoteOrderQty = 0;
     this.status = 0;
     this.symbol = '';
     this.tickSize = 0;
@@ -173,6 +180,7 @@ export class Command {
     this.qty = other.qty;
     this.triggerPrice = other.triggerPrice;
     this.expireTimeUs = other.expireTimeUs;
+    this.quoteOrderQty = other.quoteOrderQty;
     this.status = other.status;
     this.symbol = other.symbol;
     this.tickSize = other.tickSize;

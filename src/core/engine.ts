@@ -204,6 +204,10 @@ export class Engine {
   private place(cmd: Command): number {
     const checked = checkPlace(this.instruments, cmd, this);
     if (checked !== Reject.None) return this.reject(cmd, checked);
+    if (cmd.quoteOrderQty !== 0) {
+      const quoted = this.quoteQty(cmd);
+      if (quoted !== Reject.None) return this.reject(cmd, quoted);
+    }
     const accountId = cmd.accountId;
     const instrumentId = cmd.instrumentId;
     const orderType = cmd.orderType;
@@ -293,6 +297,61 @@ export class Engine {
       amount = settlement.limitLock(instrumentId, cmd.accountId, side, cmd.price, cmd.qty);
     }
     return settlement.canLock(cmd.accountId, settlement.lockAsset(instrumentId, side), amount) ? amount : -1;
+  }
+
+  /**
+   * A spot market buy given what to spend (quoteOrderQty, fees included): writes into
+   * `cmd.qty` the most it buys on the book as it stands, walked as matching will fill it
+   * (best price first, each fill's taker fee rounded up, self-trade prevention as the loop
+   * applies it), down to a whole lot and at most the instrument's maximum; the lock is then
+   * that quantity's cost (marketBuyCost), never more than the amount. The quantity is a
+   * function of the book, so a replay works out the same one.
+   */
+  private quoteQty(cmd: Command): number {
+    const instrumentId = cmd.instrumentId;
+    const instruments = this.instruments;
+    if (instruments.quoteAsset[instrumentId] === 0) return Reject.QuoteOrderQtyInvalid;
+    const book = this.book;
+    const pool = this.pool;
+    const account = cmd.accountId;
+    const stp = cmd.stpMode === StpMode.AccountDefault ? this.stpDefault(account) : cmd.stpMode;
+    const makers = instrumentId * BookSide.PER_INSTRUMENT + BookSide.ASKS;
+    const levels = book.sideLevels[makers]!;
+    const notionalMinor = instruments.notionalMinor[instrumentId]!;
+    const rate = this.settlement.takerRate(account);
+    let budget = cmd.quoteOrderQty;
+    let qty = 0;
+    walk: for (let n = book.sideCount[makers]! - 1; n >= 0; n--) {
+      const level = levels[n]!;
+      const price = book.levelPrice[level]!;
+      const unit = price * notionalMinor;
+      for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
+        if (stp !== StpMode.None && pool.account(o) === account) {
+          if (stp === StpMode.ExpireMaker) continue;
+          break walk;
+        }
+        const makerLeft = pool.qtyLeft(o);
+        const all = unit * makerLeft;
+        const allCost = all + ppmCeil(all, rate);
+        if (allCost <= budget) {
+          budget -= allCost;
+          qty += makerLeft;
+          continue;
+        }
+        // The most of this maker the rest of the budget pays for: an estimate from the
+        // rate, then exact steps (each cost rounds its fee up on its own).
+        let q = Math.min(makerLeft - 1, Math.floor(budget / (unit + (unit * rate) / 1_000_000)));
+        while (q > 0 && unit * q + ppmCeil(unit * q, rate) > budget) q--;
+        while (q + 1 < makerLeft && unit * (q + 1) + ppmCeil(unit * (q + 1), rate) <= budget) q++;
+        qty += q;
+        break walk;
+      }
+    }
+    const lot = instruments.lotSize[instrumentId]!;
+    qty = Math.min(qty - (qty % lot), instruments.maxQty[instrumentId]! - (instruments.maxQty[instrumentId]! % lot));
+    if (qty < instruments.minQty[instrumentId]! || qty <= 0) return Reject.QuoteOrderQtyTooSmall;
+    cmd.qty = qty;
+    return Reject.None;
   }
 
   /**

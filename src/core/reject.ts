@@ -70,6 +70,8 @@ export const enum Reject {
   InvalidInstrumentUnits = 511,
   InvalidFeeRate = 512,
   NoFeeAccount = 513,
+  QuoteOrderQtyInvalid = 514,
+  QuoteOrderQtyTooSmall = 515,
 
   // 6xx: pre-trade risk and guardrails
   PriceOutsideBand = 600,
@@ -145,6 +147,8 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InvalidInstrumentUnits]: ['InvalidInstrumentUnits', 'minor units a quantity unit and a notional unit must be positive integers (0 without assets)'],
   [Reject.InvalidFeeRate]: ['InvalidFeeRate', 'fee rates must be integers of parts per million from -10000 to 10000, a taker rate not negative'],
   [Reject.NoFeeAccount]: ['NoFeeAccount', 'fees other than zero need a fee account (SetFeeAccount)'],
+  [Reject.QuoteOrderQtyInvalid]: ['QuoteOrderQtyInvalid', 'quoteOrderQty must be a positive integer of quote minor units below 2^53, on a spot market buy with no quantity'],
+  [Reject.QuoteOrderQtyTooSmall]: ['QuoteOrderQtyTooSmall', 'quoteOrderQty buys less than the instrument\'s minimum quantity on the book as it stands'],
   [Reject.PriceOutsideBand]: ['PriceOutsideBand', 'price is outside the band around the last trade price (a buy above it times the up multiplier, a sell below it times the down one)'],
   [Reject.NotionalTooSmall]: ['NotionalTooSmall', 'price times quantity is below the instrument\'s minimum notional'],
   [Reject.NotionalTooLarge]: ['NotionalTooLarge', 'price times quantity is above the instrument\'s maximum notional'],

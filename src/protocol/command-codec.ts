@@ -12,6 +12,9 @@
 //   80  side u8 | 81 orderType u8 | 82 timeInForce u8 | 83 stpMode u8 | 84 flags u8
 //   85  status u8 | 86 symbol length u8 | 87 reserved u8
 //   88  end of the order record (ORDER_RECORD_BYTES)
+//   A PlaceOrder given quoteOrderQty (not 0) goes on:
+//   88  quoteOrderQty (f64)
+//   96  end (QUOTE_ORDER_RECORD_BYTES)
 //   AddInstrument goes on:
 //   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (f64 each)
 //  136  baseAssetId (u32) | 140 quoteAssetId (u32) | 144 qtyMinorUnits | 152 notionalMinorUnits (f64)
@@ -43,12 +46,14 @@
 // command as i64, 19 ns as f64). The encoder writes only safe integers. A decoded value
 // that is not one (NaN, a fraction, 2^60) reaches the engine, which refuses it with a
 // reason, like any other bad value; only seq and time must be safe integers to decode.
-// Version 1 had i64 fields, version 2 no spot fields in AddInstrument; no journal of either exists.
+// Version 1 had i64 fields, version 2 no spot fields in AddInstrument, version 3 no
+// quoteOrderQty; no journal of them exists.
 
 import { Command, CommandKind } from '../core/index.js';
 
-export const COMMAND_VERSION = 3;
+export const COMMAND_VERSION = 4;
 export const ORDER_RECORD_BYTES = 88;
+export const QUOTE_ORDER_RECORD_BYTES = 96;
 export const INSTRUMENT_RECORD_BYTES = 160;
 export const ASSET_RECORD_BYTES = 96;
 export const TRANSFER_RECORD_BYTES = 112;
@@ -147,6 +152,8 @@ export function encodedLength(cmd: Command): number {
       return KILL_RECORD_BYTES;
     case CommandKind.SetCircuitBreaker:
       return BREAKER_RECORD_BYTES;
+    case CommandKind.PlaceOrder:
+      return cmd.quoteOrderQty !== 0 ? QUOTE_ORDER_RECORD_BYTES : ORDER_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -233,6 +240,9 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       setF64(view, offset + O_FILTERS + 8, cmd.breakerWindowUs);
       setF64(view, offset + O_FILTERS + 16, cmd.breakerCooldownUs);
       return length;
+    case CommandKind.PlaceOrder:
+      if (length === QUOTE_ORDER_RECORD_BYTES) setF64(view, offset + ORDER_RECORD_BYTES, cmd.quoteOrderQty);
+      return length;
     default:
       return length;
   }
@@ -292,6 +302,7 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
     clearOwnFields(cmd);
     if (kind < CommandKind.AddAsset) {
       cmd.symbol = '';
+      cmd.quoteOrderQty = length >= QUOTE_ORDER_RECORD_BYTES && kind === CommandKind.PlaceOrder ? view.getFloat64(offset + ORDER_RECORD_BYTES, true) + 0 : 0;
       return length;
     }
     return decodeOwnFields(view, offset, length, kind, cmd);
@@ -315,6 +326,7 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
 
 /** Zeroes the fields only the kinds after the order commands have (AddAsset on). */
 function clearOwnFields(cmd: Command): void {
+  cmd.quoteOrderQty = 0;
   cmd.assetId = cmd.scale = cmd.amount = cmd.transferId = cmd.makerFeePpm = cmd.takerFeePpm = 0;
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;

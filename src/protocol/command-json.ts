@@ -65,6 +65,7 @@ export function commandToJson(cmd: Command): EventJson {
         qty: cmd.qty,
         triggerPrice: cmd.triggerPrice,
         expireTimeUs: cmd.expireTimeUs,
+        ...(cmd.quoteOrderQty !== 0 ? { quoteOrderQty: cmd.quoteOrderQty } : {}),
         stpMode: named(STP_NAMES, cmd.stpMode),
         flags: cmd.flags,
       };

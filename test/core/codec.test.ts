@@ -112,6 +112,7 @@ function full(kind: number): Command {
   c.breakerMovePpm = 50_000;
   c.breakerWindowUs = 60_000_000;
   c.breakerCooldownUs = 300_000_000;
+  c.quoteOrderQty = 2 ** 51 + 9;
   return c;
 }
 
@@ -130,6 +131,7 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
   if (c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.amount = e.transferId = 0;
+  if (c.kind !== CommandKind.PlaceOrder) e.quoteOrderQty = 0;
   return e;
 }
 
@@ -179,8 +181,12 @@ void describe('command records', () => {
       [CommandKind.SetInstrumentFilters]: 144,
       [CommandKind.SetKillSwitch]: 112,
       [CommandKind.SetCircuitBreaker]: 112,
+      [CommandKind.PlaceOrder]: 96,
     };
     for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
+    const plain = full(CommandKind.PlaceOrder);
+    plain.quoteOrderQty = 0;
+    assert.equal(encodedLength(plain), 88, 'an order without quoteOrderQty keeps the 88-byte record');
     const asset = full(CommandKind.AddAsset);
     for (const [symbol, length] of [['', 96], ['U', 104], ['USDT', 104], ['ABCDEFGHI', 112]] as const) {
       asset.symbol = symbol;
@@ -329,14 +335,14 @@ void describe('command records', () => {
     assert.throws(() => decode(new DataView(good.buffer, 0, 87)), CodecError);
     assert.throws(() => decode(good, 8), CodecError);
     assert.throws(() => decode(new DataView(new ArrayBuffer(0))), CodecError);
-    // Versions other than 2 (1 had i64 fields).
-    for (const version of [0, 1, 2, 4, 0xffff]) {
+    // Versions other than the current one, 4 (1 had i64 fields, 2 no spot fields, 3 no quoteOrderQty).
+    for (const version of [0, 1, 2, 3, 5, 0xffff]) {
       const v = copy();
       v.setUint16(O_VERSION, version, true);
       assert.throws(() => decode(v), CodecError, `version ${version}`);
     }
     // A length shorter than a record, or longer than the bytes there are.
-    for (const length of [0, 87, 89, 1 << 20]) {
+    for (const length of [0, 87, 97, 1 << 20]) {
       const v = copy();
       v.setUint32(O_LENGTH, length, true);
       assert.throws(() => decode(v), CodecError, `length ${length}`);

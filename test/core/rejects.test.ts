@@ -161,6 +161,19 @@ const CATALOGUE: Case[] = [
     },
     cmd: () => ({ ...instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'X' }), baseAssetId: 2, quoteAssetId: 1, qtyMinorUnits: 0, notionalMinorUnits: 1 }),
   },
+  { name: 'quoteOrderQty on a limit order', code: Reject.QuoteOrderQtyInvalid, cmd: (v) => limit(v, { quoteOrderQty: 1_000 }) },
+  { name: 'quoteOrderQty with a quantity too', code: Reject.QuoteOrderQtyInvalid, cmd: (v) => limit(v, { orderType: OrderType.Market, price: 0, quoteOrderQty: 1_000 }) },
+  { name: 'quoteOrderQty on an instrument without money', code: Reject.QuoteOrderQtyInvalid, cmd: (v) => limit(v, { orderType: OrderType.Market, price: 0, qty: 0, quoteOrderQty: 1_000 }) },
+  {
+    name: 'quoteOrderQty that buys nothing on an empty book',
+    code: Reject.QuoteOrderQtyTooSmall,
+    setup: (v) => {
+      withUsdt(v);
+      expectOk(v.apply({ kind: CommandKind.AddAsset, assetId: 2, symbol: 'BTC', scale: 8 }));
+      expectOk(v.apply({ ...instrumentFields({ ...BTC_SPEC, instrumentId: 3, symbol: 'XS' }), baseAssetId: 2, quoteAssetId: 1, qtyMinorUnits: 1, notionalMinorUnits: 1 }));
+    },
+    cmd: (v) => limit(v, { instrumentId: 3, orderType: OrderType.Market, price: 0, qty: 0, quoteOrderQty: 1_000 }),
+  },
   { name: 'a taker fee rate below zero', code: Reject.InvalidFeeRate, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 1, makerFeePpm: 0, takerFeePpm: -1 }) },
   { name: 'fees before a fee account', code: Reject.NoFeeAccount, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: 0, takerFeePpm: 100 }) },
   { name: 'a buy above the band', code: Reject.PriceOutsideBand, setup: (v) => { v.print(100); filter(v, { priceBandUpPpm: 1_000_000 }); }, cmd: (v) => limit(v, { price: 105 }) },

@@ -205,6 +205,42 @@ void describe('spot settlement', () => {
     assert.equal(free(v, 1, BTC), 15_000_000);
   });
 
+  void test('a market buy by quoteOrderQty buys the most the amount pays for, fees included, down to a whole lot', () => {
+    const v = spotVenue();
+    deposit(v, 2, BTC, 100_000_000);
+    expectOk(v.apply(order(2, Side.Sell, 3_000_000, 10_000)));
+    expectOk(v.apply(order(2, Side.Sell, 3_100_000, 10_000)));
+    deposit(v, 1, USDT, 10_000 * USD);
+    // 4,000 USDT: 0.1 BTC at 30,000 costs 3,000.6 with its fee; the 999.4 left buys 999.4 /
+    // (0.31 * 1.0002) = 3,223.1 units (0.00001 BTC each) at 31,000, so 3,223: 999.13 USDT
+    // and a fee of 0.199826, with 0.070174 USDT left, less than one more unit costs.
+    const quote = { ...order(1, Side.Buy, 0, 0), orderType: OrderType.Market, quoteOrderQty: 4_000 * USD };
+    const result = v.apply(quote);
+    expectOk(result);
+    const spent = 3_000 * USD + 0.6 * USD + 99_913_000_000 + 19_982_600;
+    assert.equal(free(v, 1, BTC), 13_223 * 1_000);
+    assert.equal(free(v, 1, USDT), 10_000 * USD - spent);
+    assert.equal(4_000 * USD - spent, 7_017_400);
+    assert.equal(locked(v, 1, USDT), 0);
+    v.engine.checkInvariants();
+  });
+
+  void test('a quote buy stops at its own resting sell under EXPIRE_TAKER, and is refused when the amount buys less than a lot', () => {
+    const v = spotVenue();
+    deposit(v, 1, USDT, 10_000 * USD);
+    deposit(v, 1, BTC, 100_000_000);
+    deposit(v, 2, BTC, 100_000_000);
+    expectOk(v.apply(order(2, Side.Sell, 3_000_000, 1_000)));
+    expectOk(v.apply(order(1, Side.Sell, 3_100_000, 10_000)));
+    const market = { ...order(1, Side.Buy, 0, 0), orderType: OrderType.Market, stpMode: StpMode.ExpireTaker };
+    // Only account 2's 0.01 BTC counts: 300 USDT and 0.06 of fee, however much is offered.
+    expectOk(v.apply({ ...market, quoteOrderQty: 5_000 * USD }));
+    assert.equal(free(v, 1, USDT), 10_000 * USD - 300 * USD - 0.06 * USD);
+    // Now the ask is account 1's own: nothing to buy.
+    v.rejects({ ...market, quoteOrderQty: 5_000 * USD }, Reject.QuoteOrderQtyTooSmall);
+    v.rejects({ ...market, stpMode: StpMode.None, quoteOrderQty: 3 * 10 - 1 }, Reject.QuoteOrderQtyTooSmall);
+  });
+
   void test('a market sell locks its base, sells what the book takes, and gives back the rest', () => {
     const v = spotVenue();
     deposit(v, 1, USDT, 10_000 * USD);

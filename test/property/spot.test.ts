@@ -67,6 +67,18 @@ const opArb: fc.Arbitrary<Fields> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant(CommandKind.PlaceOrder), accountId: account, instrumentId: instrument, side: fc.constantFrom(0, 1), orderType: fc.constant(OrderType.Market), qty }) },
   {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant(CommandKind.PlaceOrder),
+      accountId: account,
+      instrumentId: instrument,
+      side: fc.constant(0),
+      orderType: fc.constant(OrderType.Market),
+      quoteOrderQty: fc.integer({ min: 1, max: 60_000 }),
+      stpMode: fc.constantFrom(0, 1, 2, 3),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant(CommandKind.PlaceOrder),
@@ -118,7 +130,7 @@ function run(ops: Fields[], restoreAt: number): void {
     const fields = resolve(engine, op);
     const s = ++seq;
     const code = apply(engine, cmd, fields, s);
-    const key = `${fields.kind}:${code}`;
+    const key = `${fields.kind}${fields.quoteOrderQty !== undefined ? 'Q' : ''}:${code}`;
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     try {
       engine.checkInvariants();
@@ -144,6 +156,8 @@ void test('spot streams: conservation, no negative balance, locks equal holds af
   const count = (kind: number, code: number): number => outcomes.get(`${kind}:${code}`) ?? 0;
   assert.ok(count(CommandKind.PlaceOrder, Reject.None) > 1_000, 'orders accepted');
   assert.ok(count(CommandKind.PlaceOrder, Reject.InsufficientBalance) > 100, 'orders refused for want of balance');
+  assert.ok((outcomes.get(`${CommandKind.PlaceOrder}Q:${Reject.None}`) ?? 0) > 30, 'market buys by quoteOrderQty accepted (most meet an empty or own ask side)');
+  assert.ok((outcomes.get(`${CommandKind.PlaceOrder}Q:${Reject.QuoteOrderQtyTooSmall}`) ?? 0) > 0, 'quote buys that buy nothing refused');
   assert.ok(count(CommandKind.AmendOrder, Reject.None) > 50, 'amends accepted');
   assert.ok(count(CommandKind.AmendOrder, Reject.InsufficientBalance) > 0, 'amends refused for want of balance');
   assert.ok(count(CommandKind.Withdraw, Reject.InsufficientBalance) > 0, 'withdrawals refused');
