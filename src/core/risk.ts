@@ -306,6 +306,8 @@ export class OpenCounts {
   table = new Int32Array(256 * COUNT_WORDS);
   mask = 255;
   size = 0;
+  /** The place `find` found last: a new order's count is looked up by its check, then added to at once. */
+  private hint = 0;
 
   open(accountId: number, instrumentId: number): number {
     const at = this.find(accountId, instrumentId);
@@ -335,12 +337,14 @@ export class OpenCounts {
   /** The first word of the key's place, or -1. */
   find(accountId: number, instrumentId: number): number {
     const table = this.table;
+    const hint = this.hint;
+    if (table[hint] === accountId && table[hint + 1] === instrumentId) return hint;
     const mask = this.mask;
     // Bounded: the table is at most half full, so a probe run ends at an empty place.
     for (let i = hashKey(accountId, instrumentId) & mask; ; i = (i + 1) & mask) {
       const at = i * COUNT_WORDS;
       const held = table[at]!;
-      if (held === accountId && table[at + 1] === instrumentId) return at;
+      if (held === accountId && table[at + 1] === instrumentId) return (this.hint = at);
       if (held === 0) return -1;
     }
   }

@@ -45,6 +45,8 @@ export class Settlement {
   /** The market buy matching now (Link.NIL: none) and what it holds locked: its lock is no function of its record. */
   marketBuySlot: number = Link.NIL;
   marketBuyLocked = 0;
+  /** The rate code of the lock `take` took last, for `hold` to write into the new order's record. */
+  private takenRateCode = 0;
 
   constructor(
     private readonly instruments: Instruments,
@@ -120,7 +122,39 @@ export class Settlement {
   }
 
   /**
-   * A new order in `slot` takes its lock, `amount`, from free: a limit order's is `lockOf`
+   * Takes a new order's lock, `amount` of the asset it gives (worked out at the rate coded
+   * `rateCode`), from the account's free balance before the order has a slot; false, and
+   * nothing moved, when the account has not that much free. `hold` follows at once.
+   */
+  take(accountId: number, assetId: number, amount: number, rateCode: number): boolean {
+    const b = this.balances;
+    const row = b.findRow(accountId);
+    if (row === Link.NIL || assetId >= b.stride) return amount === 0;
+    const at = b.at(row, assetId);
+    const w = b.words;
+    if (w[at + Bal.FREE]! < amount) return false;
+    w[at + Bal.FREE]! -= amount;
+    w[at + Bal.LOCKED]! += amount;
+    this.takenRateCode = rateCode;
+    return true;
+  }
+
+  /** The new order in `slot` holds the lock `take` took: a limit order's rate goes into its record, a market buy's amount is kept here. */
+  hold(slot: number, amount: number): void {
+    const pool = this.pool;
+    const kinds = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]!;
+    if ((kinds & Kinds.SIDE) === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) {
+      assert(this.marketBuySlot === Link.NIL, 'one market buy matches at a time');
+      this.marketBuySlot = slot;
+      this.marketBuyLocked = amount;
+    } else {
+      this.setRateCode(slot, this.takenRateCode);
+    }
+  }
+
+  /**
+   * An order in `slot` takes its lock, `amount`, from free (a conditional market buy that
+   * fires): a limit order's is `lockOf`
    * at its account's rate now, which its record keeps; a market buy's is kept here.
    */
   lock(slot: number, amount: number): void {
