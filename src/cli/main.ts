@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command as Cli, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo.js';
-import { dumpEntryToJson, dumpJournal, formatDumpEntry, replayData } from './journal-tools.js';
+import { accountLedger, dumpEntryToJson, dumpJournal, formatDumpEntry, formatLedgerEntry, replayData } from './journal-tools.js';
 import { progressBar } from './progress.js';
 import { runWorkload } from '../runtime/runner.js';
 import { formatInt, table } from './format.js';
@@ -13,6 +13,7 @@ import { runBench, BENCH_PASSES } from '../sim/bench.js';
 import { measureRestingMemory } from '../sim/memory.js';
 import { measureRecovery } from '../sim/recovery-bench.js';
 import { readWorkload } from '../sim/workload.js';
+import { riskWorkload } from '../sim/risk-workload.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -213,15 +214,18 @@ export async function main(argv: string[]): Promise<void> {
     .description('feed a workload through the runtime: sequencer, journal, engine thread; resumes after a crash')
     .requiredOption('--workload <file>', 'workload CSV written by gen-workload.py')
     .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
+    .option('--mode <mode>', "match (the workload as it is) or risk (on spot instruments with money, as bench's risk mode)", 'match')
     .option('--durability <mode>', 'fsync, os or none', durability, 'fsync')
     .option('--batch <n>', 'commands a group commit takes at most', positiveInt, 4096)
     .option('--snapshot-every <n>', 'take a snapshot every n commands (0: never)', nonNegativeInt, 250_000)
     .option('--snapshot-every-ms <ms>', 'also take a snapshot when this many ms passed since the last (0: never)', nonNegativeInt, 0)
     .option('--ack-log <file>', 'append the highest acknowledged seq to this file as it grows (crash tests)')
     .option('--json', 'print only the JSON result line')
-    .action(async (opts: { workload: string; data: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; snapshotEveryMs: number; ackLog?: string; json?: boolean }) => {
+    .action(async (opts: { workload: string; data: string; mode: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; snapshotEveryMs: number; ackLog?: string; json?: boolean }) => {
       const json = opts.json === true;
-      const workload = readWorkload(opts.workload);
+      if (opts.mode !== 'match' && opts.mode !== 'risk') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match and risk`);
+      const read = readWorkload(opts.workload);
+      const workload = opts.mode === 'risk' ? riskWorkload(read) : read;
       const bar = progressBar(json, 'run', workload.setupCount + workload.commands, 'commands');
       const result = await runWorkload({
         workload,
@@ -291,6 +295,32 @@ export async function main(argv: string[]): Promise<void> {
         accountId: opts.account,
         print: (entry) => console.log(json ? dumpEntryToJson(entry) : formatDumpEntry(entry)),
       });
+    });
+
+  cli
+    .command('ledger')
+    .description("an account's ledger from the journal: every entry with the balance after it, and whether the entries sum to the balance")
+    .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
+    .requiredOption('--account <id>', 'the account', positiveInt)
+    .option('--asset <id>', 'only this asset', positiveInt)
+    .option('--json', 'one JSON object an entry, then the summary')
+    .action((opts: { data: string; account: number; asset?: number; json?: boolean }) => {
+      const json = opts.json === true;
+      const summary = accountLedger(opts.data, opts.account, {
+        assetId: opts.asset,
+        print: (entry) => console.log(json ? JSON.stringify(entry) : formatLedgerEntry(entry)),
+      });
+      if (json) {
+        console.log(JSON.stringify(summary));
+      } else {
+        console.log(
+          table([
+            ['asset', 'entries', 'sum of entries', 'free', 'locked', 'balanced'],
+            ...summary.assets.map((a) => [a.assetId, a.entries, a.sum, a.free, a.locked, a.balanced ? 'yes' : 'NO']),
+          ]),
+        );
+      }
+      if (summary.assets.some((a) => !a.balanced)) process.exitCode = 1;
     });
 
   await cli.parseAsync(argv);

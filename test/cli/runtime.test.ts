@@ -12,6 +12,7 @@ import { listSnapshots } from '../../src/journal/snapshots.js';
 import { decodeCommand } from '../../src/protocol/index.js';
 import { runPass } from '../../src/sim/bench.js';
 import { readWorkload } from '../../src/sim/workload.js';
+import { riskWorkload } from '../../src/sim/risk-workload.js';
 import { writeWorkload } from '../crash/workload.js';
 import { bin, CHILD_NODE_FLAGS, CHILD_TIMEOUT_MS, root } from './root.js';
 
@@ -171,5 +172,47 @@ void describe('bourse run, replay and journal dump', () => {
       (err: { stderr?: string }) => /another workload/.test(err.stderr ?? ''),
     );
     assert.equal(lastJson(['replay', '--data', data, '--json']).stateHash, cleanHash);
+  });
+});
+
+void describe('bourse run --mode risk and bourse ledger', () => {
+  const data = join(tmp, 'risk-data');
+  const risk = riskWorkload(workload);
+  const alone = runPass(risk).engine;
+
+  void test('run --mode risk: the spot form of the workload through the runtime, the state of the engine alone', () => {
+    const r = lastJson(['run', '--workload', workloadPath, '--data', data, '--mode', 'risk', '--durability', 'none', '--json']);
+    assert.equal(r.acknowledged, risk.setupCount + risk.commands);
+    assert.equal(r.stateHash, alone.stateHash());
+    assert.ok((r.events as Record<string, number>).Ledger! > 1000, 'money moved');
+  });
+
+  void test("ledger: an account's entries in order, each balance the sum of the entries before it, the end the engine's balance", () => {
+    // The account whose orders traded most in the engine alone: a busy ledger.
+    const lines = run(['ledger', '--data', data, '--account', '7', '--json']).trim().split('\n');
+    const summary = JSON.parse(lines.pop()!) as { accountId: number; assets: { assetId: number; entries: number; sum: number; free: number; locked: number; balanced: boolean }[] };
+    const entries = lines.map((l) => JSON.parse(l) as { seq: number; assetId: number; amount: number; reason: string; free: number; locked: number });
+    const reasons = new Set(entries.map((e) => e.reason));
+    for (const reason of ['DEPOSIT', 'TRADE', 'FEE']) assert.ok(reasons.has(reason), `a ${reason} entry`);
+    const running = new Map<number, number>();
+    let lastSeq = 0;
+    for (const e of entries) {
+      assert.ok(e.seq >= lastSeq, 'entries in journal order');
+      lastSeq = e.seq;
+      running.set(e.assetId, (running.get(e.assetId) ?? 0) + e.amount);
+      assert.equal(e.free + e.locked, running.get(e.assetId), `the balance after the entry at seq ${e.seq} is the sum so far`);
+    }
+    assert.equal(summary.accountId, 7);
+    assert.ok(summary.assets.length >= 2);
+    for (const a of summary.assets) {
+      assert.equal(a.balanced, true);
+      assert.equal(a.sum, running.get(a.assetId));
+      assert.equal(a.free, alone.balances.freeOf(7, a.assetId));
+      assert.equal(a.locked, alone.balances.lockedOf(7, a.assetId));
+    }
+    // One asset only, and the table for people.
+    const quote = run(['ledger', '--data', data, '--account', '7', '--asset', '1', '--json']).trim().split('\n');
+    assert.equal(quote.length - 1, entries.filter((e) => e.assetId === 1).length);
+    assert.match(run(['ledger', '--data', data, '--account', '7']), /balanced[\s\S]*yes/);
   });
 });
