@@ -13,9 +13,9 @@
 import { mulDivTrunc } from './muldiv.js';
 import { Rate } from './rate.js';
 
-export const enum Mark {
+export const enum Basis {
   /** Basis samples the moving average takes (30: Binance's 30 one-minute samples). */
-  BASIS_SAMPLES = 30,
+  SAMPLES = 30,
 }
 
 export function median3(a: number, b: number, c: number): number {

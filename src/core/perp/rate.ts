@@ -8,7 +8,6 @@
 
 import { mulDivCeil, mulDivFloor } from './muldiv.js';
 
-/* eslint-disable @typescript-eslint/no-duplicate-enum-values -- unrelated constants may be equal */
 export const enum Rate {
   /** 100% in rate units. */
   ONE = 100_000_000,
@@ -23,7 +22,6 @@ export const enum Rate {
   /** Rate units a ppm is. */
   PER_PPM = 100,
 }
-/* eslint-enable @typescript-eslint/no-duplicate-enum-values */
 
 /** floor(amount * |rate| / 10^8): what an account receives at `rate`. */
 export function rateFloor(amount: number, rate: number): number {
