@@ -24,7 +24,8 @@ import { Basis } from './perp/mark.js';
 import { Bracket } from './perp/brackets.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-const VERSION = 4;
+// 4 is taken on main by the client-order-id counts (b4cbaf0); this branch's perpetuals are 5.
+const VERSION = 5;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
@@ -199,6 +200,8 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
  */
 function perpArrays(engine: Engine): [string, NumericArray][] {
   const p = engine.perps;
+  // None without perpetuals: such an engine's image is what it was before them.
+  if (p.ids.length === 0) return [];
   const cells = p.rows * p.stride;
   return [
     ...PERP_INSTRUMENT_ARRAYS.map((name): [string, NumericArray] => [`perp.${name}`, p[name]]),
@@ -434,6 +437,21 @@ export function restore(bytes: Uint8Array): Engine {
   // Perpetuals: listed again in their order (columns and stride follow), then their state.
   const perps = engine.perps;
   for (const id of engine.instruments.ids) if (engine.instruments.isPerp(id)) perps.addInstrument(id, 0);
+  if (perps.ids.length > 0) restorePerps(engine, f64, i32, s.perpRows!);
+
+  engine.nowUs = s.nowUs!;
+  engine.lastSeq = s.lastSeq!;
+  engine.nextOrderId = s.nextOrderId!;
+  engine.nextTradeId = s.nextTradeId!;
+  engine.tradeCount = s.tradeCount!;
+  engine.filledQty = s.filledQty!;
+  engine.notional = s.notional!;
+  return engine;
+}
+
+/** A perpetual engine's state from its image, its perpetuals listed again already (columns and stride). */
+function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, rows: number): void {
+  const perps = engine.perps;
   for (const name of PERP_INSTRUMENT_ARRAYS) {
     const saved = f64(`perp.${name}`);
     perps[name] = saved.length >= perps[name].length ? saved : perps[name];
@@ -449,22 +467,12 @@ export function restore(bytes: Uint8Array): Engine {
   brackets.mmrPpm = f64('perp.bracket.mmrPpm');
   brackets.cum = f64('perp.bracket.cum');
   const perpRows = i32('perp.rowAccount');
-  for (let row = 0; row < s.perpRows!; row++) {
+  for (let row = 0; row < rows; row++) {
     if (perps.rowOf(perpRows[row]!) !== row) throw new SnapshotError('snapshot perpetual rows name an account twice');
   }
   perps.pos.set(f64('perp.pos'));
   perps.leverage.set(f64('perp.leverage'));
   perps.open.set(f64('perp.open'));
-  if (perps.ids.length === 0) perps.active = false;
-
-  engine.nowUs = s.nowUs!;
-  engine.lastSeq = s.lastSeq!;
-  engine.nextOrderId = s.nextOrderId!;
-  engine.nextTradeId = s.nextTradeId!;
-  engine.tradeCount = s.tradeCount!;
-  engine.filledQty = s.filledQty!;
-  engine.notional = s.notional!;
-  return engine;
 }
 
 /** The canonical hash of everything that decides the engine's future behaviour. */
