@@ -734,6 +734,12 @@ export class Engine {
           maker = next;
           continue;
         }
+        // A reduce-only maker that would now increase its account's position expires (perp/perps.ts).
+        if ((i32[mi + Hot.I_KINDS]! & (OrderFlag.ReduceOnly << Kinds.FLAGS_SHIFT)) !== 0 && this.reduceOnlyExpires(maker)) {
+          this.removeOrder(maker, DoneReason.Expired);
+          maker = next;
+          continue;
+        }
         const mf = maker << Hot.F64_SHIFT;
         const makerLeft = f64[mf + Hot.F_QTY_LEFT]!;
         const qty = left < makerLeft ? left : makerLeft;
@@ -757,6 +763,11 @@ export class Engine {
       this.tradedInstrument = instrumentId;
     }
     return expired;
+  }
+
+  /** Out of line from `match`: whether a reduce-only maker of a perpetual can no longer fill without increasing its position. */
+  private reduceOnlyExpires(maker: number): boolean {
+    return this.perps.active && this.perps.reduceOnlyExpires(maker);
   }
 
   /** Could a fill-or-kill order fill `qty` at once, within `limit` (0: market)? */

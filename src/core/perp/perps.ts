@@ -487,6 +487,21 @@ export class Perps {
     return ok;
   }
 
+  /**
+   * Whether a resting reduce-only order must expire when a taker reaches it: its position
+   * has shrunk below what it has left (or turned its way) since it was placed. Binance trims
+   * such an order; here it expires whole, so that no fill of it can increase the position.
+   */
+  reduceOnlyExpires(slot: number): boolean {
+    const pool = this.pool;
+    const id = pool.instrument(slot);
+    if (!this.isPerp(id)) return false;
+    const row = this.findRow(pool.account(slot));
+    const size = row === Link.NIL ? 0 : this.pos[(row * this.stride + this.column[id]!) * Cell.POS_WORDS]!;
+    const reducible = pool.side(slot) === Side.Buy ? -size : size;
+    return reducible < pool.qtyLeft(slot);
+  }
+
   /** An order left the engine: what it had left leaves its account's totals. */
   ended(slot: number): void {
     if (!this.counted(slot)) return;

@@ -141,6 +141,22 @@ void describe('initial margin', () => {
     expectOk(v.apply(perpOrder(1, Side.Sell, P10K, BTC, { flags: 1 })));
   });
 
+  void test('a resting reduce-only order whose position closed meanwhile expires when reached, never opening the other way', () => {
+    const v = perpVenue({ fees: false });
+    for (const a of [1, 2, 3]) deposit(v, a, 10_000);
+    trade(v, 2, 1, Side.Buy, P10K, BTC);
+    const reduceOnly = v.apply(perpOrder(1, Side.Sell, 1_010_000, BTC, { flags: 1 }));
+    expectOk(reduceOnly);
+    expectOk(v.apply(perpOrder(1, Side.Sell, P10K, BTC)));
+    // A buy of 2 takes the plain sell (account 1 is flat), then reaches the reduce-only one.
+    const r = v.apply(perpOrder(3, Side.Buy, 1_010_000, 2 * BTC, { timeInForce: TimeInForce.IOC }));
+    expectOk(r);
+    assert.equal(ofKind(r.events, 'Trade').length, 1);
+    const done = ofKind(r.events, 'Done').find((e) => e.orderId === reduceOnly.orderId)!;
+    assert.equal(done.reason, 'EXPIRED');
+    assert.deepEqual(position(v, 1), { size: 0, cost: 0 });
+  });
+
   void test('a withdrawal may not take what backs a position: 500 posted at 20x, the rest free', () => {
     const v = perpVenue({ fees: false });
     for (const a of [1, 2]) deposit(v, a, 1_000);
