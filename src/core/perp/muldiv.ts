@@ -10,19 +10,19 @@
 import { assert } from '../assert.js';
 import { Limits } from '../types.js';
 
+// A quotient of safe integers is exact once floored or ceiled: x / c is correctly rounded,
+// so it is off the true quotient by at most q * 2^-53, while a true quotient that is not an
+// integer is at least 1 / c from the nearest one, and q * 2^-53 < 1 / c because q * c = x < 2^53.
+// The rounding can never cross an integer: Math.floor and Math.ceil of it are exact.
+
 /** floor(x / c) for a non-negative safe integer x and a positive safe integer c, exactly. */
 export function divFloor(x: number, c: number): number {
-  let q = Math.floor(x / c);
-  // A float quotient can land one off when x / c rounds across an integer.
-  if (q * c > x) q--;
-  else if ((q + 1) * c <= x) q++;
-  return q;
+  return Math.floor(x / c);
 }
 
 /** ceil(x / c) for a non-negative safe integer x and a positive safe integer c, exactly. */
 export function divCeil(x: number, c: number): number {
-  const q = divFloor(x, c);
-  return q * c === x ? q : q + 1;
+  return Math.ceil(x / c);
 }
 
 /** floor(a * b / c) for non-negative safe integers a, b and a positive safe c; the result must be safe. */
