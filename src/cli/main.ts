@@ -46,12 +46,12 @@ export async function main(argv: string[]): Promise<void> {
     .command('bench')
     .description('replay a benchmark workload through the engine (../shared/bench/README.md)')
     .option('--workload <file>', 'workload CSV written by gen-workload.py')
-    .option('--mode <mode>', 'benchmark mode: match (pure matching) or risk (spot money: locks, settlement, fees)', 'match')
+    .option('--mode <mode>', 'benchmark mode: match (pure matching), risk (spot money: locks, settlement, fees) or perp (perpetuals: positions, margin, fees)', 'match')
     .option('--passes <n>', 'throughput passes', positiveInt, BENCH_PASSES)
     .option('--json', 'print only the JSON result line')
     .action((opts: { workload?: string; mode: string; passes: number; json?: boolean }) => {
       if (opts.workload === undefined) throw new InvalidArgumentError('--workload FILE is required');
-      if (opts.mode !== 'match' && opts.mode !== 'risk') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match and risk`);
+      if (opts.mode !== 'match' && opts.mode !== 'risk' && opts.mode !== 'perp') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match, risk and perp`);
       const json = opts.json === true;
       const say = progress(json);
       say(`parsing ${opts.workload} ...`);
@@ -80,6 +80,10 @@ export async function main(argv: string[]): Promise<void> {
         console.log(`book hash ${result.bookHash}  state hash ${result.stateHash}`);
         if (result.mode === 'risk') {
           console.log(`match mode beside it: ${formatInt(result.matchOpsPerSec!)} ops/s; risk/match ${result.riskToMatch}; ledger conserved: ${result.conserved}`);
+        }
+        if (result.mode === 'perp') {
+          const oi = result.openInterest!;
+          console.log(`match mode beside it: ${formatInt(result.matchOpsPerSec!)} ops/s; perp/match ${result.perpToMatch}; open interest long ${oi.long} short ${oi.short}; conserved: ${result.conserved}`);
         }
         const floor = result.timerFloor;
         const noisy = Math.round(floor.over5UsPerSec * floor.seconds);

@@ -33,6 +33,18 @@ export const enum CommandKind {
   SetKillSwitch = 16,
   /** An instrument's circuit breaker (risk.ts): a move, a window, a cool-down, and the status to go to. */
   SetCircuitBreaker = 17,
+  /** A perpetual's index price (from an oracle or a composite of venues): the mark price follows. */
+  SetIndexPrice = 18,
+  /** Takes a premium index sample and a basis sample of a perpetual from its book and index (the runtime sends them on a schedule). */
+  SamplePremium = 19,
+  /** A perpetual's funding time: the rate from the interval's samples, and every position pays or receives. */
+  SettleFunding = 20,
+  /** One leverage bracket of a perpetual (the next one, or the last again). */
+  SetLeverageBracket = 21,
+  /** A perpetual's funding interval, interest rate, cap and floor, and its next funding time. */
+  SetFundingParams = 22,
+  /** An account's leverage on a perpetual. */
+  SetLeverage = 23,
 }
 
 export class Command {
@@ -109,6 +121,21 @@ export class Command {
   /** Deposit, Withdraw: the transfer's id, unique among all transfers (a retry is refused, not done twice). */
   transferId = 0;
 
+  /** AddInstrument: ContractKind, and a perpetual's margin asset. */
+  contractKind = 0;
+  marginAssetId = 0;
+  /** SetLeverageBracket: the bracket's index, notional cap (margin asset minor units), max leverage and maintenance rate (ppm). */
+  bracket = 0;
+  notionalCap = 0;
+  leverage = 0;
+  mmrPpm = 0;
+  /** SetFundingParams: interval, rates in 10^-8 (perp/rate.ts) and the next funding time. SetLeverage uses `leverage`. */
+  fundingIntervalUs = 0;
+  interestRate = 0;
+  fundingCap = 0;
+  fundingFloor = 0;
+  fundingTimeUs = 0;
+
   /** Back to all zeros, so a reused record carries nothing over from the last command. */
   reset(): this {
     this.kind = 0;
@@ -160,6 +187,17 @@ export class Command {
     this.breakerMovePpm = 0;
     this.breakerWindowUs = 0;
     this.breakerCooldownUs = 0;
+    this.contractKind = 0;
+    this.marginAssetId = 0;
+    this.bracket = 0;
+    this.notionalCap = 0;
+    this.leverage = 0;
+    this.mmrPpm = 0;
+    this.fundingIntervalUs = 0;
+    this.interestRate = 0;
+    this.fundingCap = 0;
+    this.fundingFloor = 0;
+    this.fundingTimeUs = 0;
     return this;
   }
 
@@ -213,6 +251,17 @@ export class Command {
     this.breakerMovePpm = other.breakerMovePpm;
     this.breakerWindowUs = other.breakerWindowUs;
     this.breakerCooldownUs = other.breakerCooldownUs;
+    this.contractKind = other.contractKind;
+    this.marginAssetId = other.marginAssetId;
+    this.bracket = other.bracket;
+    this.notionalCap = other.notionalCap;
+    this.leverage = other.leverage;
+    this.mmrPpm = other.mmrPpm;
+    this.fundingIntervalUs = other.fundingIntervalUs;
+    this.interestRate = other.interestRate;
+    this.fundingCap = other.fundingCap;
+    this.fundingFloor = other.fundingFloor;
+    this.fundingTimeUs = other.fundingTimeUs;
     return this;
   }
 }

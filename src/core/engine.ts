@@ -46,6 +46,7 @@ import {
   EvTriggered,
 } from './events.js';
 import { Instruments } from './instruments.js';
+import { Perps } from './perp/perps.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
 import {
   Hot,
@@ -90,6 +91,8 @@ export class Engine {
   readonly balances = new Balances();
   readonly settlement: Settlement;
   readonly risk = new RiskControls();
+  /** Perpetual futures: positions, margin, mark price, funding (perp/perps.ts). */
+  readonly perps: Perps;
   readonly pool: OrderPool;
   readonly book: Book;
   readonly byId: OrderIdIndex;
@@ -129,6 +132,7 @@ export class Engine {
     this.byClientId = new ClientOrderIdIndex(this.pool, orderCapacity);
     this.events = new EventBuffer(options.eventCapacity ?? 1024);
     this.settlement = new Settlement(this.instruments, this.balances, this.pool, this.events);
+    this.perps = new Perps(this.instruments, this.assets, this.balances, this.pool, this.book, this.settlement, this.events);
   }
 
   /** Rebuilds an engine from `snapshot()`'s bytes: the same machine, mid-stream. */
@@ -194,6 +198,13 @@ export class Engine {
         return this.setKillSwitch(cmd);
       case CommandKind.SetCircuitBreaker:
         return this.setCircuitBreaker(cmd);
+      case CommandKind.SetIndexPrice:
+      case CommandKind.SamplePremium:
+      case CommandKind.SettleFunding:
+      case CommandKind.SetLeverageBracket:
+      case CommandKind.SetFundingParams:
+      case CommandKind.SetLeverage:
+        return this.perpCommand(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -244,6 +255,11 @@ export class Engine {
       lockAmount = this.spotLock(cmd, conditional, stp);
       if (lockAmount < 0) return this.reject(cmd, Reject.InsufficientBalance);
     }
+    // Perpetuals: reduce-only, position limits and initial margin (perp/perps.ts); one flag without any.
+    if (this.perps.active) {
+      const refused = this.perps.place(cmd, conditional);
+      if (refused !== Reject.None) return this.reject(cmd, refused);
+    }
 
     const slot = this.pool.alloc();
     const pool = this.pool;
@@ -266,7 +282,7 @@ export class Engine {
     cold[c + Cold.QTY_FILLED] = 0;
     cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
-        this.emitAccepted(cmd, orderId, kinds);
+    this.emitAccepted(cmd, orderId, kinds);
     if (lockAmount > 0) this.settlement.hold(slot, lockAmount);
 
     if (conditional) {
@@ -472,6 +488,10 @@ export class Engine {
     if (this.instruments.quoteAsset[cmd.instrumentId] !== 0) {
       lockTo = this.spotAmendLock(slot, cmd, keep);
       if (lockTo < 0) return this.reject(cmd, Reject.InsufficientBalance);
+    }
+    if (this.perps.active) {
+      const refused = this.perps.amend(slot, cmd);
+      if (refused !== Reject.None) return this.reject(cmd, refused);
     }
     const at = this.events.reserve(EventKind.Amended, EvAmended.WORDS);
     const w = this.events.words;
@@ -784,6 +804,12 @@ export class Engine {
           maker = next;
           continue;
         }
+        // A reduce-only maker that would now increase its account's position expires (perp/perps.ts).
+        if ((i32[mi + Hot.I_KINDS]! & (OrderFlag.ReduceOnly << Kinds.FLAGS_SHIFT)) !== 0 && this.reduceOnlyExpires(maker)) {
+          this.removeOrder(maker, DoneReason.Expired);
+          maker = next;
+          continue;
+        }
         const mf = maker << Hot.F64_SHIFT;
         const makerLeft = f64[mf + Hot.F_QTY_LEFT]!;
         const qty = left < makerLeft ? left : makerLeft;
@@ -807,6 +833,11 @@ export class Engine {
       this.tradedInstrument = instrumentId;
     }
     return expired;
+  }
+
+  /** Out of line from `match`: whether a reduce-only maker of a perpetual can no longer fill without increasing its position. */
+  private reduceOnlyExpires(maker: number): boolean {
+    return this.perps.active && this.perps.reduceOnlyExpires(maker);
   }
 
   /** Could a fill-or-kill order fill `qty` at once, within `limit` (0: market)? */
@@ -887,6 +918,11 @@ export class Engine {
     const w = this.events.words;
     w[at + EvTriggered.ORDER_ID] = pool.id(slot);
     w[at + EvTriggered.LAST_PRICE] = lastPrice;
+    // A perpetual's order posts its margin when it fires, or expires.
+    if (this.perps.active && !this.perps.fire(slot)) {
+      this.finish(slot, DoneReason.Expired, true);
+      return;
+    }
     const instrumentId = pool.instrument(slot);
     if (this.instruments.status[instrumentId] !== InstrumentStatus.Trading) {
       this.finish(slot, DoneReason.Expired, true);
@@ -1002,6 +1038,7 @@ export class Engine {
     this.unindexOrder(slot);
     this.emitDone(slot, reason, wasResting);
     this.releaseLock(slot);
+    if (this.perps.active) this.perps.ended(slot);
     pool.free(slot);
   }
 
@@ -1015,6 +1052,7 @@ export class Engine {
     if (indexed) this.unindexOrder(slot);
     this.emitDone(slot, reason, false);
     this.releaseLock(slot);
+    if (this.perps.active) this.perps.ended(slot);
     this.pool.free(slot);
   }
 
@@ -1096,6 +1134,8 @@ export class Engine {
       quoteAssetId: cmd.quoteAssetId,
       qtyMinorUnits: cmd.qtyMinorUnits,
       notionalMinorUnits: cmd.notionalMinorUnits,
+      contractKind: cmd.contractKind,
+      marginAssetId: cmd.marginAssetId,
     };
     const checked = this.instruments.validate(spec, this.assets);
     if (checked !== Reject.None) return this.reject(cmd, checked);
@@ -1116,6 +1156,12 @@ export class Engine {
     w[at + EvInstrumentAdded.QUOTE_ASSET] = spec.quoteAssetId;
     w[at + EvInstrumentAdded.QTY_MINOR_UNITS] = spec.qtyMinorUnits;
     w[at + EvInstrumentAdded.NOTIONAL_MINOR_UNITS] = spec.notionalMinorUnits;
+    w[at + EvInstrumentAdded.CONTRACT_KIND] = spec.contractKind;
+    w[at + EvInstrumentAdded.MARGIN_ASSET] = spec.marginAssetId;
+    if (this.instruments.isPerp(spec.instrumentId)) {
+      this.perps.addInstrument(spec.instrumentId, this.nowUs);
+      this.perps.emitFundingParams(spec.instrumentId);
+    }
     return Reject.None;
   }
 
@@ -1146,6 +1192,32 @@ export class Engine {
     this.events.words[at + EvAccountStp.ACCOUNT] = accountId;
     this.events.words[at + EvAccountStp.STP_MODE] = mode;
     return Reject.None;
+  }
+
+  /** The perpetual-futures commands (perp/perps.ts), refused there with a reason or done. */
+  private perpCommand(cmd: Command): number {
+    const perps = this.perps;
+    let code: number;
+    switch (cmd.kind) {
+      case CommandKind.SetIndexPrice:
+        code = perps.setIndexPrice(cmd, this.nowUs);
+        break;
+      case CommandKind.SamplePremium:
+        code = perps.samplePremium(cmd, this.nowUs);
+        break;
+      case CommandKind.SettleFunding:
+        code = perps.settleFunding(cmd, this.nowUs);
+        break;
+      case CommandKind.SetLeverageBracket:
+        code = perps.setBracket(cmd);
+        break;
+      case CommandKind.SetFundingParams:
+        code = perps.setFundingParams(cmd, this.nowUs);
+        break;
+      default:
+        code = perps.setLeverage(cmd);
+    }
+    return code === Reject.None ? code : this.reject(cmd, code);
   }
 
   // ---------------------------------------------------------------- assets and transfers
@@ -1219,6 +1291,8 @@ export class Engine {
     const balances = this.balances;
     const asset = cmd.assetId;
     if (balances.freeOf(cmd.accountId, asset) < cmd.amount) return this.reject(cmd, Reject.InsufficientBalance);
+    // What backs perpetual positions and orders stays (perp/perps.ts).
+    if (this.perps.active && !this.perps.canWithdraw(cmd.accountId, asset, cmd.amount)) return this.reject(cmd, Reject.InsufficientMargin);
     balances.transfers.add(cmd.transferId);
     balances.withdrawn[asset]! += cmd.amount;
     const at = balances.at(balances.rowOf(cmd.accountId), asset); // before reading words: a new row may grow them
@@ -1283,6 +1357,7 @@ export class Engine {
     if (this.instruments.quoteAsset[i32[ti + Hot.I_INSTRUMENT]!] !== 0) {
       this.settlement.settle(taker, maker, price, qty, this.nextTradeId - 1, takerLeft, makerLeft);
     }
+    if (this.perps.active) this.perps.fill(taker, maker, price, qty, this.nextTradeId - 1);
   }
 
   private emitDone(slot: number, reason: number, wasResting: boolean): void {
@@ -1368,6 +1443,7 @@ export class Engine {
       }
     }
     assert(inAccounts === open, 'account lists hold other than the open orders');
+    if (this.perps.active) this.perps.checkInvariants(this.accountHead);
     this.checkConservation();
     this.checkLocks();
   }
@@ -1399,6 +1475,9 @@ export class Engine {
    */
   checkConservation(): void {
     const b = this.balances;
+    // What open perpetual positions hold of their margin asset counts as held (perp/perps.ts).
+    const clearing = new Map<number, number>();
+    for (const id of this.perps.ids) clearing.set(this.instruments.marginAsset[id]!, (clearing.get(this.instruments.marginAsset[id]!) ?? 0) + this.perps.clearing[id]!);
     for (const asset of this.assets.ids) {
       let sum = 0;
       for (let row = 0; row < b.rows; row++) {
@@ -1407,7 +1486,7 @@ export class Engine {
         assert(free >= 0 && locked >= 0, 'a balance is negative');
         sum += free + locked;
       }
-      assert(sum === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
+      assert(sum + (clearing.get(asset) ?? 0) === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
     }
   }
 

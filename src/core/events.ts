@@ -38,6 +38,15 @@ export const enum EventKind {
   CircuitBreakerSet = 18,
   /** A circuit breaker tripped: its instrument's status changes (an InstrumentStatus event follows). */
   CircuitBreakerTripped = 19,
+  /** A perpetual position after a fill: size, entry cost, and what the fill realized. */
+  PositionChanged = 20,
+  /** A perpetual's mark price and its inputs, after an index price, a sample, a funding or a trade that moved it. */
+  MarkPrice = 21,
+  /** A funding round: the rate, and the totals paid, received and left over. */
+  Funding = 22,
+  LeverageBracket = 23,
+  FundingParams = 24,
+  Leverage = 25,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -60,6 +69,12 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.KillSwitch]: 'KillSwitch',
   [EventKind.CircuitBreakerSet]: 'CircuitBreakerSet',
   [EventKind.CircuitBreakerTripped]: 'CircuitBreakerTripped',
+  [EventKind.PositionChanged]: 'PositionChanged',
+  [EventKind.MarkPrice]: 'MarkPrice',
+  [EventKind.Funding]: 'Funding',
+  [EventKind.LeverageBracket]: 'LeverageBracket',
+  [EventKind.FundingParams]: 'FundingParams',
+  [EventKind.Leverage]: 'Leverage',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -68,7 +83,7 @@ export const enum Ev {
   /** Accepted, Rested, Done, Amended, Triggered. */
   ORDER_ID = 1,
   /** The longest event, for sizing. */
-  MAX_WORDS = 13,
+  MAX_WORDS = 15,
 }
 
 /** A new order, with everything about it (later events about it carry only its id). */
@@ -170,7 +185,10 @@ export const enum EvInstrumentAdded {
   QUOTE_ASSET = 10,
   QTY_MINOR_UNITS = 11,
   NOTIONAL_MINOR_UNITS = 12,
-  WORDS = 13,
+  /** ContractKind, and a perpetual's margin asset (0 otherwise). */
+  CONTRACT_KIND = 13,
+  MARGIN_ASSET = 14,
+  WORDS = 15,
 }
 
 export const enum EvInstrumentStatus {
@@ -270,6 +288,78 @@ export const enum EvCircuitBreakerTripped {
   WORDS = 5,
 }
 
+/**
+ * A perpetual position after a fill (perp/position.ts): SIZE signed (long > 0), COST the
+ * signed entry cost in margin asset minor units (entry price = COST / (SIZE * notional
+ * unit)), REALIZED_PNL what this fill realized (0 when it only added), TRADE_ID the fill.
+ */
+export const enum EvPositionChanged {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  SIZE = 3,
+  COST = 4,
+  REALIZED_PNL = 5,
+  TRADE_ID = 6,
+  WORDS = 7,
+}
+
+/** A perpetual's mark price and its inputs; PREMIUM the last sample (10^-8), SAMPLES those in the interval. */
+export const enum EvMarkPrice {
+  INSTRUMENT = 1,
+  MARK_PRICE = 2,
+  INDEX_PRICE = 3,
+  PREMIUM = 4,
+  SAMPLES = 5,
+  LAST_FUNDING_RATE = 6,
+  NEXT_FUNDING_US = 7,
+  WORDS = 8,
+}
+
+/**
+ * A funding round at FUNDING_TIME_US: RATE (10^-8) at MARK_PRICE; PAID by payers (rounded
+ * up), RECEIVED by receivers (rounded down), REMAINDER = PAID - RECEIVED to the fee account;
+ * SHORTFALL what payers owed and could not pay (carried as the instrument's deficit).
+ */
+export const enum EvFunding {
+  INSTRUMENT = 1,
+  RATE = 2,
+  MARK_PRICE = 3,
+  PAID = 4,
+  RECEIVED = 5,
+  REMAINDER = 6,
+  SHORTFALL = 7,
+  FUNDING_TIME_US = 8,
+  WORDS = 9,
+}
+
+export const enum EvLeverageBracket {
+  INSTRUMENT = 1,
+  BRACKET = 2,
+  NOTIONAL_CAP = 3,
+  MAX_LEVERAGE = 4,
+  MMR_PPM = 5,
+  /** The maintenance amount Binance calls cum, computed from the brackets below. */
+  CUM = 6,
+  WORDS = 7,
+}
+
+export const enum EvFundingParams {
+  INSTRUMENT = 1,
+  INTERVAL_US = 2,
+  INTEREST_RATE = 3,
+  CAP = 4,
+  FLOOR = 5,
+  NEXT_FUNDING_US = 6,
+  WORDS = 7,
+}
+
+export const enum EvLeverage {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  LEVERAGE = 3,
+  WORDS = 4,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -291,6 +381,12 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.KillSwitch]: EvKillSwitch.WORDS,
   [EventKind.CircuitBreakerSet]: EvCircuitBreakerSet.WORDS,
   [EventKind.CircuitBreakerTripped]: EvCircuitBreakerTripped.WORDS,
+  [EventKind.PositionChanged]: EvPositionChanged.WORDS,
+  [EventKind.MarkPrice]: EvMarkPrice.WORDS,
+  [EventKind.Funding]: EvFunding.WORDS,
+  [EventKind.LeverageBracket]: EvLeverageBracket.WORDS,
+  [EventKind.FundingParams]: EvFundingParams.WORDS,
+  [EventKind.Leverage]: EvLeverage.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

@@ -5,7 +5,7 @@
 import { Reject } from './reject.js';
 import type { Assets } from './assets.js';
 import { growF64, growI32, growU8 } from './orders.js';
-import { Limits } from './types.js';
+import { ContractKind, Limits } from './types.js';
 
 const SYMBOL_PATTERN = /^[A-Z0-9._-]{1,32}$/;
 
@@ -29,6 +29,12 @@ export interface InstrumentSpec {
   qtyMinorUnits?: number;
   /** Quote minor units a price unit times a quantity unit is: notional = price * qty * this. */
   notionalMinorUnits?: number;
+  /**
+   * ContractKind: a linear perpetual has no base or quote asset but a margin asset, and its
+   * notional unit is in that asset's minor units (perp/perps.ts).
+   */
+  contractKind?: number;
+  marginAssetId?: number;
 }
 
 export class Instruments {
@@ -47,6 +53,9 @@ export class Instruments {
   quoteAsset: Int32Array;
   qtyMinor: Float64Array;
   notionalMinor: Float64Array;
+  /** ContractKind, and a perpetual's margin asset (0 otherwise). */
+  contractKind: Uint8Array;
+  marginAsset: Int32Array;
   symbols: string[] = [];
   bySymbol = new Map<string, number>();
   /** Ids in the order they were added. */
@@ -66,6 +75,8 @@ export class Instruments {
     this.quoteAsset = new Int32Array(capacity);
     this.qtyMinor = new Float64Array(capacity);
     this.notionalMinor = new Float64Array(capacity);
+    this.contractKind = new Uint8Array(capacity);
+    this.marginAsset = new Int32Array(capacity);
   }
 
   has(instrumentId: number): boolean {
@@ -110,6 +121,8 @@ export class Instruments {
     this.quoteAsset[id] = spec.quoteAssetId ?? 0;
     this.qtyMinor[id] = spec.qtyMinorUnits ?? 0;
     this.notionalMinor[id] = spec.notionalMinorUnits ?? 0;
+    this.contractKind[id] = spec.contractKind ?? ContractKind.Spot;
+    this.marginAsset[id] = spec.marginAssetId ?? 0;
     this.symbols[id] = spec.symbol;
     this.bySymbol.set(spec.symbol, id);
     this.ids.push(id);
@@ -135,7 +148,20 @@ export class Instruments {
             notionalMinorUnits: this.notionalMinor[instrumentId]!,
           }
         : {}),
+      // A perpetual's kind, margin asset and notional unit; nothing for the others.
+      ...(this.isPerp(instrumentId)
+        ? {
+            contractKind: this.contractKind[instrumentId]!,
+            marginAssetId: this.marginAsset[instrumentId]!,
+            notionalMinorUnits: this.notionalMinor[instrumentId]!,
+          }
+        : {}),
     };
+  }
+
+  /** Whether the instrument is a linear perpetual. */
+  isPerp(instrumentId: number): boolean {
+    return this.contractKind[instrumentId] === ContractKind.LinearPerpetual;
   }
 
   /** Whether trades of the instrument move money (a spot instrument). */
@@ -179,6 +205,8 @@ export class Instruments {
     this.quoteAsset = growI32(this.quoteAsset, size);
     this.qtyMinor = growF64(this.qtyMinor, size);
     this.notionalMinor = growF64(this.notionalMinor, size);
+    this.contractKind = growU8(this.contractKind, size);
+    this.marginAsset = growI32(this.marginAsset, size);
   }
 }
 
@@ -189,6 +217,9 @@ export class Instruments {
  * add, and its base amount.
  */
 function validateMoney(spec: InstrumentSpec, assets: Assets): number {
+  const kind = spec.contractKind ?? ContractKind.Spot;
+  if (kind === ContractKind.LinearPerpetual) return validatePerp(spec, assets);
+  if (kind !== ContractKind.Spot || (spec.marginAssetId ?? 0) !== 0) return Reject.InvalidPerpInstrument;
   const base = spec.baseAssetId ?? 0;
   const quote = spec.quoteAssetId ?? 0;
   const qtyMinor = spec.qtyMinorUnits ?? 0;
@@ -201,5 +232,21 @@ function validateMoney(spec: InstrumentSpec, assets: Assets): number {
   const notional = spec.maxPrice * spec.maxQty;
   const headroom = Math.floor((Limits.MAX_SAFE - spec.maxQty) / notionalMinor / (1 + Limits.MAX_FEE_PPM / 1_000_000)) - 1;
   if (notional > headroom) return Reject.NotionalOverflow;
+  return Reject.None;
+}
+
+/**
+ * A linear perpetual's units: a known margin asset whose 200-unit impact margin at 125x is a
+ * safe integer (scale <= 11), no base or quote, no quantity unit in money, a whole notional
+ * unit, and every notional of the largest order a safe integer. Positions are bounded
+ * separately (perps.ts): at most MAX_SAFE / (maxPrice * notionalMinor) quantity units.
+ */
+function validatePerp(spec: InstrumentSpec, assets: Assets): number {
+  const margin = spec.marginAssetId ?? 0;
+  const notionalMinor = spec.notionalMinorUnits ?? 0;
+  if ((spec.baseAssetId ?? 0) !== 0 || (spec.quoteAssetId ?? 0) !== 0 || (spec.qtyMinorUnits ?? 0) !== 0) return Reject.InvalidPerpInstrument;
+  if (!assets.has(margin) || assets.scale[margin]! > 11) return Reject.InvalidPerpInstrument;
+  if (!Number.isSafeInteger(notionalMinor) || notionalMinor < 1) return Reject.InvalidPerpInstrument;
+  if (spec.maxPrice * spec.maxQty > Math.floor(Limits.MAX_SAFE / notionalMinor)) return Reject.NotionalOverflow;
   return Reject.None;
 }

@@ -87,6 +87,21 @@ export const enum Reject {
   InvalidFilters = 610,
   InvalidKillSwitch = 611,
   InvalidCircuitBreaker = 612,
+
+  // 7xx: perpetual futures
+  NotPerpetual = 700,
+  NoMarkPrice = 701,
+  NoLeverageBrackets = 702,
+  InvalidLeverageBracket = 703,
+  InvalidLeverage = 704,
+  InsufficientMargin = 705,
+  PositionLimitExceeded = 706,
+  ReduceOnlyWouldIncrease = 707,
+  FundingNotDue = 708,
+  InvalidFundingParams = 709,
+  InvalidIndexPrice = 710,
+  TooManyPremiumSamples = 711,
+  InvalidPerpInstrument = 712,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -161,6 +176,19 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InstrumentPostOnly]: ['InstrumentPostOnly', 'the instrument takes post-only orders only'],
   [Reject.InvalidFilters]: ['InvalidFilters', 'filters must be integers >= 0, band multipliers in ppm (up >= 1000000, down <= 1000000), min notional <= max'],
   [Reject.InvalidCircuitBreaker]: ['InvalidCircuitBreaker', 'a circuit breaker needs a move of 0 (off) to 1000000 ppm, a window and a cool-down of at least 1 us, and CANCEL_ONLY or HALTED to go to'],
+  [Reject.NotPerpetual]: ['NotPerpetual', 'the instrument is not a perpetual future'],
+  [Reject.NoMarkPrice]: ['NoMarkPrice', 'the perpetual has no index price yet, so no mark price'],
+  [Reject.NoLeverageBrackets]: ['NoLeverageBrackets', 'the perpetual has no leverage brackets yet'],
+  [Reject.InvalidLeverageBracket]: ['InvalidLeverageBracket', 'a bracket needs the next index, a cap above the last, leverage 1 to 125 not above the last, a maintenance rate above the last and below the initial rate'],
+  [Reject.InvalidLeverage]: ['InvalidLeverage', 'leverage must be an integer from 1 to the first bracket\'s maximum, and allow the position\'s notional'],
+  [Reject.InsufficientMargin]: ['InsufficientMargin', 'the account\'s margin balance cannot post the initial margin this needs'],
+  [Reject.PositionLimitExceeded]: ['PositionLimitExceeded', 'the position would pass the notional the leverage allows, or the instrument\'s largest position'],
+  [Reject.ReduceOnlyWouldIncrease]: ['ReduceOnlyWouldIncrease', 'a reduce-only order may only reduce the position, by at most its size'],
+  [Reject.FundingNotDue]: ['FundingNotDue', 'the perpetual\'s next funding time has not come'],
+  [Reject.InvalidFundingParams]: ['InvalidFundingParams', 'funding needs an interval of 1 minute to 10 days in whole ms, rates within 10% with floor <= interest <= cap, and a next funding time after now'],
+  [Reject.InvalidIndexPrice]: ['InvalidIndexPrice', 'an index price must be an integer from 1 to the instrument\'s max price'],
+  [Reject.TooManyPremiumSamples]: ['TooManyPremiumSamples', 'the funding interval holds the most premium samples it may'],
+  [Reject.InvalidPerpInstrument]: ['InvalidPerpInstrument', 'a perpetual needs a known margin asset of scale <= 11, no base or quote asset, and a notional unit with room under 2^53'],
   [Reject.InvalidKillSwitch]: ['InvalidKillSwitch', 'a kill switch needs a scope (venue, instrument, account), its target, on 0 or 1, and integer operator and reason'],
 };
 

@@ -21,9 +21,12 @@ import { BookSide } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
 import { Cold, Hot, Link, Mark } from './orders.js';
+import { Basis } from './perp/mark.js';
+import { Bracket } from './perp/brackets.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-const VERSION = 4;
+// 5: perpetuals; 4: the client order id index's displaced counts, locks no longer stored.
+const VERSION = 5;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
@@ -63,6 +66,7 @@ function arraysOf(engine: Engine): [string, NumericArray][] {
     ['gtd.timeUs', engine.gtdTimeUs.subarray(0, engine.gtdCount)],
     ...balanceArrays(engine),
     ['gtd.orderId', engine.gtdOrderId.subarray(0, engine.gtdCount)],
+    ...perpArrays(engine),
   ];
   for (const instrumentId of engine.instruments.ids) {
     const first = instrumentId * BookSide.PER_INSTRUMENT;
@@ -141,6 +145,7 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
       feeAccountId: engine.settlement.feeAccountId,
       venueKilled: engine.risk.venueKilled,
       riskCounting: engine.risk.counting ? 1 : 0,
+      perpRows: engine.perps.rows,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
     assets: engine.assets.ids.map((id) => engine.assets.spec(id)),
@@ -188,6 +193,53 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
     ['breaker.untilUs', engine.risk.breakerUntilUs],
   ];
 }
+
+/**
+ * Perpetuals: each per-instrument array whole, the brackets, and the (account, perpetual)
+ * cells of the rows in use. Columns follow from the order the perpetuals were listed in.
+ */
+function perpArrays(engine: Engine): [string, NumericArray][] {
+  const p = engine.perps;
+  // None without perpetuals: such an engine's image is what it was before them.
+  if (p.ids.length === 0) return [];
+  const cells = p.rows * p.stride;
+  return [
+    ...PERP_INSTRUMENT_ARRAYS.map((name): [string, NumericArray] => [`perp.${name}`, p[name]]),
+    ['perp.basis', p.basis],
+    ['perp.bracket.count', p.brackets.count],
+    ['perp.bracket.cap', p.brackets.cap],
+    ['perp.bracket.maxLeverage', p.brackets.maxLeverage],
+    ['perp.bracket.mmrPpm', p.brackets.mmrPpm],
+    ['perp.bracket.cum', p.brackets.cum],
+    ['perp.rowAccount', p.rowAccount.subarray(0, p.rows)],
+    ['perp.pos', p.pos.subarray(0, cells * 2)],
+    ['perp.leverage', p.leverage.subarray(0, cells)],
+    ['perp.open', p.open.subarray(0, cells * 4)],
+  ];
+}
+
+const PERP_INSTRUMENT_ARRAYS = [
+  'indexPrice',
+  'markPrice',
+  'markP1',
+  'markP2',
+  'lastFundingRate',
+  'lastPremium',
+  'nextFundingUs',
+  'intervalUs',
+  'interestRate',
+  'fundingCap',
+  'fundingFloor',
+  'sampleCount',
+  'sampleWeighted',
+  'basisCount',
+  'basisNext',
+  'basisSum',
+  'openInterest',
+  'clearing',
+  'deficit',
+  'maxPositionQty',
+] as const;
 
 export function snapshotInto(plan: SnapshotPlan, target: Uint8Array): number {
   assert(plan.engine.lastSeq === plan.lastSeq, 'snapshot plan is stale: the engine moved on');
@@ -377,6 +429,11 @@ export function restore(bytes: Uint8Array): Engine {
   if (s.riskCounting === 1) engine.recountOpenOrders();
   engine.refreshRiskActive();
 
+  // Perpetuals: listed again in their order (columns and stride follow), then their state.
+  const perps = engine.perps;
+  for (const id of engine.instruments.ids) if (engine.instruments.isPerp(id)) perps.addInstrument(id, 0);
+  if (perps.ids.length > 0) restorePerps(engine, f64, i32, s.perpRows!);
+
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
   engine.nextOrderId = s.nextOrderId!;
@@ -385,6 +442,32 @@ export function restore(bytes: Uint8Array): Engine {
   engine.filledQty = s.filledQty!;
   engine.notional = s.notional!;
   return engine;
+}
+
+/** A perpetual engine's state from its image, its perpetuals listed again already (columns and stride). */
+function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, rows: number): void {
+  const perps = engine.perps;
+  for (const name of PERP_INSTRUMENT_ARRAYS) {
+    const saved = f64(`perp.${name}`);
+    perps[name] = saved.length >= perps[name].length ? saved : perps[name];
+    if (saved !== perps[name]) perps[name].set(saved);
+  }
+  const basis = f64('perp.basis');
+  if (basis.length >= perps.basis.length) perps.basis = basis;
+  else perps.basis.set(basis);
+  const brackets = perps.brackets;
+  brackets.count = f64('perp.bracket.count');
+  brackets.cap = f64('perp.bracket.cap');
+  brackets.maxLeverage = f64('perp.bracket.maxLeverage');
+  brackets.mmrPpm = f64('perp.bracket.mmrPpm');
+  brackets.cum = f64('perp.bracket.cum');
+  const perpRows = i32('perp.rowAccount');
+  for (let row = 0; row < rows; row++) {
+    if (perps.rowOf(perpRows[row]!) !== row) throw new SnapshotError('snapshot perpetual rows name an account twice');
+  }
+  perps.pos.set(f64('perp.pos'));
+  perps.leverage.set(f64('perp.leverage'));
+  perps.open.set(f64('perp.open'));
 }
 
 /** The canonical hash of everything that decides the engine's future behaviour. */
@@ -425,7 +508,37 @@ export function stateHash(engine: Engine): string {
     for (let o = head; o !== Link.NIL; o = pool.accNext(o)) h.number(pool.id(o));
   }
   hashBalances(engine, h);
+  if (engine.perps.ids.length > 0) hashPerps(engine, h);
   return h.digest();
+}
+
+/**
+ * Perpetuals, only when there are any (so that an engine without them hashes as before):
+ * each one's kind, margin asset and state, its brackets, and every (account, perpetual)
+ * cell that is not all zeros, by account ascending.
+ */
+function hashPerps(engine: Engine, h: StateHasher): void {
+  const p = engine.perps;
+  for (const id of p.ids) {
+    h.number(id).number(engine.instruments.contractKind[id]!).number(engine.instruments.marginAsset[id]!).number(engine.instruments.notionalMinor[id]!);
+    for (const name of PERP_INSTRUMENT_ARRAYS) h.number(p[name][id]!);
+    for (let k = 0; k < Basis.SAMPLES; k++) h.number(p.basis[id * Basis.SAMPLES + k]!);
+    const n = p.brackets.countOf(id);
+    h.number(n);
+    for (let k = 0; k < n; k++) {
+      const at = id * Bracket.MAX + k;
+      h.number(p.brackets.cap[at]!).number(p.brackets.maxLeverage[at]!).number(p.brackets.mmrPpm[at]!).number(p.brackets.cum[at]!);
+    }
+  }
+  const rows = Array.from({ length: p.rows }, (_, row) => row).sort((x, y) => p.rowAccount[x]! - p.rowAccount[y]!);
+  for (const row of rows) {
+    for (let c = 0; c < p.ids.length; c++) {
+      const cell = row * p.stride + c;
+      const words = [p.pos[cell * 2]!, p.pos[cell * 2 + 1]!, p.leverage[cell]!, ...p.open.subarray(cell * 4, cell * 4 + 4)];
+      if (words.every((x) => x === 0)) continue;
+      h.number(p.rowAccount[row]!).number(p.ids[c]!).numbers(words);
+    }
+  }
 }
 
 /**

@@ -87,6 +87,18 @@ export const enum LedgerReason {
   Fee = 4,
   /** A negative maker fee: paid to the maker from the fee account. */
   Rebate = 5,
+  /** A perpetual's profit or loss realized by a fill that reduced a position (ref: the trade id). */
+  RealizedPnl = 6,
+  /** A perpetual's funding payment, paid or received, or the rounding remainder to the fee account (ref: the funding time). */
+  Funding = 7,
+}
+
+/** What an instrument is (AddInstrument's contractKind). */
+export const enum ContractKind {
+  /** A spot instrument, or one that moves no money. */
+  Spot = 0,
+  /** A linear perpetual future margined in one asset (perp/perps.ts). */
+  LinearPerpetual = 1,
 }
 
 /** Order flag bits. */
@@ -129,7 +141,7 @@ export const enum Limits {
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 17,
+  COMMAND_KIND_MAX = 23,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

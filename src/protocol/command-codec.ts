@@ -18,7 +18,8 @@
 //   AddInstrument goes on:
 //   88  tickSize  96 lotSize  104 minPrice  112 maxPrice  120 minQty  128 maxQty (f64 each)
 //  136  baseAssetId (u32) | 140 quoteAssetId (u32) | 144 qtyMinorUnits | 152 notionalMinorUnits (f64)
-//  160  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
+//  160  marginAssetId (u32) | 164 contractKind u8 | 165-167 reserved
+//  168  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
 //   AddAsset goes on:
 //   88  assetId (u32) | 92 scale u8 | 93-95 reserved
 //   96  symbol bytes (ASCII, `symbol length` of them), the record padded to 8 bytes
@@ -38,6 +39,16 @@
 //   SetKillSwitch goes on:
 //   88  killScope u8 | 89 killOn u8 | 90-95 reserved | 96 operatorId (f64) | 104 reasonCode (f64)
 //  112  end (KILL_RECORD_BYTES)
+//   SetIndexPrice carries its price at 48, SamplePremium and SettleFunding only the
+//   instrument: the order record. SetLeverageBracket goes on (f64 each):
+//   88  bracket | 96 notionalCap | 104 leverage | 112 mmrPpm
+//  120  end (BRACKET_RECORD_BYTES)
+//   SetFundingParams goes on (f64 each):
+//   88  fundingIntervalUs | 96 interestRate | 104 fundingCap | 112 fundingFloor | 120 fundingTimeUs
+//  128  end (FUNDING_RECORD_BYTES)
+//   SetLeverage goes on:
+//   88  leverage (f64)
+//   96  end (LEVERAGE_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -46,21 +57,25 @@
 // command as i64, 19 ns as f64). The encoder writes only safe integers. A decoded value
 // that is not one (NaN, a fraction, 2^60) reaches the engine, which refuses it with a
 // reason, like any other bad value; only seq and time must be safe integers to decode.
-// Version 1 had i64 fields, version 2 no spot fields in AddInstrument, version 3 no
-// quoteOrderQty; no journal of them exists.
+// Version 1 had i64 fields, version 2 no spot fields in AddInstrument, version 3 no perpetual
+// fields in AddInstrument (its symbol was at 160), version 4 no quoteOrderQty in PlaceOrder;
+// no journal of any of them exists.
 
 import { Command, CommandKind } from '../core/index.js';
 
-export const COMMAND_VERSION = 4;
+export const COMMAND_VERSION = 5;
 export const ORDER_RECORD_BYTES = 88;
 export const QUOTE_ORDER_RECORD_BYTES = 96;
-export const INSTRUMENT_RECORD_BYTES = 160;
+export const INSTRUMENT_RECORD_BYTES = 168;
 export const ASSET_RECORD_BYTES = 96;
 export const TRANSFER_RECORD_BYTES = 112;
 export const FEES_RECORD_BYTES = 104;
 export const FILTERS_RECORD_BYTES = 144;
 export const KILL_RECORD_BYTES = 112;
 export const BREAKER_RECORD_BYTES = 112;
+export const BRACKET_RECORD_BYTES = 120;
+export const FUNDING_RECORD_BYTES = 128;
+export const LEVERAGE_RECORD_BYTES = 96;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -95,7 +110,10 @@ const O_BASE_ASSET = 136;
 const O_QUOTE_ASSET = 140;
 const O_QTY_MINOR = 144;
 const O_NOTIONAL_MINOR = 152;
-const O_SYMBOL = 160;
+const O_MARGIN_ASSET = 160;
+const O_CONTRACT_KIND = 164;
+const O_SYMBOL = 168;
+const O_PERP = 88;
 const O_MAKER_FEE = 88;
 const O_FILTERS = 88;
 const O_KILL_SCOPE = 88;
@@ -154,6 +172,12 @@ export function encodedLength(cmd: Command): number {
       return BREAKER_RECORD_BYTES;
     case CommandKind.PlaceOrder:
       return cmd.quoteOrderQty !== 0 ? QUOTE_ORDER_RECORD_BYTES : ORDER_RECORD_BYTES;
+    case CommandKind.SetLeverageBracket:
+      return BRACKET_RECORD_BYTES;
+    case CommandKind.SetFundingParams:
+      return FUNDING_RECORD_BYTES;
+    case CommandKind.SetLeverage:
+      return LEVERAGE_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -243,6 +267,15 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
     case CommandKind.PlaceOrder:
       if (length === QUOTE_ORDER_RECORD_BYTES) setF64(view, offset + ORDER_RECORD_BYTES, cmd.quoteOrderQty);
       return length;
+    case CommandKind.SetLeverageBracket:
+      [cmd.bracket, cmd.notionalCap, cmd.leverage, cmd.mmrPpm].forEach((value, k) => setF64(view, offset + O_PERP + 8 * k, value));
+      return length;
+    case CommandKind.SetFundingParams:
+      [cmd.fundingIntervalUs, cmd.interestRate, cmd.fundingCap, cmd.fundingFloor, cmd.fundingTimeUs].forEach((value, k) => setF64(view, offset + O_PERP + 8 * k, value));
+      return length;
+    case CommandKind.SetLeverage:
+      setF64(view, offset + O_PERP, cmd.leverage);
+      return length;
     default:
       return length;
   }
@@ -258,6 +291,9 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
   setU32(view, offset + O_QUOTE_ASSET, cmd.quoteAssetId);
   setF64(view, offset + O_QTY_MINOR, cmd.qtyMinorUnits);
   setF64(view, offset + O_NOTIONAL_MINOR, cmd.notionalMinorUnits);
+  setU32(view, offset + O_MARGIN_ASSET, cmd.marginAssetId);
+  setU8(view, offset + O_CONTRACT_KIND, cmd.contractKind);
+  for (let i = O_CONTRACT_KIND + 1; i < O_SYMBOL; i++) view.setUint8(offset + i, 0);
   writeSymbol(view, offset, O_SYMBOL, symbol, length);
   return length;
 }
@@ -320,6 +356,8 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.quoteAssetId = view.getUint32(offset + O_QUOTE_ASSET, true);
   cmd.qtyMinorUnits = view.getFloat64(offset + O_QTY_MINOR, true) + 0;
   cmd.notionalMinorUnits = view.getFloat64(offset + O_NOTIONAL_MINOR, true) + 0;
+  cmd.marginAssetId = view.getUint32(offset + O_MARGIN_ASSET, true);
+  cmd.contractKind = view.getUint8(offset + O_CONTRACT_KIND);
   cmd.symbol = symbol;
   return length;
 }
@@ -331,6 +369,8 @@ function clearOwnFields(cmd: Command): void {
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
   cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
+  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = 0;
+  cmd.fundingIntervalUs = cmd.interestRate = cmd.fundingCap = cmd.fundingFloor = cmd.fundingTimeUs = 0;
 }
 
 /** The own fields of the kinds from AddAsset on (off the order path); the caller cleared them. */
@@ -379,6 +419,29 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
       cmd.breakerMovePpm = view.getFloat64(offset + O_FILTERS, true) + 0;
       cmd.breakerWindowUs = view.getFloat64(offset + O_FILTERS + 8, true) + 0;
       cmd.breakerCooldownUs = view.getFloat64(offset + O_FILTERS + 16, true) + 0;
+      return length;
+    case CommandKind.SetLeverageBracket: {
+      if (length < BRACKET_RECORD_BYTES) throw new CodecError('bad leverage bracket record length');
+      const f = (k: number): number => view.getFloat64(offset + O_PERP + 8 * k, true) + 0;
+      cmd.bracket = f(0);
+      cmd.notionalCap = f(1);
+      cmd.leverage = f(2);
+      cmd.mmrPpm = f(3);
+      return length;
+    }
+    case CommandKind.SetFundingParams: {
+      if (length < FUNDING_RECORD_BYTES) throw new CodecError('bad funding params record length');
+      const f = (k: number): number => view.getFloat64(offset + O_PERP + 8 * k, true) + 0;
+      cmd.fundingIntervalUs = f(0);
+      cmd.interestRate = f(1);
+      cmd.fundingCap = f(2);
+      cmd.fundingFloor = f(3);
+      cmd.fundingTimeUs = f(4);
+      return length;
+    }
+    case CommandKind.SetLeverage:
+      if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad leverage record length');
+      cmd.leverage = view.getFloat64(offset + O_PERP, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

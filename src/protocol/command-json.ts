@@ -22,6 +22,12 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetInstrumentFilters]: 'SetInstrumentFilters',
   [CommandKind.SetKillSwitch]: 'SetKillSwitch',
   [CommandKind.SetCircuitBreaker]: 'SetCircuitBreaker',
+  [CommandKind.SetIndexPrice]: 'SetIndexPrice',
+  [CommandKind.SamplePremium]: 'SamplePremium',
+  [CommandKind.SettleFunding]: 'SettleFunding',
+  [CommandKind.SetLeverageBracket]: 'SetLeverageBracket',
+  [CommandKind.SetFundingParams]: 'SetFundingParams',
+  [CommandKind.SetLeverage]: 'SetLeverage',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -49,6 +55,8 @@ export function commandToJson(cmd: Command): EventJson {
         quoteAssetId: cmd.quoteAssetId,
         qtyMinorUnits: cmd.qtyMinorUnits,
         notionalMinorUnits: cmd.notionalMinorUnits,
+        contractKind: cmd.contractKind,
+        marginAssetId: cmd.marginAssetId,
       };
     case CommandKind.SetInstrumentStatus:
       return { ...base, instrumentId: cmd.instrumentId, status: named(STATUS_NAMES, cmd.status) };
@@ -111,6 +119,25 @@ export function commandToJson(cmd: Command): EventJson {
       };
     case CommandKind.SetKillSwitch:
       return { ...base, killScope: cmd.killScope, accountId: cmd.accountId, instrumentId: cmd.instrumentId, killOn: cmd.killOn, operatorId: cmd.operatorId, reasonCode: cmd.reasonCode };
+    case CommandKind.SetIndexPrice:
+      return { ...base, instrumentId: cmd.instrumentId, price: cmd.price };
+    case CommandKind.SamplePremium:
+    case CommandKind.SettleFunding:
+      return { ...base, instrumentId: cmd.instrumentId };
+    case CommandKind.SetLeverageBracket:
+      return { ...base, instrumentId: cmd.instrumentId, bracket: cmd.bracket, notionalCap: cmd.notionalCap, leverage: cmd.leverage, mmrPpm: cmd.mmrPpm };
+    case CommandKind.SetFundingParams:
+      return {
+        ...base,
+        instrumentId: cmd.instrumentId,
+        fundingIntervalUs: cmd.fundingIntervalUs,
+        interestRate: cmd.interestRate,
+        fundingCap: cmd.fundingCap,
+        fundingFloor: cmd.fundingFloor,
+        fundingTimeUs: cmd.fundingTimeUs,
+      };
+    case CommandKind.SetLeverage:
+      return { ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId, leverage: cmd.leverage };
     default:
       return base;
   }

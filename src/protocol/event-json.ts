@@ -24,6 +24,13 @@ import {
   EvRested,
   EvTrade,
   EvTriggered,
+  EvPositionChanged,
+  EvMarkPrice,
+  EvFunding,
+  EvLeverageBracket,
+  EvFundingParams,
+  EvLeverage,
+  ContractKind,
   type EventBuffer,
   eventWords,
   InstrumentStatus,
@@ -88,6 +95,8 @@ export const LEDGER_REASON_NAMES: Record<number, string> = {
   [LedgerReason.Trade]: 'TRADE',
   [LedgerReason.Fee]: 'FEE',
   [LedgerReason.Rebate]: 'REBATE',
+  [LedgerReason.RealizedPnl]: 'REALIZED_PNL',
+  [LedgerReason.Funding]: 'FUNDING',
 } satisfies Record<LedgerReason, string>;
 export type EventJson = Record<string, string | number | boolean>;
 
@@ -275,6 +284,14 @@ export class EventReader {
                 notionalMinorUnits: w[at + EvInstrumentAdded.NOTIONAL_MINOR_UNITS]!,
               }
             : {}),
+          // A perpetual's kind, margin asset and notional unit.
+          ...(w[at + EvInstrumentAdded.CONTRACT_KIND] === ContractKind.LinearPerpetual
+            ? {
+                contractKind: 'PERPETUAL',
+                marginAssetId: w[at + EvInstrumentAdded.MARGIN_ASSET]!,
+                notionalMinorUnits: w[at + EvInstrumentAdded.NOTIONAL_MINOR_UNITS]!,
+              }
+            : {}),
         };
       case EventKind.InstrumentStatus:
         return {
@@ -351,6 +368,61 @@ export class EventReader {
           free: w[at + EvLedger.FREE]!,
           locked: w[at + EvLedger.LOCKED]!,
         };
+      case EventKind.PositionChanged:
+        return {
+          ...base,
+          accountId: w[at + EvPositionChanged.ACCOUNT]!,
+          instrumentId: w[at + EvPositionChanged.INSTRUMENT]!,
+          size: w[at + EvPositionChanged.SIZE]!,
+          cost: w[at + EvPositionChanged.COST]!,
+          realizedPnl: w[at + EvPositionChanged.REALIZED_PNL]!,
+          tradeId: w[at + EvPositionChanged.TRADE_ID]!,
+        };
+      case EventKind.MarkPrice:
+        return {
+          ...base,
+          instrumentId: w[at + EvMarkPrice.INSTRUMENT]!,
+          markPrice: w[at + EvMarkPrice.MARK_PRICE]!,
+          indexPrice: w[at + EvMarkPrice.INDEX_PRICE]!,
+          premium: w[at + EvMarkPrice.PREMIUM]!,
+          samples: w[at + EvMarkPrice.SAMPLES]!,
+          lastFundingRate: w[at + EvMarkPrice.LAST_FUNDING_RATE]!,
+          nextFundingUs: w[at + EvMarkPrice.NEXT_FUNDING_US]!,
+        };
+      case EventKind.Funding:
+        return {
+          ...base,
+          instrumentId: w[at + EvFunding.INSTRUMENT]!,
+          rate: w[at + EvFunding.RATE]!,
+          markPrice: w[at + EvFunding.MARK_PRICE]!,
+          paid: w[at + EvFunding.PAID]!,
+          received: w[at + EvFunding.RECEIVED]!,
+          remainder: w[at + EvFunding.REMAINDER]!,
+          shortfall: w[at + EvFunding.SHORTFALL]!,
+          fundingTimeUs: w[at + EvFunding.FUNDING_TIME_US]!,
+        };
+      case EventKind.LeverageBracket:
+        return {
+          ...base,
+          instrumentId: w[at + EvLeverageBracket.INSTRUMENT]!,
+          bracket: w[at + EvLeverageBracket.BRACKET]!,
+          notionalCap: w[at + EvLeverageBracket.NOTIONAL_CAP]!,
+          maxLeverage: w[at + EvLeverageBracket.MAX_LEVERAGE]!,
+          mmrPpm: w[at + EvLeverageBracket.MMR_PPM]!,
+          cum: w[at + EvLeverageBracket.CUM]!,
+        };
+      case EventKind.FundingParams:
+        return {
+          ...base,
+          instrumentId: w[at + EvFundingParams.INSTRUMENT]!,
+          intervalUs: w[at + EvFundingParams.INTERVAL_US]!,
+          interestRate: w[at + EvFundingParams.INTEREST_RATE]!,
+          cap: w[at + EvFundingParams.CAP]!,
+          floor: w[at + EvFundingParams.FLOOR]!,
+          nextFundingUs: w[at + EvFundingParams.NEXT_FUNDING_US]!,
+        };
+      case EventKind.Leverage:
+        return { ...base, accountId: w[at + EvLeverage.ACCOUNT]!, instrumentId: w[at + EvLeverage.INSTRUMENT]!, leverage: w[at + EvLeverage.LEVERAGE]! };
       default:
         throw new Error(`no event kind ${kind} at word ${at}`);
     }

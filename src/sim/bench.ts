@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { Command, Engine, BookSide, bestPrice, sideOrders } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
+import { perpWorkload } from './perp-workload.js';
 import { riskWorkload } from './risk-workload.js';
 import type { Workload } from './workload.js';
 
@@ -41,11 +42,15 @@ export interface BenchResult extends BenchCounts {
   /** risk mode: match mode's median in the same run (passes alternating), and the ratio of the two. */
   matchOpsPerSec?: number;
   riskToMatch?: number;
-  /** risk mode: the ledger check after the run (conservation per asset, locks equal holds). */
+  /** risk and perp modes: the ledger check after the run (conservation per asset, locks equal holds; for perp, the perpetual invariants too). */
   conserved?: boolean;
+  /** perp mode: match mode's median in the same run over perp mode's. */
+  perpToMatch?: number;
+  /** perp mode: open interest after the run, the sum of long and of short positions over every perpetual (equal). */
+  openInterest?: { long: number; short: number };
 }
 
-export type BenchMode = 'match' | 'risk';
+export type BenchMode = 'match' | 'risk' | 'perp';
 
 /**
  * Engine sizing for bench runs, as a venue sizes its engine for the book it expects: room
@@ -185,7 +190,7 @@ export function timerFloor(seconds: number): TimerFloor {
 
 export interface BenchOptions {
   passes?: number;
-  /** 'match' (the default): pure matching. 'risk': spot money on (risk-workload.ts). */
+  /** 'match' (the default): pure matching. 'risk': spot money on (risk-workload.ts). 'perp': perpetuals (perp-workload.ts). */
   mode?: BenchMode;
   version: string;
   /** Called after each pass (for progress on a terminal). */
@@ -194,7 +199,7 @@ export interface BenchOptions {
 
 export function runBench(match: Workload, options: BenchOptions): BenchResult {
   const mode = options.mode ?? 'match';
-  const workload = mode === 'risk' ? riskWorkload(match) : match;
+  const workload = mode === 'risk' ? riskWorkload(match) : mode === 'perp' ? perpWorkload(match) : match;
   const passes = options.passes ?? BENCH_PASSES;
   const total = passes + 1;
   const seconds: number[] = [];
@@ -202,7 +207,7 @@ export function runBench(match: Workload, options: BenchOptions): BenchResult {
   let reference: string | undefined;
   for (let k = 0; k < passes; k++) {
     // In risk mode a match pass goes beside each one, so the ratio is of one stretch of the machine.
-    if (mode === 'risk') matchSeconds.push(runPass(match).seconds);
+    if (mode !== 'match') matchSeconds.push(runPass(match).seconds);
     const pass = runPass(workload);
     seconds.push(pass.seconds);
     const hash = pass.engine.stateHash();
@@ -227,6 +232,13 @@ export function runBench(match: Workload, options: BenchOptions): BenchResult {
     risk.riskToMatch = +(matchMedian / median).toFixed(3);
     risk.conserved = ledgerHolds(last.engine);
   }
+  if (mode === 'perp') {
+    const matchMedian = medianOf(matchSeconds) ?? median;
+    risk.matchOpsPerSec = Math.round(match.commands / matchMedian);
+    risk.perpToMatch = +(matchMedian / median).toFixed(3);
+    risk.conserved = ledgerHolds(last.engine);
+    risk.openInterest = openInterest(last.engine);
+  }
   return {
     system: `bourse@${options.version}`,
     mode,
@@ -245,9 +257,25 @@ export function runBench(match: Workload, options: BenchOptions): BenchResult {
   };
 }
 
-/** Conservation per asset and locks equal to holds, as the invariant sweep checks them. */
+/** Long and short open interest over every perpetual, from the positions themselves. */
+export function openInterest(engine: Engine): { long: number; short: number } {
+  let long = 0;
+  let short = 0;
+  const perps = engine.perps;
+  for (let row = 0; row < perps.rows; row++) {
+    for (const id of perps.ids) {
+      const size = perps.position(perps.rowAccount[row]!, id).size;
+      if (size > 0) long += size;
+      else short -= size;
+    }
+  }
+  return { long, short };
+}
+
+/** Conservation per asset and locks equal to holds, as the invariant sweep checks them (and the perpetuals' invariants). */
 function ledgerHolds(engine: Engine): boolean {
   try {
+    if (engine.perps.active) engine.perps.checkInvariants(engine.accountHead);
     engine.checkConservation();
     engine.checkLocks();
     return true;

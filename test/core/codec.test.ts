@@ -50,7 +50,10 @@ const O_BASE_ASSET = 136;
 const O_QUOTE_ASSET = 140;
 const O_QTY_MINOR = 144;
 const O_NOTIONAL_MINOR = 152;
-const O_SYMBOL = 160;
+const O_MARGIN_ASSET = 160;
+const O_CONTRACT_KIND = 164;
+const O_SYMBOL = 168;
+const O_PERP = 88;
 const O_MAKER_FEE = 88;
 const O_TAKER_FEE = 96;
 const O_ASSET = 88;
@@ -113,6 +116,17 @@ function full(kind: number): Command {
   c.breakerWindowUs = 60_000_000;
   c.breakerCooldownUs = 300_000_000;
   c.quoteOrderQty = 2 ** 51 + 9;
+  c.contractKind = 1;
+  c.marginAssetId = 13;
+  c.bracket = 3;
+  c.notionalCap = 2 ** 50 + 9;
+  c.leverage = 125;
+  c.mmrPpm = 4_000;
+  c.fundingIntervalUs = 28_800_000_000;
+  c.interestRate = -10_000;
+  c.fundingCap = 750_000;
+  c.fundingFloor = -750_000;
+  c.fundingTimeUs = T0 + 5e9;
   return c;
 }
 
@@ -127,6 +141,10 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.SetInstrumentFilters) e.priceBandUpPpm = e.priceBandDownPpm = e.minNotional = e.maxNotional = e.maxMarketQty = e.maxOpenOrders = e.maxOpenConditional = 0;
   if (c.kind !== CommandKind.SetKillSwitch) e.killScope = e.killOn = e.operatorId = e.reasonCode = 0;
   if (c.kind !== CommandKind.SetCircuitBreaker) e.breakerMovePpm = e.breakerWindowUs = e.breakerCooldownUs = 0;
+  if (c.kind !== CommandKind.AddInstrument) e.contractKind = e.marginAssetId = 0;
+  if (c.kind !== CommandKind.SetLeverageBracket) e.bracket = e.notionalCap = e.mmrPpm = 0;
+  if (c.kind !== CommandKind.SetLeverageBracket && c.kind !== CommandKind.SetLeverage) e.leverage = 0;
+  if (c.kind !== CommandKind.SetFundingParams) e.fundingIntervalUs = e.interestRate = e.fundingCap = e.fundingFloor = e.fundingTimeUs = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
@@ -168,12 +186,15 @@ void describe('command records', () => {
     }
   });
 
-  void test('record lengths: 88 bytes, AddInstrument 160 and AddAsset 96 plus the symbol padded to 8, Deposit and Withdraw 112, SetAccountFees 104', () => {
+  void test('record lengths: 88 bytes, AddInstrument 168 and AddAsset 96 plus the symbol padded to 8, Deposit and Withdraw 112, SetAccountFees 104', () => {
     assert.equal(ORDER_RECORD_BYTES, 88);
-    assert.equal(INSTRUMENT_RECORD_BYTES, 160);
-    assert.equal(MAX_COMMAND_BYTES, 192);
+    assert.equal(INSTRUMENT_RECORD_BYTES, 168);
+    assert.equal(MAX_COMMAND_BYTES, 200);
     const own: Record<number, number> = {
-      [CommandKind.AddInstrument]: 160 + 16,
+      [CommandKind.AddInstrument]: 168 + 16,
+      [CommandKind.SetLeverageBracket]: 120,
+      [CommandKind.SetFundingParams]: 128,
+      [CommandKind.SetLeverage]: 96,
       [CommandKind.AddAsset]: 96 + 16,
       [CommandKind.Deposit]: 112,
       [CommandKind.Withdraw]: 112,
@@ -195,11 +216,11 @@ void describe('command records', () => {
     }
     const c = full(CommandKind.AddInstrument);
     for (const [symbol, length] of [
-      ['', 160],
-      ['A', 168],
-      ['ABCDEFGH', 168],
-      ['ABCDEFGHI', 176],
-      ['X'.repeat(32), 192],
+      ['', 168],
+      ['A', 176],
+      ['ABCDEFGH', 176],
+      ['ABCDEFGHI', 184],
+      ['X'.repeat(32), 200],
     ] as const) {
       c.symbol = symbol;
       assert.equal(encodedLength(c), length);
@@ -214,7 +235,13 @@ void describe('command records', () => {
     const view = encode(c);
     assert.equal(view.getUint16(O_KIND, true), CommandKind.AddInstrument);
     assert.equal(view.getUint16(O_VERSION, true), COMMAND_VERSION);
-    assert.equal(view.getUint32(O_LENGTH, true), 168);
+    assert.equal(view.getUint32(O_LENGTH, true), 176);
+    assert.deepEqual([view.getUint32(O_MARGIN_ASSET, true), view.getUint8(O_CONTRACT_KIND), view.getUint8(O_CONTRACT_KIND + 1)], [13, 1, 0]);
+    const bracket = encode(full(CommandKind.SetLeverageBracket));
+    assert.deepEqual([0, 1, 2, 3].map((k) => bracket.getFloat64(O_PERP + 8 * k, true)), [3, 2 ** 50 + 9, 125, 4_000]);
+    const funding = encode(full(CommandKind.SetFundingParams));
+    assert.deepEqual([0, 1, 2, 3, 4].map((k) => funding.getFloat64(O_PERP + 8 * k, true)), [28_800_000_000, -10_000, 750_000, -750_000, T0 + 5e9]);
+    assert.equal(encode(full(CommandKind.SetLeverage)).getFloat64(O_PERP, true), 125);
     const f64 = (at: number) => view.getFloat64(at, true);
     assert.equal(f64(O_SEQ), c.seq);
     assert.equal(f64(O_TIME), c.timeUs);
@@ -335,8 +362,8 @@ void describe('command records', () => {
     assert.throws(() => decode(new DataView(good.buffer, 0, 87)), CodecError);
     assert.throws(() => decode(good, 8), CodecError);
     assert.throws(() => decode(new DataView(new ArrayBuffer(0))), CodecError);
-    // Versions other than the current one, 4 (1 had i64 fields, 2 no spot fields, 3 no quoteOrderQty).
-    for (const version of [0, 1, 2, 3, 5, 0xffff]) {
+    // Versions other than the current one, 5 (1 had i64 fields, 2 no spot fields, 3 no perpetual fields, 4 no quoteOrderQty).
+    for (const version of [0, 1, 2, 3, 4, 6, 0xffff]) {
       const v = copy();
       v.setUint16(O_VERSION, version, true);
       assert.throws(() => decode(v), CodecError, `version ${version}`);
@@ -354,7 +381,7 @@ void describe('command records', () => {
     a.setUint8(O_SYMBOL_LENGTH, 9);
     assert.throws(() => decode(a), CodecError);
     const b = encode(add);
-    b.setUint32(O_LENGTH, 160, true);
+    b.setUint32(O_LENGTH, 168, true);
     assert.throws(() => decode(b), CodecError);
     // seq and time must be safe integers: no NaN reaches the engine's clock.
     for (const at of [O_SEQ, O_TIME]) {

@@ -318,6 +318,8 @@ export function instrumentFields(spec: InstrumentSpec): CommandFields {
     quoteAssetId: spec.quoteAssetId ?? 0,
     qtyMinorUnits: spec.qtyMinorUnits ?? 0,
     notionalMinorUnits: spec.notionalMinorUnits ?? 0,
+    contractKind: spec.contractKind ?? 0,
+    marginAssetId: spec.marginAssetId ?? 0,
   };
 }
 

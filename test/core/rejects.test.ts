@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandKind, InstrumentStatus, Limits, REJECT_CODES, rejectMessage, rejectName } from '../../src/core/index.js';
+import { Command, CommandKind, InstrumentStatus, Limits, REJECT_CODES, rejectMessage, rejectName } from '../../src/core/index.js';
 import {
   BTC,
   BTC_SPEC,
@@ -22,6 +22,7 @@ import {
   expectOk,
   instrumentFields,
 } from './helpers.js';
+import { PERP, PERP_SPEC, deposit as perpDeposit, indexPrice, perpOrder, perpVenue } from './perp/venue.js';
 
 const ALL_REJECTS = REJECT_CODES.filter((code) => code !== Reject.None);
 
@@ -37,6 +38,8 @@ function target(v: Venue, kind: number, fields: CommandFields = {}): CommandFiel
 interface Case {
   name: string;
   code: number;
+  /** The venue to start from (default: BTC and ETH, no money). */
+  venue?: () => Venue;
   setup?: (v: Venue) => void;
   cmd: (v: Venue) => CommandFields;
 }
@@ -194,6 +197,37 @@ const CATALOGUE: Case[] = [
   { name: 'filters with min notional over max', code: Reject.InvalidFilters, cmd: () => ({ kind: CommandKind.SetInstrumentFilters, instrumentId: BTC, minNotional: 10, maxNotional: 5 }) },
   { name: 'a circuit breaker that would send the instrument to TRADING', code: Reject.InvalidCircuitBreaker, cmd: () => ({ kind: CommandKind.SetCircuitBreaker, instrumentId: BTC, breakerMovePpm: 10_000, breakerWindowUs: 1, breakerCooldownUs: 1, status: InstrumentStatus.Trading }) },
   { name: 'a kill switch of no scope', code: Reject.InvalidKillSwitch, cmd: () => ({ kind: CommandKind.SetKillSwitch, killScope: 9, killOn: 1 }) },
+  { name: 'an index price for a spot instrument', code: Reject.NotPerpetual, cmd: () => ({ kind: CommandKind.SetIndexPrice, instrumentId: BTC, price: 100 }) },
+  { name: 'a perpetual order before an index price', code: Reject.NoMarkPrice, venue: () => perpVenue({ index: 0 }), cmd: () => perpOrder(1, Side.Buy, 100, 1) },
+  {
+    name: 'a perpetual order before leverage brackets',
+    code: Reject.NoLeverageBrackets,
+    setup: (v) => {
+      withUsdt(v);
+      expectOk(v.apply(instrumentFields({ ...PERP_SPEC, marginAssetId: 1 })));
+      expectOk(v.apply(indexPrice(100)));
+    },
+    cmd: () => perpOrder(1, Side.Buy, 100, 1),
+  },
+  { name: 'a bracket whose leverage rises', code: Reject.InvalidLeverageBracket, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetLeverageBracket, instrumentId: PERP, bracket: 5, notionalCap: 2 ** 52, leverage: 20, mmrPpm: 100_000 }) },
+  { name: 'leverage above the first bracket\'s', code: Reject.InvalidLeverage, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetLeverage, accountId: 1, instrumentId: PERP, leverage: 126 }) },
+  { name: 'an order without margin', code: Reject.InsufficientMargin, venue: () => perpVenue(), cmd: () => perpOrder(1, Side.Buy, 1_000_000, 1_000) },
+  { name: 'an order past the largest position at 125x', code: Reject.PositionLimitExceeded, venue: () => perpVenue(), setup: (v) => { perpDeposit(v, 1, 1_000_000); expectOk(v.apply({ kind: CommandKind.SetLeverage, accountId: 1, instrumentId: PERP, leverage: 125 })); }, cmd: () => perpOrder(1, Side.Buy, 1_000_000, 6_000) },
+  { name: 'a reduce-only order without a position', code: Reject.ReduceOnlyWouldIncrease, venue: () => perpVenue(), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 1 }) },
+  { name: 'funding before its time', code: Reject.FundingNotDue, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SettleFunding, instrumentId: PERP }) },
+  { name: 'a funding interval of a second', code: Reject.InvalidFundingParams, venue: () => perpVenue(), cmd: (v) => ({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 1_000_000, interestRate: 0, fundingCap: 100, fundingFloor: -100, fundingTimeUs: v.engine.nowUs + 1 }) },
+  { name: 'an index price above the max price', code: Reject.InvalidIndexPrice, venue: () => perpVenue(), cmd: () => indexPrice(PERP_SPEC.maxPrice + 1) },
+  {
+    name: 'a premium sample past the interval\'s most',
+    code: Reject.TooManyPremiumSamples,
+    venue: () => perpVenue(),
+    setup: (v) => {
+      for (let i = 0; i < 12_000; i++) v.engine.apply(Object.assign(new Command(), { kind: CommandKind.SamplePremium, instrumentId: PERP, seq: ++v.seq, timeUs: v.timeUs }));
+      v.engine.events.clear();
+    },
+    cmd: () => ({ kind: CommandKind.SamplePremium, instrumentId: PERP }),
+  },
+  { name: 'a perpetual whose margin asset is unknown', code: Reject.InvalidPerpInstrument, cmd: () => instrumentFields({ ...PERP_SPEC, marginAssetId: 7 }) },
 ];
 
 function filter(v: Venue, f: CommandFields): void {
@@ -217,7 +251,7 @@ function deposit(fields: CommandFields): CommandFields {
 void describe('every reject code', () => {
   for (const c of CATALOGUE) {
     void test(`${rejectName(c.code)}: ${c.name}`, () => {
-      const v = new Venue();
+      const v = c.venue?.() ?? new Venue();
       c.setup?.(v);
       v.rejects(c.cmd(v), c.code);
     });

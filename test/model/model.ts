@@ -476,8 +476,8 @@ export class Model {
       lastPrice: 0,
       sides: [[], [], [], []],
     });
-    // The model's instruments move no money: base and quote assets and their units are 0.
-    this.emit([EventKind.InstrumentAdded, id, cmd.tickSize, cmd.lotSize, cmd.minPrice, cmd.maxPrice, cmd.minQty, cmd.maxQty, cmd.status, 0, 0, 0, 0]);
+    // The model's instruments move no money: base and quote assets, their units, contract kind and margin asset are 0.
+    this.emit([EventKind.InstrumentAdded, id, cmd.tickSize, cmd.lotSize, cmd.minPrice, cmd.maxPrice, cmd.minQty, cmd.maxQty, cmd.status, 0, 0, 0, 0, 0, 0]);
   }
 
   private setInstrumentStatus(cmd: ModelCommand): void {

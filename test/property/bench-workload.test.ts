@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Engine } from '../../src/core/index.js';
 import { decodeCommand } from '../../src/protocol/command-codec.js';
-import { benchCounts, runPass, setupEngine } from '../../src/sim/bench.js';
+import { benchCounts, openInterest, runPass, setupEngine } from '../../src/sim/bench.js';
+import { PERP_FEE_ACCOUNT, perpWorkload } from '../../src/sim/perp-workload.js';
 import { parseWorkload, readWorkload, type Workload } from '../../src/sim/workload.js';
 import { RISK_FEE_ACCOUNT, riskWorkload } from '../../src/sim/risk-workload.js';
 import { runWorkloadText } from '../model/workload-matcher.js';
@@ -145,6 +146,20 @@ void test('a generated workload gives the same results in the engine and in an i
     assert.ok(engine.balances.freeOf(RISK_FEE_ACCOUNT, 1) > 0, 'fees reached the fee account');
     assert.ok(engine.balances.rows >= 1_000, 'every account holds money');
     for (let a = 1; a <= 5; a++) assert.ok(engine.balances.lockedOf(a, 1) + engine.balances.lockedOf(a, 2) > 0, `account ${a} has orders resting, and they hold locks`);
+
+    // perp mode: the same workload on linear perpetuals, a thousand accounts, fees and margin
+    // checks on. Every trade field is match mode's; positions are open, long equal to short;
+    // fees were paid; the margin asset is conserved and the perpetual invariants hold.
+    const perp = perpWorkload(workload);
+    const perpPass = runPass(perp);
+    assert.deepEqual(benchCounts(perpPass.engine, perp, perpPass.accepted), counts);
+    const p = perpPass.engine;
+    p.perps.checkInvariants(p.accountHead);
+    p.checkConservation();
+    const oi = openInterest(p);
+    assert.ok(oi.long > 0 && oi.long === oi.short, JSON.stringify(oi));
+    assert.ok(p.balances.freeOf(PERP_FEE_ACCOUNT, 1) > 0, 'fees reached the fee account');
+    assert.equal(p.perps.rows, 1_000, 'every account holds a position or orders');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,910 @@
+// Linear perpetual futures in the engine: positions, margin, mark price and funding, with
+// Binance USDⓈ-M semantics (issue 6). The math is in the files beside this one; this file
+// keeps the state and moves the margin asset through the ledger.
+//
+// State, struct of arrays in typed arrays:
+// - per perpetual (by instrument id): index and mark price, the funding interval's premium
+//   samples, the basis samples of the mark's moving average, the funding parameters, open
+//   interest, and the instrument's clearing balance and deficit (below);
+// - per (account, perpetual): a row per account (as balances.ts has) and a column per
+//   perpetual (`column[instrumentId]`, in the order they were added), holding the position
+//   (size, cost: perp/position.ts), the leverage (0: the default, 20x or the top if lower),
+//   and the totals of the account's open orders a side (quantity, and notional at their
+//   limits) that the open-order margin is computed from.
+//
+// Money. An account's wallet in the margin asset is its free balance there. A fill that
+// reduces a position realizes PnL into the wallet (LedgerReason.RealizedPnl) and fees go to
+// the fee account (Fee, Rebate), as spot. Realized PnL is not zero-sum trade by trade (a
+// long can close at a profit against a buyer who opens), so what open positions hold is an
+// instrument's clearing balance: it pays out realized profits and takes in realized losses
+// and funding shortfalls; its value is minus the sum of the positions' costs. A loss or a
+// funding payment an account's wallet cannot pay is never taken below zero: what is missing
+// is the instrument's deficit (liquidation and the insurance fund, later issues, cover it).
+// So, per margin asset, after every command (Engine.checkInvariants):
+//
+//   sum of balances + sum of clearing balances = deposits - withdrawals
+//   clearing + deficit = - sum of position costs,   open interest long = short
+//
+// Margin is cross, one-way mode: an account's margin balance in an asset is its wallet plus
+// the unrealized PnL of its perpetuals margined in it at mark; what it must post is each
+// holding's initial margin (perp/margin.ts). An order that raises what it must post is
+// refused past the margin balance (InsufficientMargin); a stop or take-profit order posts
+// none until it fires (as on Binance) and is refused margin then, so it expires. A withdrawal
+// may take the wallet down to what is posted less the unrealized losses (unrealized profit
+// is not withdrawable, as on Binance). Reduce-only orders may not increase a position: one
+// that would (the position is flat or the same way, or smaller than the order) is refused.
+//
+// Hot path: the engine tests one flag (`active`, set by the first perpetual) and calls out
+// of line; an engine without perpetuals runs, hashes and snapshots as before.
+
+import { assert, verify } from '../assert.js';
+import type { Assets } from '../assets.js';
+import { Bal, type Balances } from '../balances.js';
+import { BookSide, type Book } from '../book.js';
+import type { Command } from '../command.js';
+import { EventKind, EvFunding, EvLeverage, EvLeverageBracket, EvMarkPrice, EvPositionChanged, EvFundingParams, type EventBuffer } from '../events.js';
+import type { Instruments } from '../instruments.js';
+import { growF64, growI32, Hot, Kinds, Link, type OrderPool } from '../orders.js';
+import { ppmCeil, ppmFloor } from '../ppm.js';
+import { Reject } from '../reject.js';
+import type { Settlement } from '../settlement.js';
+import { LedgerReason, Limits, OrderFlag, Side, isConditional, isMarketLike } from '../types.js';
+import { Bracket, LeverageBrackets } from './brackets.js';
+import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } from './funding.js';
+import { holdingMargin } from './margin.js';
+import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
+import { applyFill } from './position.js';
+import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
+import { isSettableRate, Rate } from './rate.js';
+
+export const enum PerpDefault {
+  /** Binance's default leverage. */
+  LEVERAGE = 20,
+  /** The shortest and longest funding intervals a command may set. */
+  MIN_INTERVAL_US = 60_000_000,
+  MAX_INTERVAL_US = 864_000_000_000,
+}
+
+/** Words of the per-(account, perpetual) arrays, per cell: size and cost (perp/position.ts Pos); the open-order totals. */
+const enum Cell {
+  POS_WORDS = 2,
+  OPEN_WORDS = 4,
+}
+
+/** The open-order totals of a cell, at cell * Cell.OPEN_WORDS. */
+const enum Open {
+  BUY_QTY = 0,
+  BUY_NOTIONAL = 1,
+  SELL_QTY = 2,
+  SELL_NOTIONAL = 3,
+}
+
+export class Perps {
+  /** Any perpetual listed: the engine's one flag test. */
+  active = false;
+  /** Perpetuals listed, in order; column of each (-1: none). */
+  ids: number[] = [];
+  column = new Int32Array(64).fill(-1);
+
+  // Per instrument id.
+  indexPrice = new Float64Array(64);
+  markPrice = new Float64Array(64);
+  /** P1 and P2 of the mark as last computed (perp/mark.ts); P3 is the last price, read at each trade. */
+  markP1 = new Float64Array(64);
+  markP2 = new Float64Array(64);
+  lastFundingRate = new Float64Array(64);
+  lastPremium = new Float64Array(64);
+  nextFundingUs = new Float64Array(64);
+  intervalUs = new Float64Array(64);
+  interestRate = new Float64Array(64);
+  fundingCap = new Float64Array(64);
+  fundingFloor = new Float64Array(64);
+  /** The interval's premium samples: how many, and sum of k * P_k. */
+  sampleCount = new Float64Array(64);
+  sampleWeighted = new Float64Array(64);
+  /** The basis ring (Basis.SAMPLES a perpetual, doubled: bid + ask - 2 * index), its count, next slot and sum. */
+  basis = new Float64Array(64 * Basis.SAMPLES);
+  basisCount = new Float64Array(64);
+  basisNext = new Float64Array(64);
+  basisSum = new Float64Array(64);
+  /** Open interest: the sum of long sizes (equal to that of short sizes). */
+  openInterest = new Float64Array(64);
+  /** What open positions hold of the margin asset (see the header), and what losers could not pay. */
+  clearing = new Float64Array(64);
+  deficit = new Float64Array(64);
+  /** Largest position, in quantity units: every notional of it at a price up to max price is a safe integer. */
+  maxPositionQty = new Float64Array(64);
+  readonly brackets = new LeverageBrackets();
+
+  // Per (account row, column): cell = row * stride + column.
+  accountRow = new Int32Array(64).fill(Link.NIL);
+  rowAccount = new Int32Array(16);
+  rows = 0;
+  stride = 4;
+  pos = new Float64Array(16 * 4 * Cell.POS_WORDS);
+  leverage = new Float64Array(16 * 4);
+  open = new Float64Array(16 * 4 * Cell.OPEN_WORDS);
+
+  /** Orders the cheap margin condition passed while verification was on (for tests that it was reached). */
+  plainlySolventCount = 0;
+
+  /** Book levels walked for an impact price, best first (grown when deeper). */
+  private walkPrices = new Float64Array(64);
+  private walkQtys = new Float64Array(64);
+
+  constructor(
+    private readonly instruments: Instruments,
+    private readonly assets: Assets,
+    private readonly balances: Balances,
+    private readonly pool: OrderPool,
+    private readonly book: Book,
+    private readonly settlement: Settlement,
+    private readonly events: EventBuffer,
+  ) {}
+
+  // ---------------------------------------------------------------- listing and configuration
+
+  /** A perpetual was added: its column, defaults (8 h funding from the next multiple of 8 h, 0.01% interest, +-0.75% cap). */
+  addInstrument(instrumentId: number, nowUs: number): void {
+    if (instrumentId >= this.column.length) this.growInstruments(instrumentId);
+    const column = this.ids.length;
+    this.ids.push(instrumentId);
+    this.column[instrumentId] = column;
+    if (column >= this.stride) this.growStride();
+    this.intervalUs[instrumentId] = Funding.DEFAULT_INTERVAL_US;
+    this.nextFundingUs[instrumentId] = (Math.floor(nowUs / Funding.DEFAULT_INTERVAL_US) + 1) * Funding.DEFAULT_INTERVAL_US;
+    this.interestRate[instrumentId] = Rate.DEFAULT_INTEREST;
+    this.fundingCap[instrumentId] = Rate.DEFAULT_CAP;
+    this.fundingFloor[instrumentId] = -Rate.DEFAULT_CAP;
+    const instruments = this.instruments;
+    this.maxPositionQty[instrumentId] = Math.floor(Limits.MAX_SAFE / (instruments.maxPrice[instrumentId]! * instruments.notionalMinor[instrumentId]!));
+    this.active = true;
+  }
+
+  isPerp(instrumentId: number): boolean {
+    return instrumentId < this.column.length && this.column[instrumentId]! >= 0;
+  }
+
+  setBracket(cmd: Command): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    if (!this.brackets.valid(id, cmd.bracket, cmd.notionalCap, cmd.leverage, cmd.mmrPpm)) return Reject.InvalidLeverageBracket;
+    this.brackets.set(id, cmd.bracket, cmd.notionalCap, cmd.leverage, cmd.mmrPpm);
+    const at = this.events.reserve(EventKind.LeverageBracket, EvLeverageBracket.WORDS);
+    const w = this.events.words;
+    const k = id * Bracket.MAX + cmd.bracket;
+    w[at + EvLeverageBracket.INSTRUMENT] = id;
+    w[at + EvLeverageBracket.BRACKET] = cmd.bracket;
+    w[at + EvLeverageBracket.NOTIONAL_CAP] = cmd.notionalCap;
+    w[at + EvLeverageBracket.MAX_LEVERAGE] = cmd.leverage;
+    w[at + EvLeverageBracket.MMR_PPM] = cmd.mmrPpm;
+    w[at + EvLeverageBracket.CUM] = this.brackets.cum[k]!;
+    return Reject.None;
+  }
+
+  setFundingParams(cmd: Command, nowUs: number): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const interval = cmd.fundingIntervalUs;
+    const ok =
+      Number.isSafeInteger(interval) &&
+      interval >= PerpDefault.MIN_INTERVAL_US &&
+      interval <= PerpDefault.MAX_INTERVAL_US &&
+      interval % 1000 === 0 &&
+      isSettableRate(cmd.interestRate) &&
+      isSettableRate(cmd.fundingCap) &&
+      isSettableRate(cmd.fundingFloor) &&
+      cmd.fundingFloor <= cmd.interestRate &&
+      cmd.interestRate <= cmd.fundingCap &&
+      Number.isSafeInteger(cmd.fundingTimeUs) &&
+      cmd.fundingTimeUs > nowUs;
+    if (!ok) return Reject.InvalidFundingParams;
+    this.intervalUs[id] = interval;
+    this.interestRate[id] = cmd.interestRate;
+    this.fundingCap[id] = cmd.fundingCap;
+    this.fundingFloor[id] = cmd.fundingFloor;
+    this.nextFundingUs[id] = cmd.fundingTimeUs;
+    this.emitFundingParams(id);
+    return Reject.None;
+  }
+
+  emitFundingParams(id: number): void {
+    const at = this.events.reserve(EventKind.FundingParams, EvFundingParams.WORDS);
+    const w = this.events.words;
+    w[at + EvFundingParams.INSTRUMENT] = id;
+    w[at + EvFundingParams.INTERVAL_US] = this.intervalUs[id]!;
+    w[at + EvFundingParams.INTEREST_RATE] = this.interestRate[id]!;
+    w[at + EvFundingParams.CAP] = this.fundingCap[id]!;
+    w[at + EvFundingParams.FLOOR] = this.fundingFloor[id]!;
+    w[at + EvFundingParams.NEXT_FUNDING_US] = this.nextFundingUs[id]!;
+  }
+
+  /** An account's leverage: 1 to the first bracket's, and the position's notional at mark within what it allows (Binance). */
+  setLeverage(cmd: Command): number {
+    const id = cmd.instrumentId;
+    const account = cmd.accountId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    if (!(account >= 1 && account <= Limits.MAX_ACCOUNT_ID && Number.isInteger(account))) return Reject.InvalidAccount;
+    if (this.brackets.countOf(id) === 0) return Reject.NoLeverageBrackets;
+    const lev = cmd.leverage;
+    if (!(Number.isInteger(lev) && lev >= 1 && lev <= this.brackets.topLeverage(id))) return Reject.InvalidLeverage;
+    const row = this.findRow(account);
+    if (row !== Link.NIL) {
+      const size = this.pos[(row * this.stride + this.column[id]!) * Cell.POS_WORDS]!;
+      const notional = Math.abs(size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
+      if (notional > this.brackets.maxNotional(id, lev)) return Reject.InvalidLeverage;
+    }
+    this.leverage[this.rowOf(account) * this.stride + this.column[id]!] = lev;
+    const at = this.events.reserve(EventKind.Leverage, EvLeverage.WORDS);
+    const w = this.events.words;
+    w[at + EvLeverage.ACCOUNT] = account;
+    w[at + EvLeverage.INSTRUMENT] = id;
+    w[at + EvLeverage.LEVERAGE] = lev;
+    return Reject.None;
+  }
+
+  /** The leverage of a cell: its own, or the default (20x, or the top leverage if lower). */
+  leverageOf(cell: number, instrumentId: number): number {
+    const own = this.leverage[cell]!;
+    if (own !== 0) return own;
+    const top = this.brackets.topLeverage(instrumentId);
+    return top < PerpDefault.LEVERAGE ? top : PerpDefault.LEVERAGE;
+  }
+
+  // ---------------------------------------------------------------- prices
+
+  setIndexPrice(cmd: Command, nowUs: number): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const price = cmd.price;
+    if (!(Number.isSafeInteger(price) && price >= 1 && price <= this.instruments.maxPrice[id]!)) return Reject.InvalidIndexPrice;
+    this.indexPrice[id] = price;
+    this.refreshMark(id, nowUs);
+    return Reject.None;
+  }
+
+  /** A premium sample from the impact prices, and a basis sample from the touch. */
+  samplePremium(cmd: Command, nowUs: number): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const index = this.indexPrice[id]!;
+    if (index === 0) return Reject.NoMarkPrice;
+    if (this.brackets.countOf(id) === 0) return Reject.NoLeverageBrackets;
+    const n = this.sampleCount[id]! + 1;
+    if (n > Funding.MAX_SAMPLES) return Reject.TooManyPremiumSamples;
+    const unit = 10 ** this.assets.scale[this.instruments.marginAsset[id]!]!;
+    const imn = impactMarginNotional(this.brackets.topLeverage(id), unit);
+    const first = id * BookSide.PER_INSTRUMENT;
+    const impactBid = this.impactOf(first + BookSide.BIDS, id, imn, true);
+    const impactAsk = this.impactOf(first + BookSide.ASKS, id, imn, false);
+    const premium = clampSample(premiumIndex(impactBid, impactAsk, index));
+    this.sampleCount[id] = n;
+    this.sampleWeighted[id]! += n * premium;
+    this.lastPremium[id] = premium;
+    const bid = this.book.best(first + BookSide.BIDS);
+    const ask = this.book.best(first + BookSide.ASKS);
+    if (bid !== Link.NIL && ask !== Link.NIL) {
+      const doubled = this.book.levelPrice[bid]! + this.book.levelPrice[ask]! - 2 * index;
+      const slot = id * Basis.SAMPLES + this.basisNext[id]!;
+      if (this.basisCount[id]! === Basis.SAMPLES) this.basisSum[id]! -= this.basis[slot]!;
+      else this.basisCount[id]!++;
+      this.basis[slot] = doubled;
+      this.basisSum[id]! += doubled;
+      this.basisNext[id] = (this.basisNext[id]! + 1) % Basis.SAMPLES;
+    }
+    this.refreshMark(id, nowUs);
+    return Reject.None;
+  }
+
+  /** The impact price of one side (0: not deep enough), walking its levels best first. */
+  private impactOf(side: number, id: number, imn: number, bid: boolean): number {
+    const book = this.book;
+    const levels = book.sideLevels[side]!;
+    const nm = this.instruments.notionalMinor[id]!;
+    let n = 0;
+    let notional = 0;
+    for (let k = book.sideCount[side]! - 1; k >= 0 && notional < imn; k--) {
+      if (n === this.walkPrices.length) {
+        this.walkPrices = growF64(this.walkPrices, n * 2);
+        this.walkQtys = growF64(this.walkQtys, n * 2);
+      }
+      const level = levels[k]!;
+      this.walkPrices[n] = book.levelPrice[level]!;
+      this.walkQtys[n] = book.levelQty[level]!;
+      notional += book.levelPrice[level]! * book.levelQty[level]! * nm;
+      n++;
+    }
+    return impactPrice(this.walkPrices, this.walkQtys, n, nm, imn, bid);
+  }
+
+  /** P1 and P2 from the index, the last funding rate and the basis samples; then the mark. */
+  private refreshMark(id: number, nowUs: number): void {
+    const index = this.indexPrice[id]!;
+    if (index === 0) return;
+    const left = this.nextFundingUs[id]! - nowUs;
+    this.markP1[id] = fundingBasisPrice(index, this.lastFundingRate[id]!, left > 0 ? left : 0, this.intervalUs[id]!);
+    this.markP2[id] = movingBasisPrice(index, this.basisSum[id]!, this.basisCount[id]!);
+    this.updateMark(id, true);
+  }
+
+  /** The mark from P1, P2 and the last price, within the instrument's prices; an event when it changed (or `always`). */
+  private updateMark(id: number, always: boolean): void {
+    let mark = markPrice(this.markP1[id]!, this.markP2[id]!, this.instruments.lastPrice[id]!);
+    const max = this.instruments.maxPrice[id]!;
+    if (mark > max) mark = max;
+    if (mark === this.markPrice[id] && !always) return;
+    this.markPrice[id] = mark;
+    const at = this.events.reserve(EventKind.MarkPrice, EvMarkPrice.WORDS);
+    const w = this.events.words;
+    w[at + EvMarkPrice.INSTRUMENT] = id;
+    w[at + EvMarkPrice.MARK_PRICE] = mark;
+    w[at + EvMarkPrice.INDEX_PRICE] = this.indexPrice[id]!;
+    w[at + EvMarkPrice.PREMIUM] = this.lastPremium[id]!;
+    w[at + EvMarkPrice.SAMPLES] = this.sampleCount[id]!;
+    w[at + EvMarkPrice.LAST_FUNDING_RATE] = this.lastFundingRate[id]!;
+    w[at + EvMarkPrice.NEXT_FUNDING_US] = this.nextFundingUs[id]!;
+  }
+
+  // ---------------------------------------------------------------- funding
+
+  /**
+   * A funding round, due at the instrument's next funding time: F from the interval's
+   * samples, each position pays (rounded up) or receives (rounded down) its notional at mark
+   * times F, the remainder goes to the fee account, the samples start over and the next
+   * funding time is the first interval boundary after now.
+   */
+  settleFunding(cmd: Command, nowUs: number): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const due = this.nextFundingUs[id]!;
+    if (nowUs < due) return Reject.FundingNotDue;
+    const mark = this.markPrice[id]!;
+    if (mark === 0) return Reject.NoMarkPrice;
+    if (this.settlement.feeAccountId === 0) return Reject.NoFeeAccount;
+    const rate = fundingRate(averagePremium(this.sampleWeighted[id]!, this.sampleCount[id]!), this.interestRate[id]!, this.fundingFloor[id]!, this.fundingCap[id]!);
+    const nm = this.instruments.notionalMinor[id]!;
+    const asset = this.instruments.marginAsset[id]!;
+    const column = this.column[id]!;
+    const b = this.balances;
+    let paid = 0;
+    let received = 0;
+    let shortfall = 0;
+    // Payers first, so that what receivers get has come in. Rows in the order accounts first held a position.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let row = 0; row < this.rows; row++) {
+        const size = this.pos[(row * this.stride + column) * Cell.POS_WORDS]!;
+        if (size === 0) continue;
+        const payment = fundingPayment(size > 0, (size > 0 ? size : -size) * mark * nm, rate);
+        if (payment === 0 || (pass === 0) !== payment > 0) continue;
+        const account = this.rowAccount[row]!;
+        const at = b.at(b.rowOf(account), asset);
+        if (payment > 0) {
+          const free = b.words[at + Bal.FREE]!;
+          const take = payment < free ? payment : free;
+          paid += payment;
+          shortfall += payment - take;
+          if (take > 0) {
+            b.words[at + Bal.FREE] = free - take;
+            this.settlement.ledger(account, asset, -take, LedgerReason.Funding, due);
+          }
+        } else {
+          received -= payment;
+          b.words[at + Bal.FREE]! -= payment;
+          this.settlement.ledger(account, asset, -payment, LedgerReason.Funding, due);
+        }
+      }
+    }
+    // Payers cover receivers: the same open interest both ways, up against down.
+    assert(paid >= received, 'funding payers cover the receivers');
+    const remainder = paid - received;
+    // The shortfall is lent by the clearing balance and recorded as the deficit.
+    this.clearing[id]! -= shortfall;
+    this.deficit[id]! += shortfall;
+    if (remainder > 0) {
+      const feeAt = b.at(b.rowOf(this.settlement.feeAccountId), asset); // before reading words: a new row may grow them
+      b.words[feeAt + Bal.FREE]! += remainder;
+      this.settlement.ledger(this.settlement.feeAccountId, asset, remainder, LedgerReason.Funding, due);
+    }
+    const e = this.events.reserve(EventKind.Funding, EvFunding.WORDS);
+    const w = this.events.words;
+    w[e + EvFunding.INSTRUMENT] = id;
+    w[e + EvFunding.RATE] = rate;
+    w[e + EvFunding.MARK_PRICE] = mark;
+    w[e + EvFunding.PAID] = paid;
+    w[e + EvFunding.RECEIVED] = received;
+    w[e + EvFunding.REMAINDER] = remainder;
+    w[e + EvFunding.SHORTFALL] = shortfall;
+    w[e + EvFunding.FUNDING_TIME_US] = due;
+    this.lastFundingRate[id] = rate;
+    this.sampleCount[id] = 0;
+    this.sampleWeighted[id] = 0;
+    const interval = this.intervalUs[id]!;
+    this.nextFundingUs[id] = due + (Math.floor((nowUs - due) / interval) + 1) * interval;
+    this.refreshMark(id, nowUs);
+    return Reject.None;
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  /**
+   * Whether an order stays counted in its account's open-order totals: a priced order of a
+   * perpetual that is not a pending stop or take-profit. Market orders never rest, and
+   * their margin is checked at mark when they enter.
+   */
+  private counted(slot: number): boolean {
+    const pool = this.pool;
+    if (!this.isPerp(pool.instrument(slot)) || pool.price(slot) === 0) return false;
+    return !isConditional(pool.type(slot)) || (pool.flags(slot) & OrderFlag.Triggered) !== 0;
+  }
+
+  /** The pre-trade checks of a new order; on Reject.None, a priced order is counted from here on. */
+  place(cmd: Command, conditional: boolean): number {
+    const id = cmd.instrumentId;
+    if (!this.isPerp(id)) return Reject.None;
+    const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
+    const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional);
+    if (refused !== Reject.None || conditional || price === 0) return refused;
+    this.count(cmd.accountId, id, cmd.side, cmd.qty, cmd.qty * price * this.instruments.notionalMinor[id]!);
+    return Reject.None;
+  }
+
+  /** An amend: the order's counted totals move from its old price and quantity to the new; refused if that needs more margin than there is. */
+  amend(slot: number, cmd: Command): number {
+    const id = cmd.instrumentId;
+    if (!this.isPerp(id)) return Reject.None;
+    const pool = this.pool;
+    const side = pool.side(slot);
+    const nm = this.instruments.notionalMinor[id]!;
+    const oldQty = pool.qtyLeft(slot);
+    const oldNotional = oldQty * pool.price(slot) * nm;
+    const reduceOnly = (pool.flags(slot) & OrderFlag.ReduceOnly) !== 0;
+    // Checked as the order without its old self, then counted at its new price and quantity.
+    this.count(cmd.accountId, id, side, -oldQty, -oldNotional);
+    const refused = this.check(cmd.accountId, id, side, cmd.price, cmd.qty, reduceOnly, false);
+    if (refused !== Reject.None) {
+      this.count(cmd.accountId, id, side, oldQty, oldNotional);
+      return refused;
+    }
+    this.count(cmd.accountId, id, side, cmd.qty, cmd.qty * cmd.price * nm);
+    return Reject.None;
+  }
+
+  /**
+   * A stop or take-profit order fires (marked Triggered): it must pass the checks now
+   * (false: the engine expires it). A priced one is counted either way, as it now is an
+   * open order whose end (`ended`) takes it out of the totals.
+   */
+  fire(slot: number): boolean {
+    const pool = this.pool;
+    const id = pool.instrument(slot);
+    if (!this.isPerp(id)) return true;
+    const price = isMarketLike(pool.type(slot)) ? 0 : pool.price(slot);
+    const qty = pool.qtyLeft(slot);
+    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (pool.flags(slot) & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
+    if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!);
+    return ok;
+  }
+
+  /**
+   * Whether a resting reduce-only order must expire when a taker reaches it: its position
+   * has shrunk below what it has left (or turned its way) since it was placed. Binance trims
+   * such an order; here it expires whole, so that no fill of it can increase the position.
+   */
+  reduceOnlyExpires(slot: number): boolean {
+    const pool = this.pool;
+    const id = pool.instrument(slot);
+    if (!this.isPerp(id)) return false;
+    const row = this.findRow(pool.account(slot));
+    const size = row === Link.NIL ? 0 : this.pos[(row * this.stride + this.column[id]!) * Cell.POS_WORDS]!;
+    const reducible = pool.side(slot) === Side.Buy ? -size : size;
+    return reducible < pool.qtyLeft(slot);
+  }
+
+  /** An order left the engine: what it had left leaves its account's totals. */
+  ended(slot: number): void {
+    const pool = this.pool;
+    const qty = pool.qtyLeft(slot);
+    if (qty === 0 || !this.counted(slot)) return;
+    this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, -qty * pool.price(slot) * this.instruments.notionalMinor[pool.instrument(slot)]!);
+  }
+
+  /**
+   * The ordered checks of an order of `qty` on `side` at `price` (0: market): a mark price,
+   * brackets, reduce-only, then (not for a pending conditional order) the largest position
+   * and the leverage's notional cap, and the margin it would raise against the margin balance.
+   */
+  private check(account: number, id: number, side: number, price: number, qty: number, reduceOnly: boolean, conditional: boolean): number {
+    const mark = this.markPrice[id]!;
+    if (mark === 0) return Reject.NoMarkPrice;
+    if (this.brackets.countOf(id) === 0) return Reject.NoLeverageBrackets;
+    const row = this.rowOf(account);
+    const cell = row * this.stride + this.column[id]!;
+    const size = this.pos[cell * Cell.POS_WORDS]!;
+    const buy = side === Side.Buy;
+    if (reduceOnly) {
+      const reducible = buy ? -size : size;
+      return reducible >= qty ? Reject.None : Reject.ReduceOnlyWouldIncrease;
+    }
+    if (conditional) return Reject.None;
+    const nm = this.instruments.notionalMinor[id]!;
+    // Market orders are margined at the worse of mark and the touch they take.
+    let at = price;
+    if (at === 0) {
+      const touch = this.book.best(id * BookSide.PER_INSTRUMENT + (buy ? BookSide.ASKS : BookSide.BIDS));
+      const touchPrice = touch === Link.NIL ? mark : this.book.levelPrice[touch]!;
+      at = buy ? (touchPrice > mark ? touchPrice : mark) : touchPrice < mark ? touchPrice : mark;
+    }
+    const o = cell * Cell.OPEN_WORDS;
+    const open = this.open;
+    const sideQty = open[o + (buy ? Open.BUY_QTY : Open.SELL_QTY)]! + qty;
+    const sideNotional = open[o + (buy ? Open.BUY_NOTIONAL : Open.SELL_NOTIONAL)]! + qty * at * nm;
+    // The position if every order of this side filled: within the largest position and the leverage's cap.
+    const posAfter = buy ? size + sideQty : size - sideQty;
+    const afterAbs = posAfter < 0 ? -posAfter : posAfter;
+    const lev = this.leverageOf(cell, id);
+    if (sideNotional > Limits.MAX_SAFE || afterAbs > this.maxPositionQty[id]!) return Reject.PositionLimitExceeded;
+    if (afterAbs * mark * nm > this.brackets.maxNotional(id, lev) && afterAbs > (size < 0 ? -size : size)) return Reject.PositionLimitExceeded;
+    // What the account must post with the order, against its margin balance; past it, refused
+    // only if the order raises what it must post (one that does not is always allowed).
+    const asset = this.instruments.marginAsset[id]!;
+    const notional = qty * at * nm;
+    if (this.plainlySolvent(account, row, asset, qty * this.instruments.maxPrice[id]! * nm)) {
+      // Under verification (tests, simulation), the exact check must agree.
+      if (verify.enabled) {
+        const exact = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
+        assert(exact <= this.marginBalance(row, asset, true), 'a plainly solvent account passes the exact margin check');
+        this.plainlySolventCount++;
+      }
+      return Reject.None;
+    }
+    const after = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
+    if (after <= this.marginBalance(row, asset, true)) return Reject.None;
+    return after <= this.postedMargin(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
+  }
+
+  /**
+   * A cheap sufficient condition for the margin check: the wallet covers a bound on what the
+   * account could have to post (every price at the instruments' max price, leverage 1, open
+   * loss at its largest) plus a bound on its unrealized loss, with `orderAtMax` (the order's
+   * quantity at max price) twice over. Then the exact check would pass: initial margin is at
+   * most |size| * P * nm + 1 for a position and 2 * (buys + sells) * P * nm + 1 for its
+   * orders, and the margin balance is at least the wallet less |cost| + |size| * P * nm.
+   * The sums are of non-negative doubles, rounded at most a few parts in 2^53 each, which
+   * the factor 1 + 2^-30 covers. Well-funded accounts (the bench's) skip the divisions.
+   */
+  private plainlySolvent(account: number, row: number, asset: number, orderAtMax: number): boolean {
+    let bound = 2 * orderAtMax;
+    const ids = this.ids;
+    const instruments = this.instruments;
+    for (let c = 0; c < ids.length; c++) {
+      const id = ids[c]!;
+      if (instruments.marginAsset[id] !== asset) continue;
+      const cell = row * this.stride + c;
+      const size = this.pos[cell * Cell.POS_WORDS]!;
+      const cost = this.pos[cell * Cell.POS_WORDS + 1]!;
+      const o = cell * Cell.OPEN_WORDS;
+      const qty = (size < 0 ? -size : size) + this.open[o + Open.BUY_QTY]! + this.open[o + Open.SELL_QTY]!;
+      bound += 2 * qty * instruments.maxPrice[id]! * instruments.notionalMinor[id]! + (cost < 0 ? -cost : cost) + 2;
+    }
+    return this.balances.freeOf(account, asset) >= bound * (1 + 2 ** -30);
+  }
+
+  /** Initial margin of one cell, with an order's quantity and notional more on its side. */
+  private cellMargin(cell: number, id: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
+    const o = cell * Cell.OPEN_WORDS;
+    const open = this.open;
+    return holdingMargin(
+      this.pos[cell * Cell.POS_WORDS]!,
+      this.markPrice[id]!,
+      this.instruments.notionalMinor[id]!,
+      this.leverageOf(cell, id),
+      open[o + Open.BUY_QTY]! + buyQty,
+      open[o + Open.BUY_NOTIONAL]! + buyNotional,
+      open[o + Open.SELL_QTY]! + sellQty,
+      open[o + Open.SELL_NOTIONAL]! + sellNotional,
+    );
+  }
+
+  /** What an account row must post in `asset` across its perpetuals (with an order's more on `extraCell`). */
+  postedMargin(row: number, asset: number, extraCell: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
+    let sum = 0;
+    const ids = this.ids;
+    for (let c = 0; c < ids.length; c++) {
+      const id = ids[c]!;
+      if (this.instruments.marginAsset[id] !== asset) continue;
+      const cell = row * this.stride + c;
+      sum += cell === extraCell ? this.cellMargin(cell, id, buyQty, buyNotional, sellQty, sellNotional) : this.cellMargin(cell, id, 0, 0, 0, 0);
+    }
+    return sum;
+  }
+
+  /** The wallet plus the unrealized PnL at mark (only its losses when `withProfit` is false) of a row's perpetuals in `asset`. */
+  marginBalance(row: number, asset: number, withProfit: boolean): number {
+    let sum = this.balances.freeOf(this.rowAccount[row]!, asset);
+    const ids = this.ids;
+    for (let c = 0; c < ids.length; c++) {
+      const id = ids[c]!;
+      if (this.instruments.marginAsset[id] !== asset) continue;
+      const p = (row * this.stride + c) * Cell.POS_WORDS;
+      const size = this.pos[p]!;
+      if (size === 0) continue;
+      const upnl = size * this.markPrice[id]! * this.instruments.notionalMinor[id]! - this.pos[p + 1]!;
+      if (withProfit || upnl < 0) sum += upnl;
+    }
+    return sum;
+  }
+
+  /** Whether `amount` of `asset` may leave the account: its wallet after it covers what it posts less its unrealized losses. */
+  canWithdraw(account: number, asset: number, amount: number): boolean {
+    const row = this.findRow(account);
+    if (row === Link.NIL) return true;
+    return this.marginBalance(row, asset, false) - amount >= this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+  }
+
+  private count(account: number, id: number, side: number, qty: number, notional: number): void {
+    const o = (this.rowOf(account) * this.stride + this.column[id]!) * Cell.OPEN_WORDS;
+    const buy = side === Side.Buy;
+    this.open[o + (buy ? Open.BUY_QTY : Open.SELL_QTY)]! += qty;
+    this.open[o + (buy ? Open.BUY_NOTIONAL : Open.SELL_NOTIONAL)]! += notional;
+  }
+
+  // ---------------------------------------------------------------- fills
+
+  /**
+   * One fill of a perpetual between the taker in `taker` and the maker in `maker`: both
+   * positions, realized PnL through the clearing balance, fees to the fee account, the
+   * orders' counted totals, open interest, and the mark (the last price is one of its inputs).
+   */
+  fill(taker: number, maker: number, price: number, qty: number, tradeId: number): void {
+    const pool = this.pool;
+    const id = pool.i32[(taker << Hot.I32_SHIFT) + Hot.I_INSTRUMENT]!;
+    if (!this.isPerp(id)) return;
+    const nm = this.instruments.notionalMinor[id]!;
+    const notional = price * qty * nm;
+    const takerBuys = (pool.i32[(taker << Hot.I32_SHIFT) + Hot.I_KINDS]! & Kinds.SIDE) === Side.Buy;
+    const takerAccount = pool.account(taker);
+    const makerAccount = pool.account(maker);
+    const column = this.column[id]!;
+    const takerCell = this.rowOf(takerAccount) * this.stride + column;
+    const makerCell = this.rowOf(makerAccount) * this.stride + column;
+    // The counted totals lose the filled quantity at each order's own limit (a maker's is the
+    // fill price). A maker is always counted (it rests, priced); a taker when it is priced
+    // (a fired stop is marked Triggered before it takes).
+    const open = this.open;
+    const takerPrice = pool.price(taker);
+    if (takerPrice !== 0) {
+      const o = takerCell * Cell.OPEN_WORDS + (takerBuys ? Open.BUY_QTY : Open.SELL_QTY);
+      open[o]! -= qty;
+      open[o + 1]! -= qty * takerPrice * nm;
+    }
+    const m = makerCell * Cell.OPEN_WORDS + (takerBuys ? Open.SELL_QTY : Open.BUY_QTY);
+    open[m]! -= qty;
+    open[m + 1]! -= notional;
+    this.fillSide(takerAccount, takerCell, id, takerBuys, qty, notional, tradeId);
+    this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, notional, tradeId);
+    this.fees(takerAccount, makerAccount, id, notional, tradeId);
+    this.instruments.lastPrice[id] = price;
+    this.updateMark(id, false);
+  }
+
+  private fillSide(account: number, cell: number, id: number, buy: boolean, qty: number, notional: number, tradeId: number): void {
+    const p = cell * Cell.POS_WORDS;
+    const before = this.pos[p]!;
+    const realized = applyFill(this.pos, p, buy, qty, notional);
+    const after = this.pos[p]!;
+    this.openInterest[id]! += (after > 0 ? after : 0) - (before > 0 ? before : 0);
+    if (realized !== 0) this.realize(account, id, realized, tradeId);
+    const at = this.events.reserve(EventKind.PositionChanged, EvPositionChanged.WORDS);
+    const w = this.events.words;
+    w[at + EvPositionChanged.ACCOUNT] = account;
+    w[at + EvPositionChanged.INSTRUMENT] = id;
+    w[at + EvPositionChanged.SIZE] = after;
+    w[at + EvPositionChanged.COST] = this.pos[p + 1]!;
+    w[at + EvPositionChanged.REALIZED_PNL] = realized;
+    w[at + EvPositionChanged.TRADE_ID] = tradeId;
+  }
+
+  /** Realized PnL: a profit from the clearing balance to the wallet, a loss the other way as far as the wallet goes (the rest is deficit). */
+  private realize(account: number, id: number, realized: number, tradeId: number): void {
+    const b = this.balances;
+    const asset = this.instruments.marginAsset[id]!;
+    const at = b.at(b.rowOf(account), asset);
+    let moved = realized;
+    if (realized < 0) {
+      const free = b.words[at + Bal.FREE]!;
+      if (free < -realized) {
+        this.deficit[id]! += -realized - free;
+        moved = -free;
+      }
+    }
+    this.clearing[id]! -= moved;
+    if (moved === 0) return;
+    b.words[at + Bal.FREE]! += moved;
+    this.settlement.ledger(account, asset, moved, LedgerReason.RealizedPnl, tradeId);
+  }
+
+  /** Fees in the margin asset, as spot's: the taker's and a positive maker rate rounded up, a rebate rounded down and at most the taker's fee; never more than the wallet holds. */
+  private fees(takerAccount: number, makerAccount: number, id: number, notional: number, tradeId: number): void {
+    const s = this.settlement;
+    const takerRate = s.takerRate(takerAccount);
+    const makerRate = s.makerRate(makerAccount);
+    if (takerRate === 0 && makerRate === 0) return;
+    const b = this.balances;
+    const asset = this.instruments.marginAsset[id]!;
+    const feeAccount = s.feeAccountId;
+    const takerAt = b.at(b.rowOf(takerAccount), asset);
+    const makerAt = b.at(b.rowOf(makerAccount), asset);
+    const feeAt = b.at(b.rowOf(feeAccount), asset);
+    let takerFee = ppmCeil(notional, takerRate);
+    if (takerFee > b.words[takerAt + Bal.FREE]!) takerFee = b.words[takerAt + Bal.FREE]!;
+    if (takerFee > 0) {
+      b.words[takerAt + Bal.FREE]! -= takerFee;
+      s.ledger(takerAccount, asset, -takerFee, LedgerReason.Fee, tradeId);
+      b.words[feeAt + Bal.FREE]! += takerFee;
+      s.ledger(feeAccount, asset, takerFee, LedgerReason.Fee, tradeId);
+    }
+    if (makerRate > 0) {
+      let makerFee = ppmCeil(notional, makerRate);
+      if (makerFee > b.words[makerAt + Bal.FREE]!) makerFee = b.words[makerAt + Bal.FREE]!;
+      if (makerFee > 0) {
+        b.words[makerAt + Bal.FREE]! -= makerFee;
+        s.ledger(makerAccount, asset, -makerFee, LedgerReason.Fee, tradeId);
+        b.words[feeAt + Bal.FREE]! += makerFee;
+        s.ledger(feeAccount, asset, makerFee, LedgerReason.Fee, tradeId);
+      }
+    } else if (makerRate < 0) {
+      const floor = ppmFloor(notional, -makerRate);
+      const rebate = floor < takerFee ? floor : takerFee;
+      if (rebate > 0) {
+        b.words[feeAt + Bal.FREE]! -= rebate;
+        s.ledger(feeAccount, asset, -rebate, LedgerReason.Rebate, tradeId);
+        b.words[makerAt + Bal.FREE]! += rebate;
+        s.ledger(makerAccount, asset, rebate, LedgerReason.Rebate, tradeId);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  findRow(account: number): number {
+    return account >= 0 && account < this.accountRow.length ? this.accountRow[account]! : Link.NIL;
+  }
+
+  rowOf(account: number): number {
+    if (account >= this.accountRow.length) {
+      let size = this.accountRow.length;
+      while (size <= account) size *= 2;
+      this.accountRow = growI32(this.accountRow, size, Link.NIL);
+    }
+    let row = this.accountRow[account]!;
+    if (row !== Link.NIL) return row;
+    row = this.rows++;
+    if (row === this.rowAccount.length) {
+      const cap = row * 2;
+      this.rowAccount = growI32(this.rowAccount, cap);
+      this.pos = growF64(this.pos, cap * this.stride * Cell.POS_WORDS);
+      this.leverage = growF64(this.leverage, cap * this.stride);
+      this.open = growF64(this.open, cap * this.stride * Cell.OPEN_WORDS);
+    }
+    this.rowAccount[row] = account;
+    this.accountRow[account] = row;
+    return row;
+  }
+
+  /** Size and cost of an account's position (0, 0 without one). */
+  position(account: number, instrumentId: number): { size: number; cost: number } {
+    const row = this.findRow(account);
+    if (row === Link.NIL || !this.isPerp(instrumentId)) return { size: 0, cost: 0 };
+    const p = (row * this.stride + this.column[instrumentId]!) * Cell.POS_WORDS;
+    return { size: this.pos[p]!, cost: this.pos[p + 1]! };
+  }
+
+  /** An account's open-order totals on a perpetual: [buy qty, buy notional, sell qty, sell notional]. */
+  openTotals(account: number, instrumentId: number): number[] {
+    const row = this.findRow(account);
+    if (row === Link.NIL || !this.isPerp(instrumentId)) return [0, 0, 0, 0];
+    const o = (row * this.stride + this.column[instrumentId]!) * Cell.OPEN_WORDS;
+    return Array.from(this.open.subarray(o, o + Cell.OPEN_WORDS));
+  }
+
+  /** Twice as many columns: every row is rewritten at the new stride. */
+  private growStride(): void {
+    const old = this.stride;
+    const stride = old * 2;
+    const cap = this.rowAccount.length;
+    const pos = new Float64Array(cap * stride * Cell.POS_WORDS);
+    const leverage = new Float64Array(cap * stride);
+    const open = new Float64Array(cap * stride * Cell.OPEN_WORDS);
+    for (let row = 0; row < this.rows; row++) {
+      pos.set(this.pos.subarray(row * old * Cell.POS_WORDS, (row + 1) * old * Cell.POS_WORDS), row * stride * Cell.POS_WORDS);
+      leverage.set(this.leverage.subarray(row * old, (row + 1) * old), row * stride);
+      open.set(this.open.subarray(row * old * Cell.OPEN_WORDS, (row + 1) * old * Cell.OPEN_WORDS), row * stride * Cell.OPEN_WORDS);
+    }
+    this.pos = pos;
+    this.leverage = leverage;
+    this.open = open;
+    this.stride = stride;
+  }
+
+  private growInstruments(instrumentId: number): void {
+    let size = this.column.length;
+    while (size <= instrumentId) size *= 2;
+    this.column = growI32(this.column, size, -1);
+    for (const name of PER_INSTRUMENT) this[name] = growF64(this[name], size);
+    this.basis = growF64(this.basis, size * Basis.SAMPLES);
+  }
+
+  // ---------------------------------------------------------------- invariants
+
+  /**
+   * The O(n) sweep: per perpetual, open interest long equals short and equals the kept
+   * figure; clearing plus deficit is minus the sum of costs; no deficit below zero; each
+   * account's open-order totals are its open orders'. Returns the clearing balances by margin asset.
+   */
+  checkInvariants(accountHead: Int32Array): Map<number, number> {
+    const clearingByAsset = new Map<number, number>();
+    for (let c = 0; c < this.ids.length; c++) {
+      const id = this.ids[c]!;
+      let long = 0;
+      let short = 0;
+      let cost = 0;
+      for (let row = 0; row < this.rows; row++) {
+        const p = (row * this.stride + c) * Cell.POS_WORDS;
+        const size = this.pos[p]!;
+        if (size > 0) long += size;
+        else short -= size;
+        cost += this.pos[p + 1]!;
+        assert(size !== 0 || this.pos[p + 1] === 0, 'a flat position has no cost');
+      }
+      assert(long === short, 'open interest long differs from short');
+      assert(long === this.openInterest[id], 'kept open interest differs from the positions');
+      assert(this.deficit[id]! >= 0, 'a deficit is negative');
+      assert(this.clearing[id]! + this.deficit[id]! === -cost, 'clearing plus deficit is not minus the positions\' cost');
+      const asset = this.instruments.marginAsset[id]!;
+      clearingByAsset.set(asset, (clearingByAsset.get(asset) ?? 0) + this.clearing[id]!);
+    }
+    const totals = new Float64Array(this.open.length);
+    const pool = this.pool;
+    for (let a = 0; a < accountHead.length; a++) {
+      for (let o = accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
+        if (!this.counted(o)) continue;
+        const id = pool.instrument(o);
+        const t = (this.rowOf(a) * this.stride + this.column[id]!) * Cell.OPEN_WORDS + (pool.side(o) === Side.Buy ? Open.BUY_QTY : Open.SELL_QTY);
+        totals[t]! += pool.qtyLeft(o);
+        totals[t + 1]! += pool.qtyLeft(o) * pool.price(o) * this.instruments.notionalMinor[id]!;
+      }
+    }
+    for (let i = 0; i < this.rows * this.stride * Cell.OPEN_WORDS; i++) assert(this.open[i] === totals[i], 'open-order totals differ from the open orders');
+    return clearingByAsset;
+  }
+}
+
+/** The per-instrument Float64Arrays, for growing them together. */
+const PER_INSTRUMENT = [
+  'indexPrice',
+  'markPrice',
+  'markP1',
+  'markP2',
+  'lastFundingRate',
+  'lastPremium',
+  'nextFundingUs',
+  'intervalUs',
+  'interestRate',
+  'fundingCap',
+  'fundingFloor',
+  'sampleCount',
+  'sampleWeighted',
+  'basisCount',
+  'basisNext',
+  'basisSum',
+  'openInterest',
+  'clearing',
+  'deficit',
+  'maxPositionQty',
+] as const;
