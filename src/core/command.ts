@@ -45,6 +45,12 @@ export const enum CommandKind {
   SetFundingParams = 22,
   /** An account's leverage on a perpetual. */
   SetLeverage = 23,
+  /**
+   * An account's most open orders and pending stop and take-profit orders across all
+   * instruments (Binance's EXCHANGE_MAX_NUM_ORDERS and EXCHANGE_MAX_NUM_ALGO_ORDERS, per
+   * account); account 0 sets the default of accounts without their own; 0 is no limit.
+   */
+  SetAccountLimits = 24,
 }
 
 export class Command {

@@ -26,6 +26,7 @@ import { type Command, CommandKind } from './command.js';
 import {
   EvAccepted,
   EvAccountFees,
+  EvAccountLimits,
   EvAccountStp,
   EvAmended,
   EvAssetAdded,
@@ -198,6 +199,8 @@ export class Engine {
         return this.setKillSwitch(cmd);
       case CommandKind.SetCircuitBreaker:
         return this.setCircuitBreaker(cmd);
+      case CommandKind.SetAccountLimits:
+        return this.setAccountLimits(cmd);
       case CommandKind.SetIndexPrice:
       case CommandKind.SamplePremium:
       case CommandKind.SettleFunding:
@@ -389,9 +392,12 @@ export class Engine {
       if (killed !== Reject.None) return killed;
     }
     if (risk.postOnlyOn && this.instruments.status[instrumentId] === InstrumentStatus.PostOnly && tif !== TimeInForce.GTX) return Reject.InstrumentPostOnly;
-    if (!risk.isFiltered(instrumentId)) return Reject.None;
-    const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
-    return risk.checkOrder(instrumentId, cmd.accountId, cmd.side, price, cmd.qty, this.instruments.lastPrice[instrumentId]!, conditional, true);
+    if (risk.isFiltered(instrumentId)) {
+      const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
+      const refused = risk.checkOrder(instrumentId, cmd.accountId, cmd.side, price, cmd.qty, this.instruments.lastPrice[instrumentId]!, conditional, true);
+      if (refused !== Reject.None) return refused;
+    }
+    return risk.accountLimited ? risk.checkAccount(cmd.accountId, conditional) : Reject.None;
   }
 
   /** Whether any risk control is set: a kill switch on, a filter, an instrument under POST_ONLY. */
@@ -399,7 +405,7 @@ export class Engine {
     const risk = this.risk;
     risk.postOnlyOn = this.instruments.ids.some((id) => this.instruments.status[id] === InstrumentStatus.PostOnly);
     risk.killsOn = risk.venueKilled !== 0 || risk.instrumentKilled.some((k) => k !== 0) || risk.accountKilled.some((k) => k !== 0);
-    risk.active = risk.postOnlyOn || risk.killsOn || risk.filtered.some((f) => f !== 0);
+    risk.active = risk.postOnlyOn || risk.killsOn || risk.accountLimited || risk.filtered.some((f) => f !== 0);
   }
 
   /**
@@ -594,6 +600,21 @@ export class Engine {
     w[at + EvInstrumentFilters.MAX_MARKET_QTY] = filters.maxMarketQty;
     w[at + EvInstrumentFilters.MAX_OPEN_ORDERS] = filters.maxOpenOrders;
     w[at + EvInstrumentFilters.MAX_OPEN_CONDITIONAL] = filters.maxOpenConditional;
+    return Reject.None;
+  }
+
+  private setAccountLimits(cmd: Command): number {
+    const accountId = cmd.accountId;
+    const whole = (x: number): boolean => Number.isSafeInteger(x) && x >= 0;
+    if (!(accountId === 0 || isAccountId(accountId)) || !whole(cmd.maxOpenOrders) || !whole(cmd.maxOpenConditional)) return this.reject(cmd, Reject.InvalidAccountLimits);
+    this.risk.setAccountLimits(accountId, cmd.maxOpenOrders, cmd.maxOpenConditional);
+    this.refreshRiskActive();
+    if (!this.risk.counting && this.risk.needsCounts()) this.recountOpenOrders();
+    const at = this.events.reserve(EventKind.AccountLimits, EvAccountLimits.WORDS);
+    const w = this.events.words;
+    w[at + EvAccountLimits.ACCOUNT] = accountId;
+    w[at + EvAccountLimits.MAX_OPEN_ORDERS] = cmd.maxOpenOrders;
+    w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL] = cmd.maxOpenConditional;
     return Reject.None;
   }
 
@@ -912,7 +933,7 @@ export class Engine {
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
     // No longer a pending conditional order: it counts as an open order only.
-    if (this.risk.counting) this.risk.counts.add(pool.account(slot), pool.instrument(slot), 0, -1);
+    if (this.risk.counting) this.risk.count(pool.account(slot), pool.instrument(slot), 0, -1);
     pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS] |= OrderFlag.Triggered << Kinds.FLAGS_SHIFT;
     const at = this.events.reserve(EventKind.Triggered, EvTriggered.WORDS);
     const w = this.events.words;
@@ -1016,13 +1037,13 @@ export class Engine {
   private countOpen(slot: number, delta: number): void {
     const pool = this.pool;
     const pending = isConditional(pool.type(slot)) && (pool.flags(slot) & OrderFlag.Triggered) === 0;
-    this.risk.counts.add(pool.account(slot), pool.instrument(slot), delta, pending ? delta : 0);
+    this.risk.count(pool.account(slot), pool.instrument(slot), delta, pending ? delta : 0);
   }
 
   /** Counts every open order from scratch (when limits on them first appear, and after a restore). */
   recountOpenOrders(): void {
     const risk = this.risk;
-    risk.counts.clear();
+    risk.clearCounts();
     risk.counting = true;
     const pool = this.pool;
     for (let a = 0; a < this.accountHead.length; a++) {

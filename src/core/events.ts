@@ -47,6 +47,7 @@ export const enum EventKind {
   LeverageBracket = 23,
   FundingParams = 24,
   Leverage = 25,
+  AccountLimits = 26,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -75,6 +76,7 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.LeverageBracket]: 'LeverageBracket',
   [EventKind.FundingParams]: 'FundingParams',
   [EventKind.Leverage]: 'Leverage',
+  [EventKind.AccountLimits]: 'AccountLimits',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -360,6 +362,14 @@ export const enum EvLeverage {
   WORDS = 4,
 }
 
+/** SetAccountLimits done: the account (0: the default) and its limits across instruments (0: none). */
+export const enum EvAccountLimits {
+  ACCOUNT = 1,
+  MAX_OPEN_ORDERS = 2,
+  MAX_OPEN_CONDITIONAL = 3,
+  WORDS = 4,
+}
+
 /** Each kind's length in words; 0 for a value that is no kind. */
 export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Accepted]: EvAccepted.WORDS,
@@ -387,6 +397,7 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.LeverageBracket]: EvLeverageBracket.WORDS,
   [EventKind.FundingParams]: EvFundingParams.WORDS,
   [EventKind.Leverage]: EvLeverage.WORDS,
+  [EventKind.AccountLimits]: EvAccountLimits.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

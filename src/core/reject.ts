@@ -87,6 +87,9 @@ export const enum Reject {
   InvalidFilters = 610,
   InvalidKillSwitch = 611,
   InvalidCircuitBreaker = 612,
+  TooManyAccountOpenOrders = 613,
+  TooManyAccountConditionalOrders = 614,
+  InvalidAccountLimits = 615,
 
   // 7xx: perpetual futures
   NotPerpetual = 700,
@@ -189,6 +192,9 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InvalidIndexPrice]: ['InvalidIndexPrice', 'an index price must be an integer from 1 to the instrument\'s max price'],
   [Reject.TooManyPremiumSamples]: ['TooManyPremiumSamples', 'the funding interval holds the most premium samples it may'],
   [Reject.InvalidPerpInstrument]: ['InvalidPerpInstrument', 'a perpetual needs a known margin asset of scale <= 11, no base or quote asset, and a notional unit with room under 2^53'],
+  [Reject.TooManyAccountOpenOrders]: ['TooManyAccountOpenOrders', 'the account has the most open orders it may have across all instruments'],
+  [Reject.TooManyAccountConditionalOrders]: ['TooManyAccountConditionalOrders', 'the account has the most open stop and take-profit orders it may have across all instruments'],
+  [Reject.InvalidAccountLimits]: ['InvalidAccountLimits', 'account limits need an account id (0: the default) and integers >= 0 (0: no limit)'],
   [Reject.InvalidKillSwitch]: ['InvalidKillSwitch', 'a kill switch needs a scope (venue, instrument, account), its target, on 0 or 1, and integer operator and reason'],
 };
 

@@ -11,6 +11,9 @@
 //   the account's open orders on the instrument                   (TooManyOpenOrders)
 //   the account's pending stop and take-profit orders on it       (TooManyConditionalOrders)
 //     Binance's MAX_NUM_ORDERS and MAX_NUM_ALGO_ORDERS
+//   the account's open orders across all instruments              (TooManyAccountOpenOrders)
+//   the account's pending conditional orders across them          (TooManyAccountConditionalOrders)
+//     EXCHANGE_MAX_NUM_ORDERS and EXCHANGE_MAX_NUM_ALGO_ORDERS, set per account (SetAccountLimits)
 //
 // A circuit breaker (SetCircuitBreaker) watches an instrument's last trade price in
 // tumbling windows: a window opens at the first order after the last one closed, with the
@@ -25,7 +28,7 @@
 // counts are then built from the open orders and kept from there on.
 
 import { assert } from './assert.js';
-import { growF64, growU8 } from './orders.js';
+import { growF64, growI32, growU8 } from './orders.js';
 import { ppmCeil, ppmFloor } from './ppm.js';
 import { Reject } from './reject.js';
 import { KillScope, Side } from './types.js';
@@ -88,6 +91,20 @@ export class RiskControls {
   /** Open and pending conditional orders per (account, instrument): kept once `counting`. */
   counting = false;
   readonly counts = new OpenCounts();
+
+  /**
+   * Limits across instruments per account (SetAccountLimits): -1 where an account has none
+   * of its own and the default (account 0's) holds; 0 is no limit.
+   */
+  accountMaxOpen = new Float64Array(64).fill(-1);
+  accountMaxConditional = new Float64Array(64).fill(-1);
+  defaultMaxOpen = 0;
+  defaultMaxConditional = 0;
+  /** Any account limit set (then the engine counts per account too). */
+  accountLimited = false;
+  /** Open and pending conditional orders per account id, across instruments: kept once `counting`. */
+  accountOpen = new Int32Array(64);
+  accountConditional = new Int32Array(64);
 
   /** The ordered checks of a filter definition. */
   static valid(f: InstrumentFilters): boolean {
@@ -178,8 +195,69 @@ export class RiskControls {
     this.bandLast[instrumentId] = lastPrice;
   }
 
-  /** Whether any instrument limits open orders (then the engine counts them). */
+  /** Sets an account's limits across instruments (account 0: the default), already checked. */
+  setAccountLimits(accountId: number, maxOpen: number, maxConditional: number): void {
+    if (accountId === 0) {
+      this.defaultMaxOpen = maxOpen;
+      this.defaultMaxConditional = maxConditional;
+    } else {
+      if (accountId >= this.accountMaxOpen.length) {
+        const size = sizeFor(accountId, this.accountMaxOpen.length);
+        this.accountMaxOpen = growF64(this.accountMaxOpen, size, -1);
+        this.accountMaxConditional = growF64(this.accountMaxConditional, size, -1);
+      }
+      this.accountMaxOpen[accountId] = maxOpen;
+      this.accountMaxConditional[accountId] = maxConditional;
+    }
+    this.refreshAccountLimited();
+  }
+
+  /** Whether any account limit is set (after a change, or a restore). */
+  refreshAccountLimited(): void {
+    const own = (a: Float64Array): boolean => a.some((x) => x > 0);
+    this.accountLimited = this.defaultMaxOpen > 0 || this.defaultMaxConditional > 0 || own(this.accountMaxOpen) || own(this.accountMaxConditional);
+  }
+
+  /** An account's limit: its own, else the default. */
+  accountLimit(accountId: number, conditional: boolean): number {
+    const own = conditional ? this.accountMaxConditional : this.accountMaxOpen;
+    const limit = accountId < own.length ? own[accountId]! : -1;
+    return limit >= 0 ? limit : conditional ? this.defaultMaxConditional : this.defaultMaxOpen;
+  }
+
+  /** A new order's verdict from its account's limits across instruments (the counts are kept: `counting`). */
+  checkAccount(accountId: number, conditional: boolean): number {
+    const open = accountId < this.accountOpen.length ? this.accountOpen[accountId]! : 0;
+    const maxOpen = this.accountLimit(accountId, false);
+    if (maxOpen !== 0 && open >= maxOpen) return Reject.TooManyAccountOpenOrders;
+    if (!conditional) return Reject.None;
+    const pending = accountId < this.accountConditional.length ? this.accountConditional[accountId]! : 0;
+    const maxConditional = this.accountLimit(accountId, true);
+    return maxConditional !== 0 && pending >= maxConditional ? Reject.TooManyAccountConditionalOrders : Reject.None;
+  }
+
+  /** Adds `open` and `conditional` (each -1, 0 or 1) to the counts of (account, instrument) and of the account. */
+  count(accountId: number, instrumentId: number, open: number, conditional: number): void {
+    this.counts.add(accountId, instrumentId, open, conditional);
+    if (accountId >= this.accountOpen.length) {
+      const size = sizeFor(accountId, this.accountOpen.length);
+      this.accountOpen = growI32(this.accountOpen, size);
+      this.accountConditional = growI32(this.accountConditional, size);
+    }
+    this.accountOpen[accountId]! += open;
+    this.accountConditional[accountId]! += conditional;
+  }
+
+  /** Forgets every count (they are counted again from the open orders). */
+  clearCounts(): void {
+    this.counts.clear();
+    this.accountOpen.fill(0);
+    this.accountConditional.fill(0);
+  }
+
+  /** Whether any instrument or account limits open orders (then the engine counts them). */
   needsCounts(): boolean {
+    if (this.accountLimited) return true;
     for (let i = 0; i < this.maxOpen.length; i++) if (this.maxOpen[i] !== 0 || this.maxOpenConditional[i] !== 0) return true;
     return false;
   }

@@ -145,6 +145,8 @@ export function planSnapshot(engine: Engine): SnapshotPlan {
       feeAccountId: engine.settlement.feeAccountId,
       venueKilled: engine.risk.venueKilled,
       riskCounting: engine.risk.counting ? 1 : 0,
+      defaultMaxOpen: engine.risk.defaultMaxOpen,
+      defaultMaxConditional: engine.risk.defaultMaxConditional,
       perpRows: engine.perps.rows,
     },
     instruments: engine.instruments.ids.map((id) => ({ spec: engine.instruments.spec(id), lastPrice: engine.instruments.lastPrice[id]! })),
@@ -183,6 +185,8 @@ function balanceArrays(engine: Engine): [string, NumericArray][] {
     ['risk.maxOpenConditional', engine.risk.maxOpenConditional],
     ['risk.instrumentKilled', engine.risk.instrumentKilled],
     ['risk.accountKilled', engine.risk.accountKilled],
+    ['risk.accountMaxOpen', engine.risk.accountMaxOpen],
+    ['risk.accountMaxConditional', engine.risk.accountMaxConditional],
     ['breaker.movePpm', engine.risk.breakerMovePpm],
     ['breaker.windowUs', engine.risk.breakerWindowUs],
     ['breaker.cooldownUs', engine.risk.breakerCooldownUs],
@@ -425,6 +429,11 @@ export function restore(bytes: Uint8Array): Engine {
   risk.breakerUntilUs = f64('breaker.untilUs');
   risk.countBreakers();
   risk.refreshNextBreakerEnd();
+  risk.accountMaxOpen = f64('risk.accountMaxOpen');
+  risk.accountMaxConditional = f64('risk.accountMaxConditional');
+  risk.defaultMaxOpen = s.defaultMaxOpen!;
+  risk.defaultMaxConditional = s.defaultMaxConditional!;
+  risk.refreshAccountLimited();
   // The open order counts follow from the open orders: counted again, not copied.
   if (s.riskCounting === 1) engine.recountOpenOrders();
   engine.refreshRiskActive();
@@ -578,6 +587,12 @@ function hashBalances(engine: Engine, h: StateHasher): void {
   if (filtered.length > 0 || risk.venueKilled !== 0 || killedInstruments.length > 0 || killedAccounts.length > 0) {
     for (const id of filtered) h.number(id).numbers(Object.values(risk.get(id)));
     h.number(risk.venueKilled).numbers(killedInstruments).numbers(killedAccounts);
+  }
+  // Account limits: the default and each account's own; nothing while none is set.
+  const limited = [...risk.accountMaxOpen.keys()].filter((a) => risk.accountMaxOpen[a]! >= 0 || risk.accountMaxConditional[a]! >= 0);
+  if (risk.defaultMaxOpen !== 0 || risk.defaultMaxConditional !== 0 || limited.length > 0) {
+    h.number(risk.defaultMaxOpen).number(risk.defaultMaxConditional);
+    for (const a of limited) h.number(a).number(risk.accountMaxOpen[a]!).number(risk.accountMaxConditional[a]!);
   }
   // Circuit breakers: each one's settings and where its window and cool-down stand.
   for (const id of [...engine.instruments.ids].sort((x, y) => x - y)) {

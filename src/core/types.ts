@@ -141,7 +141,7 @@ export const enum Limits {
   /** Flags a command may set; the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 1,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 23,
+  COMMAND_KIND_MAX = 24,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

@@ -33,6 +33,9 @@
 //   88  priceBandUpPpm | 96 priceBandDownPpm | 104 minNotional | 112 maxNotional
 //  120  maxMarketQty | 128 maxOpenOrders | 136 maxOpenConditional
 //  144  end (FILTERS_RECORD_BYTES)
+//   SetAccountLimits goes on:
+//   88  maxOpenOrders | 96 maxOpenConditional (f64 each)
+//  104  end (ACCOUNT_LIMITS_RECORD_BYTES)
 //   SetCircuitBreaker goes on (status, at 85, is where the breaker sends the instrument):
 //   88  breakerMovePpm | 96 breakerWindowUs | 104 breakerCooldownUs (f64 each)
 //  112  end (BREAKER_RECORD_BYTES)
@@ -71,6 +74,7 @@ export const ASSET_RECORD_BYTES = 96;
 export const TRANSFER_RECORD_BYTES = 112;
 export const FEES_RECORD_BYTES = 104;
 export const FILTERS_RECORD_BYTES = 144;
+export const ACCOUNT_LIMITS_RECORD_BYTES = 104;
 export const KILL_RECORD_BYTES = 112;
 export const BREAKER_RECORD_BYTES = 112;
 export const BRACKET_RECORD_BYTES = 120;
@@ -166,6 +170,8 @@ export function encodedLength(cmd: Command): number {
       return FEES_RECORD_BYTES;
     case CommandKind.SetInstrumentFilters:
       return FILTERS_RECORD_BYTES;
+    case CommandKind.SetAccountLimits:
+      return ACCOUNT_LIMITS_RECORD_BYTES;
     case CommandKind.SetKillSwitch:
       return KILL_RECORD_BYTES;
     case CommandKind.SetCircuitBreaker:
@@ -252,6 +258,10 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       values.forEach((value, k) => setF64(view, offset + O_FILTERS + 8 * k, value));
       return length;
     }
+    case CommandKind.SetAccountLimits:
+      setF64(view, offset + O_FILTERS, cmd.maxOpenOrders);
+      setF64(view, offset + O_FILTERS + 8, cmd.maxOpenConditional);
+      return length;
     case CommandKind.SetKillSwitch:
       setU8(view, offset + O_KILL_SCOPE, cmd.killScope);
       setU8(view, offset + O_KILL_ON, cmd.killOn);
@@ -394,6 +404,11 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
       if (length < FEES_RECORD_BYTES) throw new CodecError('bad fees record length');
       cmd.makerFeePpm = view.getFloat64(offset + O_MAKER_FEE, true) + 0;
       cmd.takerFeePpm = view.getFloat64(offset + O_TAKER_FEE, true) + 0;
+      return length;
+    case CommandKind.SetAccountLimits:
+      if (length < ACCOUNT_LIMITS_RECORD_BYTES) throw new CodecError('bad account limits record length');
+      cmd.maxOpenOrders = view.getFloat64(offset + O_FILTERS, true) + 0;
+      cmd.maxOpenConditional = view.getFloat64(offset + O_FILTERS + 8, true) + 0;
       return length;
     case CommandKind.SetInstrumentFilters: {
       if (length < FILTERS_RECORD_BYTES) throw new CodecError('bad filters record length');

@@ -28,6 +28,7 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetLeverageBracket]: 'SetLeverageBracket',
   [CommandKind.SetFundingParams]: 'SetFundingParams',
   [CommandKind.SetLeverage]: 'SetLeverage',
+  [CommandKind.SetAccountLimits]: 'SetAccountLimits',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -96,6 +97,8 @@ export function commandToJson(cmd: Command): EventJson {
       return { ...base, accountId: cmd.accountId, makerFeePpm: cmd.makerFeePpm, takerFeePpm: cmd.takerFeePpm };
     case CommandKind.SetFeeAccount:
       return { ...base, accountId: cmd.accountId };
+    case CommandKind.SetAccountLimits:
+      return { ...base, accountId: cmd.accountId, maxOpenOrders: cmd.maxOpenOrders, maxOpenConditional: cmd.maxOpenConditional };
     case CommandKind.SetInstrumentFilters:
       return {
         ...base,

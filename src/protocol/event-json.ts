@@ -5,6 +5,7 @@ import {
   DoneReason,
   EvAccepted,
   EvAccountFees,
+  EvAccountLimits,
   EvAccountStp,
   EvAmended,
   EvAssetAdded,
@@ -423,6 +424,8 @@ export class EventReader {
         };
       case EventKind.Leverage:
         return { ...base, accountId: w[at + EvLeverage.ACCOUNT]!, instrumentId: w[at + EvLeverage.INSTRUMENT]!, leverage: w[at + EvLeverage.LEVERAGE]! };
+      case EventKind.AccountLimits:
+        return { ...base, accountId: w[at + EvAccountLimits.ACCOUNT]!, maxOpenOrders: w[at + EvAccountLimits.MAX_OPEN_ORDERS]!, maxOpenConditional: w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL]! };
       default:
         throw new Error(`no event kind ${kind} at word ${at}`);
     }

@@ -6,7 +6,8 @@
 // account RISK_FEE_ACCOUNT); every filter is on with limits the workload satisfies (a price
 // band of a tenth to ten times the last trade, notional and market quantity within the
 // instrument's limits, at most RISK_MAX_OPEN open orders and 100 stops an account on a
-// symbol), so each order meets every check. The setup (assets, instruments, fees, filters,
+// symbol, and as many open orders and 100 stops a symbol an account across symbols), so
+// each order meets every check. The setup (assets, instruments, fees, filters,
 // deposits) is untimed, as match mode's instruments are.
 
 import { Command, CommandKind } from '../core/index.js';
@@ -30,7 +31,7 @@ const O_CLIENT_ORDER_ID = 40;
 /** The spot, many-account form of a match-mode workload. */
 export function riskWorkload(match: Workload): Workload {
   const symbols = match.symbols;
-  const setupCount = 1 + symbols + symbols + symbols + 2 + RISK_ACCOUNTS * (1 + symbols);
+  const setupCount = 1 + symbols + symbols + symbols + 3 + RISK_ACCOUNTS * (1 + symbols);
   const commandBytes = match.view.byteLength - match.commandsOffset;
   const bytes = new Uint8Array(setupCount * MAX_COMMAND_BYTES + commandBytes);
   const view = new DataView(bytes.buffer);
@@ -75,6 +76,8 @@ export function riskWorkload(match: Workload): Workload {
       }),
     );
   }
+  // Every account's open orders across instruments are limited too (SetAccountLimits' default).
+  put((c) => Object.assign(c, { kind: CommandKind.SetAccountLimits, accountId: 0, maxOpenOrders: RISK_MAX_OPEN, maxOpenConditional: 100 * symbols }));
   put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: RISK_FEE_ACCOUNT }));
   put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: RISK_MAKER_FEE_PPM, takerFeePpm: RISK_TAKER_FEE_PPM }));
   let transferId = 0;

@@ -138,7 +138,8 @@ function expectedDecode(c: Command): Command {
     e.baseAssetId = e.quoteAssetId = e.qtyMinorUnits = e.notionalMinorUnits = 0;
   }
   if (c.kind !== CommandKind.SetAccountFees) e.makerFeePpm = e.takerFeePpm = 0;
-  if (c.kind !== CommandKind.SetInstrumentFilters) e.priceBandUpPpm = e.priceBandDownPpm = e.minNotional = e.maxNotional = e.maxMarketQty = e.maxOpenOrders = e.maxOpenConditional = 0;
+  if (c.kind !== CommandKind.SetInstrumentFilters) e.priceBandUpPpm = e.priceBandDownPpm = e.minNotional = e.maxNotional = e.maxMarketQty = 0;
+  if (c.kind !== CommandKind.SetInstrumentFilters && c.kind !== CommandKind.SetAccountLimits) e.maxOpenOrders = e.maxOpenConditional = 0;
   if (c.kind !== CommandKind.SetKillSwitch) e.killScope = e.killOn = e.operatorId = e.reasonCode = 0;
   if (c.kind !== CommandKind.SetCircuitBreaker) e.breakerMovePpm = e.breakerWindowUs = e.breakerCooldownUs = 0;
   if (c.kind !== CommandKind.AddInstrument) e.contractKind = e.marginAssetId = 0;
@@ -203,6 +204,7 @@ void describe('command records', () => {
       [CommandKind.SetKillSwitch]: 112,
       [CommandKind.SetCircuitBreaker]: 112,
       [CommandKind.PlaceOrder]: 96,
+      [CommandKind.SetAccountLimits]: 104,
     };
     for (const kind of ALL_KINDS) assert.equal(encodedLength(full(kind)), own[kind] ?? 88, `kind ${kind}`);
     const plain = full(CommandKind.PlaceOrder);

@@ -177,6 +177,17 @@ const CATALOGUE: Case[] = [
     },
     cmd: (v) => limit(v, { instrumentId: 3, orderType: OrderType.Market, price: 0, qty: 0, quoteOrderQty: 1_000 }),
   },
+  { name: 'one open order too many for the account', code: Reject.TooManyAccountOpenOrders, setup: (v) => { expectOk(v.apply({ kind: CommandKind.SetAccountLimits, accountId: 1, maxOpenOrders: 1, maxOpenConditional: 0 })); v.rest(Side.Buy, 90, 10); }, cmd: (v) => limit(v) },
+  {
+    name: 'one pending stop too many for the account',
+    code: Reject.TooManyAccountConditionalOrders,
+    setup: (v) => {
+      expectOk(v.apply({ kind: CommandKind.SetAccountLimits, accountId: 0, maxOpenOrders: 0, maxOpenConditional: 1 }));
+      v.place({ side: Side.Buy, type: OrderType.StopMarket, qty: 10, trigger: 150 });
+    },
+    cmd: (v) => limit(v, { orderType: OrderType.StopMarket, price: 0, triggerPrice: 160 }),
+  },
+  { name: 'account limits of a fraction', code: Reject.InvalidAccountLimits, cmd: () => ({ kind: CommandKind.SetAccountLimits, accountId: 0, maxOpenOrders: 0.5, maxOpenConditional: 0 }) },
   { name: 'a taker fee rate below zero', code: Reject.InvalidFeeRate, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 1, makerFeePpm: 0, takerFeePpm: -1 }) },
   { name: 'fees before a fee account', code: Reject.NoFeeAccount, cmd: () => ({ kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: 0, takerFeePpm: 100 }) },
   { name: 'a buy above the band', code: Reject.PriceOutsideBand, setup: (v) => { v.print(100); filter(v, { priceBandUpPpm: 1_000_000 }); }, cmd: (v) => limit(v, { price: 105 }) },

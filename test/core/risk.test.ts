@@ -112,6 +112,58 @@ void describe('open order limits', () => {
   });
 });
 
+void describe('account limits across instruments (SetAccountLimits)', () => {
+  const limits = (accountId: number, maxOpenOrders: number, maxOpenConditional = 0): CommandFields => ({ kind: CommandKind.SetAccountLimits, accountId, maxOpenOrders, maxOpenConditional });
+
+  void test('the default limits every account across instruments; an account\'s own overrides it; a cancel frees a place', () => {
+    const v = new Venue();
+    const first = v.rest(Side.Buy, 95, 10); // counted when the limits appear
+    expectOk(v.apply(limits(0, 3)));
+    v.rest(Side.Buy, 90, 10);
+    expectOk(v.place({ instrument: ETH, side: Side.Buy, price: 10, qty: 10 }));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 85, qty: 10 }), Reject.TooManyAccountOpenOrders);
+    v.rejects({ ...v.placeFields({ side: Side.Buy, price: 10, qty: 10 }), instrumentId: ETH }, Reject.TooManyAccountOpenOrders);
+    expectOk(v.buy(85, 10, { account: 2 })); // another account has its own three
+    expectOk(v.apply(limits(1, 4))); // account 1's own limit
+    expectOk(v.buy(85, 10));
+    v.rejects(v.placeFields({ side: Side.Buy, price: 80, qty: 10 }), Reject.TooManyAccountOpenOrders);
+    expectOk(v.cancel({ orderId: first }));
+    expectOk(v.buy(80, 10));
+    expectOk(v.apply(limits(1, 0))); // 0: no limit of its own... and none at all
+    expectOk(v.buy(75, 10));
+    v.engine.checkInvariants();
+  });
+
+  void test('pending stop and take-profit orders across instruments; a fired one no longer counts as pending', () => {
+    const v = new Venue();
+    expectOk(v.apply(limits(0, 0, 2)));
+    const stop = (instrument: number, trigger: number): CommandFields => ({ ...v.placeFields({ side: Side.Buy, type: OrderType.StopMarket, qty: 10, trigger }), instrumentId: instrument });
+    expectOk(v.apply(stop(BTC, 200)));
+    expectOk(v.apply(stop(ETH, 300)));
+    v.rejects(stop(BTC, 400), Reject.TooManyAccountConditionalOrders);
+    v.rest(Side.Sell, 200, 10, { account: 5 });
+    v.print(200); // fires the BTC stop, which buys the 200 offer
+    expectOk(v.apply(stop(BTC, 400)));
+    expectOk(v.buy(50, 10)); // plain orders are not limited
+  });
+
+  void test('limits and counts survive a snapshot; bad limits are refused and change nothing', () => {
+    const v = new Venue();
+    expectOk(v.apply(limits(0, 1)));
+    v.rest(Side.Buy, 100, 10);
+    const restored = v.engine.constructor as typeof import('../../src/core/index.js').Engine;
+    const copy = restored.restore(v.engine.snapshot());
+    assert.equal(copy.stateHash(), v.engine.stateHash());
+    assert.equal(copy.risk.accountOpen[1], 1);
+    assert.equal(copy.risk.checkAccount(1, false), Reject.TooManyAccountOpenOrders);
+    const before = v.engine.stateHash();
+    v.rejects(limits(0, -1), Reject.InvalidAccountLimits);
+    v.rejects(limits(0, 1.5), Reject.InvalidAccountLimits);
+    v.rejects({ ...limits(0, 1), accountId: 16_777_216 }, Reject.InvalidAccountLimits);
+    assert.equal(v.engine.stateHash(), before);
+  });
+});
+
 void describe('POST_ONLY status', () => {
   void test('only post-only orders enter; an amend that would take is refused; cancels go on', () => {
     const v = new Venue();
