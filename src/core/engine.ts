@@ -1464,9 +1464,36 @@ export class Engine {
       }
     }
     assert(inAccounts === open, 'account lists hold other than the open orders');
+    if (this.risk.counting) this.checkCounts();
     if (this.perps.active) this.perps.checkInvariants(this.accountHead);
     this.checkConservation();
     this.checkLocks();
+  }
+
+  /** The open-order counts kept per (account, instrument) and per account are those of the open orders. */
+  private checkCounts(): void {
+    const pool = this.pool;
+    const risk = this.risk;
+    const byKey = new Map<string, [number, number]>();
+    for (let a = 0; a < this.accountHead.length; a++) {
+      let open = 0;
+      let pending = 0;
+      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
+        const conditional = isConditional(pool.type(o)) && (pool.flags(o) & OrderFlag.Triggered) === 0 ? 1 : 0;
+        const key = `${a}:${pool.instrument(o)}`;
+        const counts = byKey.get(key) ?? [0, 0];
+        counts[0]++;
+        counts[1] += conditional;
+        byKey.set(key, counts);
+        open++;
+        pending += conditional;
+      }
+      assert((risk.accountOpen[a] ?? 0) === open && (risk.accountConditional[a] ?? 0) === pending, 'an account\'s open-order counts are not its open orders');
+    }
+    for (const [key, [open, pending]] of byKey) {
+      const [a, instrument] = key.split(':').map(Number);
+      assert(risk.counts.open(a!, instrument!) === open && risk.counts.conditional(a!, instrument!) === pending, 'open-order counts per instrument are not the open orders');
+    }
   }
 
   /** Each account's locked balance in each asset is what its open spot orders hold. */
