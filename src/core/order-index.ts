@@ -218,16 +218,9 @@ export class ClientOrderIdIndex {
   }
 
   find(accountId: number, clientOrderId: number): number {
-    const pool = this.pool;
     const home = clientHome(clientOrderId) & this.mask;
     const slot = this.direct[home]!;
-    if (
-      slot !== Link.NIL &&
-      pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] === clientOrderId &&
-      pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] === accountId
-    ) {
-      return slot;
-    }
+    if (this.holds(slot, accountId, clientOrderId)) return slot;
     // No key ever left this home for elsewhere while it is still open: the key is not here.
     return this.displaced[home] === 0 ? Link.NIL : this.findAway(accountId, clientOrderId);
   }
@@ -258,17 +251,16 @@ export class ClientOrderIdIndex {
     this.count--;
   }
 
+  /** Whether `slot` (a direct table's entry) is the open order of the key. */
+  private holds(slot: number, accountId: number, clientOrderId: number): boolean {
+    const pool = this.pool;
+    return slot !== Link.NIL && pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] === clientOrderId && pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] === accountId;
+  }
+
   /** A key whose home holds another: at its place away, or in the overflow. */
   private findAway(accountId: number, clientOrderId: number): number {
-    const pool = this.pool;
     const slot = this.direct[clientAway(accountId, clientOrderId, this.mask)]!;
-    if (
-      slot !== Link.NIL &&
-      pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] === clientOrderId &&
-      pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] === accountId
-    ) {
-      return slot;
-    }
+    if (this.holds(slot, accountId, clientOrderId)) return slot;
     return this.overflow.count === 0 ? Link.NIL : this.overflow.find(accountId, clientOrderId);
   }
 

@@ -4,7 +4,7 @@
 //
 // Dividing by 10^6 is done as a multiply by its inverse and one correction step: a double
 // division takes 13-20 cycles, and fees run twice a fill and locks once an order. The
-// product v * 1e-6 is within a unit in the last place of v / 1e6, so its floor is the
+// product x * 1e-6 is within a unit in the last place of x / 1e6, so its floor is the
 // quotient or one off it; the remainder, worked out exactly, says which.
 
 import { Limits } from './types.js';
@@ -12,50 +12,33 @@ import { Limits } from './types.js';
 const PPM = 1_000_000;
 const INV_PPM = 1e-6;
 
-/** floor(value * ppm / 1e6) for non-negative safe integers; Infinity when it passes 2^53. */
-export function ppmFloor(value: number, ppm: number): number {
-  let hi = Math.floor(value * INV_PPM);
-  let lo = value - hi * PPM;
-  if (lo < 0) {
-    hi--;
-    lo += PPM;
-  } else if (lo >= PPM) {
-    hi++;
-    lo -= PPM;
-  }
+/** floor(x / 1e6) for a non-negative safe integer x. */
+function divMillion(x: number): number {
+  const q = Math.floor(x * INV_PPM);
+  const r = x - q * PPM;
+  return r < 0 ? q - 1 : r >= PPM ? q + 1 : q;
+}
+
+/**
+ * value * ppm / 1e6 for non-negative safe integers, rounded down (`up` false) or up;
+ * Infinity when it passes 2^53. value = hi * 1e6 + lo, so the product is hi * ppm (exact
+ * while it is safe) and lo * ppm / 1e6 (lo * ppm < 10^6 * 2^31: exact).
+ */
+function ppmRound(value: number, ppm: number, up: boolean): number {
+  const hi = divMillion(value);
   const high = hi * ppm;
   if (high > Limits.MAX_SAFE) return Infinity;
-  // lo * ppm < 10^6 * 2^31: exact.
-  const t = lo * ppm;
-  let q = Math.floor(t * INV_PPM);
-  const r = t - q * PPM;
-  if (r < 0) q--;
-  else if (r >= PPM) q++;
-  return high + q;
+  const t = (value - hi * PPM) * ppm;
+  const q = divMillion(t);
+  return high + (up && t - q * PPM > 0 ? q + 1 : q);
+}
+
+/** floor(value * ppm / 1e6) for non-negative safe integers; Infinity when it passes 2^53. */
+export function ppmFloor(value: number, ppm: number): number {
+  return ppmRound(value, ppm, false);
 }
 
 /** ceil(value * ppm / 1e6) for non-negative safe integers; Infinity when it passes 2^53. */
 export function ppmCeil(value: number, ppm: number): number {
-  let hi = Math.floor(value * INV_PPM);
-  let lo = value - hi * PPM;
-  if (lo < 0) {
-    hi--;
-    lo += PPM;
-  } else if (lo >= PPM) {
-    hi++;
-    lo -= PPM;
-  }
-  const high = hi * ppm;
-  if (high > Limits.MAX_SAFE) return Infinity;
-  const t = lo * ppm;
-  let q = Math.floor(t * INV_PPM);
-  let r = t - q * PPM;
-  if (r < 0) {
-    q--;
-    r += PPM;
-  } else if (r >= PPM) {
-    q++;
-    r -= PPM;
-  }
-  return high + (r > 0 ? q + 1 : q);
+  return ppmRound(value, ppm, true);
 }
