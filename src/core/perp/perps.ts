@@ -54,8 +54,20 @@ import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } fro
 import { holdingMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
 import { applyFill } from './position.js';
+import { mulDivCeil } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
+
+/** An account's margin figures in one asset (Perps.accountMargin). */
+export interface AccountMargin {
+  wallet: number;
+  unrealizedPnl: number;
+  marginBalance: number;
+  initialMargin: number;
+  maintenanceMargin: number;
+  availableBalance: number;
+  marginRatioPpm: number;
+}
 
 export const enum PerpDefault {
   /** Binance's default leverage. */
@@ -644,6 +656,38 @@ export class Perps {
     const row = this.findRow(account);
     if (row === Link.NIL) return true;
     return this.marginBalance(row, asset, false) - amount >= this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+  }
+
+  /**
+   * An account's cross margin in `asset` now (Binance's account figures): the wallet, the
+   * unrealized PnL at mark, the margin balance (their sum), the initial margin of positions
+   * and open orders, the maintenance margin of positions (brackets), the available balance
+   * (margin balance less initial margin) and the margin ratio (maintenance over margin
+   * balance) in ppm, rounded up; 0 without maintenance, and 1,000,000 or more at or past
+   * liquidation. A query, not for the hot path.
+   */
+  accountMargin(account: number, asset: number): AccountMargin {
+    const wallet = this.balances.freeOf(account, asset);
+    const row = this.findRow(account);
+    let unrealizedPnl = 0;
+    let maintenance = 0;
+    let initial = 0;
+    if (row !== Link.NIL) {
+      initial = this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+      for (let c = 0; c < this.ids.length; c++) {
+        const id = this.ids[c]!;
+        if (this.instruments.marginAsset[id] !== asset) continue;
+        const p = (row * this.stride + c) * Cell.POS_WORDS;
+        const size = this.pos[p]!;
+        if (size === 0) continue;
+        const notional = (size < 0 ? -size : size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
+        unrealizedPnl += (size < 0 ? -notional : notional) - this.pos[p + 1]!;
+        maintenance += this.brackets.maintenance(id, notional);
+      }
+    }
+    const marginBalance = wallet + unrealizedPnl;
+    const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
+    return { wallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
   }
 
   private count(account: number, id: number, side: number, qty: number, notional: number): void {

@@ -196,6 +196,31 @@ void describe('initial margin', () => {
   });
 });
 
+void describe('account margin', () => {
+  void test('long 1 BTC at 10,000 with 1,000 USDT, mark 9,500: balance 500, initial 475, maintenance 38, available 25, ratio 7.6%', () => {
+    const v = perpVenue({ fees: false });
+    deposit(v, 1, 1_000);
+    deposit(v, 2, 10_000);
+    trade(v, 2, 1, Side.Buy, P10K, BTC);
+    const r = v.apply(indexPrice(950_000));
+    expectOk(r);
+    // Mark: the median of P1 = P2 = 9,500 and the last price 10,000.
+    assert.equal(ofKind(r.events, 'MarkPrice')[0]!.markPrice, 950_000);
+    assert.deepEqual(v.engine.perps.accountMargin(1, USDT_ASSET), {
+      wallet: 1_000 * USDT,
+      unrealizedPnl: -500 * USDT,
+      marginBalance: 500 * USDT,
+      initialMargin: 475 * USDT,
+      // 9,500 * 0.4% - 0 (the first bracket).
+      maintenanceMargin: 38 * USDT,
+      availableBalance: 25 * USDT,
+      marginRatioPpm: 76_000,
+    });
+    // The short's side: +500 unrealized.
+    assert.equal(v.engine.perps.accountMargin(2, USDT_ASSET).unrealizedPnl, 500 * USDT);
+  });
+});
+
 void describe('funding', () => {
   void test('without samples F is the interest rate, 0.01%: a long of 1 BTC at mark 10,000 pays 1 USDT to the short', () => {
     const v = perpVenue({ fees: false });
