@@ -101,6 +101,9 @@ void describe('initial margin', () => {
     deposit(v, 1, 0.00000001);
     expectOk(v.apply(perpOrder(1, Side.Buy, P10K, BTC)));
     assert.deepEqual(v.engine.perps.openTotals(1, PERP), [BTC, 10_000 * USDT, 0, 0]);
+    // All of it is posted: one more quantity unit (0.001 BTC, 0.5 USDT of margin) is refused,
+    // though the wallet is worth more than that order at any price.
+    v.rejects(perpOrder(1, Side.Buy, P10K, 1), Reject.InsufficientMargin);
   });
 
   void test('open loss: a buy at 10,100 with mark 10,000 costs 505 + 100 = 605 USDT; a sell at 9,900 costs 495 + 100', () => {
