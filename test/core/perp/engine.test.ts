@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommandKind, Engine, OrderType, TimeInForce } from '../../../src/core/index.js';
 import { type EventJson } from '../../../src/protocol/index.js';
-import { Reject, Side, Venue, expectOk, ofKind } from '../helpers.js';
+import { Reject, Side, Venue, expectOk, instrumentFields, ofKind } from '../helpers.js';
 import { NM, USDT } from './units.js';
-import { FEES, PERP, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
+import { FEES, PERP, PERP_SPEC, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
 
 const BTC = 1_000;
 const P10K = 1_000_000;
@@ -196,6 +196,27 @@ void describe('initial margin', () => {
     expectOk(last);
     assert.equal(v.engine.pool.live, 0, 'the stop expired when it fired');
     assert.deepEqual(v.engine.perps.openTotals(1, PERP), [0, 0, 0, 0]);
+  });
+});
+
+void describe('cross margin per asset', () => {
+  void test('a perpetual margined in another asset neither uses nor counts this one\'s wallet', () => {
+    const v = perpVenue({ fees: false });
+    // USDC (asset 2) and an ETH perpetual margined in it: 1 ETH = qty 1,000 at price units of 0.01 USDC.
+    expectOk(v.apply({ kind: CommandKind.AddAsset, assetId: 2, symbol: 'USDC', scale: 8 }));
+    expectOk(v.apply(instrumentFields({ ...PERP_SPEC, instrumentId: 6, symbol: 'ETHUSDC-PERP', marginAssetId: 2 })));
+    expectOk(v.apply({ kind: CommandKind.SetLeverageBracket, instrumentId: 6, bracket: 0, notionalCap: 1_000_000 * USDT, leverage: 50, mmrPpm: 10_000 }));
+    expectOk(v.apply({ kind: CommandKind.SetIndexPrice, instrumentId: 6, price: 200_000 }));
+    // Account 1 has 600 USDT and 100 USDC: a BTC order of 500 USDT passes on USDT alone ...
+    deposit(v, 1, 600);
+    expectOk(v.apply({ kind: CommandKind.Deposit, accountId: 1, assetId: 2, amount: 100 * USDT, transferId: 5_001 }));
+    expectOk(v.apply(perpOrder(1, Side.Buy, P10K, BTC)));
+    // ... and an ETH order of 2 ETH at 2,000 (4,000 USDC at 20x: 200 USDC) is refused on USDC,
+    // whatever USDT is left; 1 ETH (100 USDC) passes.
+    v.rejects(perpOrder(1, Side.Buy, 200_000, 2 * BTC, { instrumentId: 6 }), Reject.InsufficientMargin);
+    expectOk(v.apply(perpOrder(1, Side.Buy, 200_000, BTC, { instrumentId: 6 })));
+    assert.equal(v.engine.perps.accountMargin(1, 2).initialMargin, 100 * USDT);
+    assert.equal(v.engine.perps.accountMargin(1, USDT_ASSET).initialMargin, 500 * USDT);
   });
 });
 
