@@ -10,6 +10,8 @@ import { Reject } from './reject.js';
 import {
   InstrumentStatus,
   Limits,
+  OrderFlag,
+  OrderType,
   TimeInForce,
   isConditional,
   isMarketLike,
@@ -58,6 +60,7 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
   if (!isKind(tif, Limits.TIME_IN_FORCES)) return Reject.InvalidTimeInForce;
   if (!isKind(cmd.stpMode, Limits.STP_MODES)) return Reject.InvalidStpMode;
   if (!isKind(cmd.flags, 256) || (cmd.flags & ~Limits.ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
+  if ((cmd.flags & OrderFlag.ClosePosition) !== 0 && orderType !== OrderType.StopMarket && orderType !== OrderType.TakeProfitMarket) return Reject.InvalidFlags;
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
   const qtyReject = instruments.checkQty(instrumentId, cmd.qty);

@@ -113,6 +113,20 @@ const opArb: fc.Arbitrary<Fields> = fc.oneof(
       })
       .map((o) => ({ ...o, price: o.orderType === OrderType.StopLimit ? o.triggerPrice : 0 })),
   },
+  // Close-position stops (Binance's closePosition).
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant(CommandKind.PlaceOrder),
+      accountId: account,
+      instrumentId: instrument,
+      side: fc.constantFrom(0, 1),
+      orderType: fc.constantFrom(OrderType.StopMarket, OrderType.TakeProfitMarket),
+      triggerPrice: price,
+      qty: fc.integer({ min: 1, max: 60 }),
+      flags: fc.constant(4),
+    }),
+  },
   // Closing a position with a plain order strands the account's resting reduce-only orders.
   { weight: 2, arbitrary: fc.record({ kind: fc.constant(CommandKind.PlaceOrder), accountId: account, instrumentId: instrument, close: fc.constant(true) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant(CommandKind.CancelOrder), pick: fc.nat() }) },
@@ -178,7 +192,8 @@ class Observer {
     for (const e of events) {
       switch (e.event) {
         case 'Accepted':
-          if (((e.flags as number) & 1) !== 0) this.reduceOnly.add(e.orderId as number);
+          // Reduce-only (1) and close-position (4) orders alike may never increase a position.
+          if (((e.flags as number) & 5) !== 0) this.reduceOnly.add(e.orderId as number);
           break;
         case 'Ledger': {
           const a = e.accountId as number;

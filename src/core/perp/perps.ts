@@ -469,6 +469,8 @@ export class Perps {
   place(cmd: Command, conditional: boolean): number {
     const id = cmd.instrumentId;
     if (!this.isPerp(id)) return Reject.None;
+    // A close-position stop needs no position yet: it is sized when it fires (`fire`).
+    if ((cmd.flags & OrderFlag.ClosePosition) !== 0) return Reject.None;
     const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
     const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional);
     if (refused !== Reject.None || conditional || price === 0) return refused;
@@ -507,8 +509,21 @@ export class Perps {
     const id = pool.instrument(slot);
     if (!this.isPerp(id)) return true;
     const price = isMarketLike(pool.type(slot)) ? 0 : pool.price(slot);
-    const qty = pool.qtyLeft(slot);
-    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (pool.flags(slot) & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
+    let qty = pool.qtyLeft(slot);
+    const flags = pool.flags(slot);
+    if ((flags & OrderFlag.ClosePosition) !== 0) {
+      // Close-position (market-like, never counted): the position it reduces, at most its quantity; none, it expires.
+      const row = this.findRow(pool.account(slot));
+      const size = row === Link.NIL ? 0 : this.pos[(row * this.stride + this.column[id]!) * Cell.POS_WORDS]!;
+      const reducible = pool.side(slot) === Side.Buy ? -size : size;
+      if (reducible <= 0) return false;
+      if (reducible < qty) {
+        qty = reducible;
+        pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT] = qty;
+      }
+      return true;
+    }
+    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
     if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!);
     return ok;
   }

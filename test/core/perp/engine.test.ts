@@ -183,6 +183,31 @@ void describe('initial margin', () => {
     expectOk(v.apply(perpOrder(1, Side.Buy, P10K, 2 * BTC)));
   });
 
+  void test('close-position: a stop-market that closes the position it reduces when it fires, and expires without one', () => {
+    const v = perpVenue({ fees: false });
+    for (const a of [1, 2, 3]) deposit(v, a, 100_000);
+    trade(v, 2, 1, Side.Buy, P10K, 3 * BTC);
+    // Only with STOP_MARKET and TAKE_PROFIT_MARKET (Binance's closePosition).
+    v.rejects(perpOrder(1, Side.Sell, P10K, BTC, { flags: 4 }), Reject.InvalidFlags);
+    // Account 1's stop sells whatever it holds, up to 100 BTC, once the price falls to 9,900.
+    const close = v.apply(perpOrder(1, Side.Sell, 0, 100 * BTC, { orderType: OrderType.StopMarket, triggerPrice: 990_000, flags: 4 }));
+    expectOk(close);
+    // Account 4 holds nothing: its close-position stop will expire.
+    const none = v.apply(perpOrder(4, Side.Sell, 0, BTC, { orderType: OrderType.StopMarket, triggerPrice: 990_000, flags: 4 }));
+    expectOk(none);
+    // Depth for the stop to sell into, then a trade at 9,900 fires both.
+    expectOk(v.apply(perpOrder(2, Side.Buy, 980_000, 10 * BTC)));
+    expectOk(v.apply(perpOrder(2, Side.Sell, 990_000, 1)));
+    const r = v.apply(perpOrder(3, Side.Buy, 990_000, 1, { timeInForce: TimeInForce.IOC }));
+    expectOk(r);
+    const done = (id: number) => ofKind(r.events, 'Done').find((e) => e.orderId === id)!;
+    assert.equal(done(close.orderId).reason, 'FILLED');
+    assert.equal(done(close.orderId).qtyFilled, 3 * BTC, 'it sold exactly the position');
+    assert.equal(done(none.orderId).reason, 'EXPIRED');
+    assert.deepEqual(position(v, 1), { size: 0, cost: 0 });
+    assert.equal(position(v, 4).size, 0);
+  });
+
   void test('a stop order posts no margin until it fires, and expires then if the account cannot post it', () => {
     const v = perpVenue({ fees: false });
     for (const a of [2, 3]) deposit(v, a, 100_000);
