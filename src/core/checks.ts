@@ -10,6 +10,7 @@ import { Reject } from './reject.js';
 import {
   InstrumentStatus,
   Limits,
+  OrderFlag,
   OrderType,
   Side,
   TimeInForce,
@@ -60,6 +61,7 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
   if (!isKind(tif, Limits.TIME_IN_FORCES)) return Reject.InvalidTimeInForce;
   if (!isKind(cmd.stpMode, Limits.STP_MODES)) return Reject.InvalidStpMode;
   if (!isKind(cmd.flags, 256) || (cmd.flags & ~Limits.ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
+  if ((cmd.flags & OrderFlag.ClosePosition) !== 0 && orderType !== OrderType.StopMarket && orderType !== OrderType.TakeProfitMarket) return Reject.InvalidFlags;
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
   if (cmd.quoteOrderQty !== 0) {

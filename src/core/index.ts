@@ -9,5 +9,6 @@ export { BookSide } from './book.js';
 export { Kinds, Link } from './orders.js';
 export type { InstrumentSpec } from './instruments.js';
 export type { AssetSpec } from './assets.js';
+export type { AccountMargin } from './perp/perps.js';
 export * from './types.js';
 export { accountBalances, accountOrders, bestPrice, openOrder, openOrderByClientId, openOrders, sideLevels, sideOrders, type BalanceView, type LevelView, type OrderView } from './queries.js';

@@ -107,6 +107,12 @@ export const enum OrderFlag {
   ReduceOnly = 1 << 0,
   /** The order was triggered (it was a stop or take-profit order). */
   Triggered = 1 << 1,
+  /**
+   * Binance's closePosition, for STOP_MARKET and TAKE_PROFIT_MARKET only: when it fires it
+   * closes the position it reduces, at most its quantity; with no such position it expires.
+   * A perpetual's position layer enforces it (perp/perps.ts); elsewhere the book carries it.
+   */
+  ClosePosition = 1 << 2,
 }
 
 export function isConditional(orderType: number): boolean {
@@ -138,8 +144,8 @@ export const enum Limits {
   TIME_IN_FORCES = 5,
   STP_MODES = 5,
   INSTRUMENT_STATUSES = 4,
-  /** Flags a command may set; the rest are the engine's own. */
-  ORDER_FLAGS_SETTABLE = 1,
+  /** Flags a command may set (ReduceOnly, ClosePosition); the rest are the engine's own. */
+  ORDER_FLAGS_SETTABLE = 5,
   /** Command kinds are 1 to this. */
   COMMAND_KIND_MAX = 24,
   /** Asset ids are 1 to this less one. */

@@ -54,8 +54,23 @@ import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } fro
 import { holdingMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
 import { applyFill } from './position.js';
+import { mulDivCeil } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
+
+/** An account's margin figures in one asset (Perps.accountMargin). */
+export interface AccountMargin {
+  wallet: number;
+  unrealizedPnl: number;
+  marginBalance: number;
+  initialMargin: number;
+  maintenanceMargin: number;
+  availableBalance: number;
+  marginRatioPpm: number;
+}
+
+/** The largest row bound kept (2^51): sums of a few of them stay exact. */
+const BOUND_MAX = 2 ** 51;
 
 export const enum PerpDefault {
   /** Binance's default leverage. */
@@ -125,8 +140,16 @@ export class Perps {
   leverage = new Float64Array(16 * 4);
   open = new Float64Array(16 * 4 * Cell.OPEN_WORDS);
 
-  /** Orders the cheap margin condition passed while verification was on (for tests that it was reached). */
-  plainlySolventCount = 0;
+  /**
+   * The margin check's fast path (plainlySolvent): each cell's bound and each row's sum of
+   * them, kept as cells change; `rowBoundOk` 0 where a row's sum must be taken again. Not
+   * state: neither snapshotted nor hashed; a restored engine sums every row again.
+   */
+  cellBound = new Float64Array(16 * 4);
+  rowBound = new Float64Array(16);
+  rowBoundOk = new Uint8Array(16);
+  /** Orders the fast path passed while verification was on (for tests that it ran). */
+  solventVerified = 0;
 
   /** Book levels walked for an impact price, best first (grown when deeper). */
   private walkPrices = new Float64Array(64);
@@ -447,6 +470,8 @@ export class Perps {
   place(cmd: Command, conditional: boolean): number {
     const id = cmd.instrumentId;
     if (!this.isPerp(id)) return Reject.None;
+    // A close-position stop needs no position yet: it is sized when it fires (`fire`).
+    if ((cmd.flags & OrderFlag.ClosePosition) !== 0) return Reject.None;
     const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
     const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional);
     if (refused !== Reject.None || conditional || price === 0) return refused;
@@ -485,8 +510,21 @@ export class Perps {
     const id = pool.instrument(slot);
     if (!this.isPerp(id)) return true;
     const price = isMarketLike(pool.type(slot)) ? 0 : pool.price(slot);
-    const qty = pool.qtyLeft(slot);
-    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (pool.flags(slot) & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
+    let qty = pool.qtyLeft(slot);
+    const flags = pool.flags(slot);
+    if ((flags & OrderFlag.ClosePosition) !== 0) {
+      // Close-position (market-like, never counted): the position it reduces, at most its quantity; none, it expires.
+      const row = this.findRow(pool.account(slot));
+      const size = row === Link.NIL ? 0 : this.pos[(row * this.stride + this.column[id]!) * Cell.POS_WORDS]!;
+      const reducible = pool.side(slot) === Side.Buy ? -size : size;
+      if (reducible <= 0) return false;
+      if (reducible < qty) {
+        qty = reducible;
+        pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT] = qty;
+      }
+      return true;
+    }
+    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
     if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!);
     return ok;
   }
@@ -554,13 +592,9 @@ export class Perps {
     // only if the order raises what it must post (one that does not is always allowed).
     const asset = this.instruments.marginAsset[id]!;
     const notional = qty * at * nm;
-    if (this.plainlySolvent(account, row, asset, qty * this.instruments.maxPrice[id]! * nm)) {
+    if (this.plainlySolvent(row, account, asset, qty * this.instruments.maxPrice[id]! * nm)) {
       // Under verification (tests, simulation), the exact check must agree.
-      if (verify.enabled) {
-        const exact = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-        assert(exact <= this.marginBalance(row, asset, true), 'a plainly solvent account passes the exact margin check');
-        this.plainlySolventCount++;
-      }
+      if (verify.enabled) this.verifySolvent(row, asset, cell, buy, qty, notional);
       return Reject.None;
     }
     const after = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
@@ -569,30 +603,67 @@ export class Perps {
   }
 
   /**
-   * A cheap sufficient condition for the margin check: the wallet covers a bound on what the
-   * account could have to post (every price at the instruments' max price, leverage 1, open
-   * loss at its largest) plus a bound on its unrealized loss, with `orderAtMax` (the order's
-   * quantity at max price) twice over. Then the exact check would pass: initial margin is at
-   * most |size| * P * nm + 1 for a position and 2 * (buys + sells) * P * nm + 1 for its
-   * orders, and the margin balance is at least the wallet less |cost| + |size| * P * nm.
-   * The sums are of non-negative doubles, rounded at most a few parts in 2^53 each, which
-   * the factor 1 + 2^-30 covers. Well-funded accounts (the bench's) skip the divisions.
+   * A cheap sufficient condition for the margin check, in O(1): the wallet covers the row's
+   * bound (`rowBound`) and twice the order at max price. A cell's bound is
+   *
+   *   2 * (|size| + open buy qty + open sell qty) * maxPrice * notionalMinor + |cost| + 2
+   *
+   * which is at least what the cell's position and orders could need at any mark and any
+   * leverage (initial margin at most |size| * P * nm + 1 for the position and
+   * 2 * (buys + sells) * P * nm + 1 for the orders, open loss included) plus the most its
+   * position could lose (|cost| for a long, |size| * P * nm for a short). The bounds are
+   * kept per cell and summed per row as cells change (`touch`), in integers: a row whose sum
+   * passes 2^51 is summed again from its cells when next asked, and has no fast path while
+   * it stays there. Cells of other margin assets only make the bound larger. Well-funded
+   * accounts (the bench's) pass without a division or a loop over the perpetuals.
    */
-  private plainlySolvent(account: number, row: number, asset: number, orderAtMax: number): boolean {
-    let bound = 2 * orderAtMax;
-    const ids = this.ids;
-    const instruments = this.instruments;
-    for (let c = 0; c < ids.length; c++) {
-      const id = ids[c]!;
-      if (instruments.marginAsset[id] !== asset) continue;
+  private plainlySolvent(row: number, account: number, asset: number, orderAtMax: number): boolean {
+    if (this.rowBoundOk[row] === 0 && !this.sumBound(row)) return false;
+    return this.balances.freeOf(account, asset) - this.rowBound[row]! >= 2 * orderAtMax;
+  }
+
+  /** A cell's bound (see plainlySolvent); Infinity past 2^51. */
+  private cellBoundOf(cell: number, id: number): number {
+    const size = this.pos[cell * Cell.POS_WORDS]!;
+    const cost = this.pos[cell * Cell.POS_WORDS + 1]!;
+    const o = cell * Cell.OPEN_WORDS;
+    const qty = (size < 0 ? -size : size) + this.open[o + Open.BUY_QTY]! + this.open[o + Open.SELL_QTY]!;
+    const bound = 2 * qty * this.instruments.maxPrice[id]! * this.instruments.notionalMinor[id]! + (cost < 0 ? -cost : cost) + 2;
+    return bound <= BOUND_MAX ? bound : Infinity;
+  }
+
+  /** Sums a row's bound from its cells; false (no fast path) when it passes 2^51. */
+  private sumBound(row: number): boolean {
+    let sum = 0;
+    for (let c = 0; c < this.ids.length; c++) {
       const cell = row * this.stride + c;
-      const size = this.pos[cell * Cell.POS_WORDS]!;
-      const cost = this.pos[cell * Cell.POS_WORDS + 1]!;
-      const o = cell * Cell.OPEN_WORDS;
-      const qty = (size < 0 ? -size : size) + this.open[o + Open.BUY_QTY]! + this.open[o + Open.SELL_QTY]!;
-      bound += 2 * qty * instruments.maxPrice[id]! * instruments.notionalMinor[id]! + (cost < 0 ? -cost : cost) + 2;
+      const b = this.cellBoundOf(cell, this.ids[c]!);
+      this.cellBound[cell] = b;
+      sum += b;
     }
-    return this.balances.freeOf(account, asset) >= bound * (1 + 2 ** -30);
+    this.rowBound[row] = sum;
+    this.rowBoundOk[row] = sum <= BOUND_MAX ? 1 : 0;
+    return sum <= BOUND_MAX;
+  }
+
+  /** A cell changed (its orders' totals, its position): its bound, and its row's sum, if kept. */
+  private touch(cell: number, row: number, id: number): void {
+    if (this.rowBoundOk[row] === 0) return;
+    const b = this.cellBoundOf(cell, id);
+    const sum = this.rowBound[row]! + b - this.cellBound[cell]!;
+    this.cellBound[cell] = b;
+    this.rowBound[row] = sum;
+    if (!(sum <= BOUND_MAX)) this.rowBoundOk[row] = 0;
+  }
+
+  /** Verification: the fast path's row bound is its cells' sum, and the exact check passes too. */
+  private verifySolvent(row: number, asset: number, cell: number, buy: boolean, qty: number, notional: number): void {
+    const kept = this.rowBound[row]!;
+    this.sumBound(row);
+    assert(kept === this.rowBound[row], 'a row\'s kept margin bound is its cells\' sum');
+    const exact = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
+    assert(exact <= this.marginBalance(row, asset, true), 'a plainly solvent account passes the exact margin check');
+    this.solventVerified++;
   }
 
   /** Initial margin of one cell, with an order's quantity and notional more on its side. */
@@ -647,11 +718,46 @@ export class Perps {
     return this.marginBalance(row, asset, false) - amount >= this.postedMargin(row, asset, -1, 0, 0, 0, 0);
   }
 
+  /**
+   * An account's cross margin in `asset` now (Binance's account figures): the wallet, the
+   * unrealized PnL at mark, the margin balance (their sum), the initial margin of positions
+   * and open orders, the maintenance margin of positions (brackets), the available balance
+   * (margin balance less initial margin) and the margin ratio (maintenance over margin
+   * balance) in ppm, rounded up; 0 without maintenance, and 1,000,000 or more at or past
+   * liquidation. A query, not for the hot path.
+   */
+  accountMargin(account: number, asset: number): AccountMargin {
+    const wallet = this.balances.freeOf(account, asset);
+    const row = this.findRow(account);
+    let unrealizedPnl = 0;
+    let maintenance = 0;
+    let initial = 0;
+    if (row !== Link.NIL) {
+      initial = this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+      for (let c = 0; c < this.ids.length; c++) {
+        const id = this.ids[c]!;
+        if (this.instruments.marginAsset[id] !== asset) continue;
+        const p = (row * this.stride + c) * Cell.POS_WORDS;
+        const size = this.pos[p]!;
+        if (size === 0) continue;
+        const notional = (size < 0 ? -size : size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
+        unrealizedPnl += (size < 0 ? -notional : notional) - this.pos[p + 1]!;
+        maintenance += this.brackets.maintenance(id, notional);
+      }
+    }
+    const marginBalance = wallet + unrealizedPnl;
+    const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
+    return { wallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
+  }
+
   private count(account: number, id: number, side: number, qty: number, notional: number): void {
-    const o = (this.rowOf(account) * this.stride + this.column[id]!) * Cell.OPEN_WORDS;
+    const row = this.rowOf(account);
+    const cell = row * this.stride + this.column[id]!;
+    const o = cell * Cell.OPEN_WORDS;
     const buy = side === Side.Buy;
     this.open[o + (buy ? Open.BUY_QTY : Open.SELL_QTY)]! += qty;
     this.open[o + (buy ? Open.BUY_NOTIONAL : Open.SELL_NOTIONAL)]! += notional;
+    this.touch(cell, row, id);
   }
 
   // ---------------------------------------------------------------- fills
@@ -688,6 +794,8 @@ export class Perps {
     open[m + 1]! -= notional;
     this.fillSide(takerAccount, takerCell, id, takerBuys, qty, notional, tradeId);
     this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, notional, tradeId);
+    this.touch(takerCell, (takerCell - column) / this.stride, id);
+    this.touch(makerCell, (makerCell - column) / this.stride, id);
     this.fees(takerAccount, makerAccount, id, notional, tradeId);
     this.instruments.lastPrice[id] = price;
     this.updateMark(id, false);
@@ -791,6 +899,7 @@ export class Perps {
       this.pos = growF64(this.pos, cap * this.stride * Cell.POS_WORDS);
       this.leverage = growF64(this.leverage, cap * this.stride);
       this.open = growF64(this.open, cap * this.stride * Cell.OPEN_WORDS);
+      this.growCaches(cap);
     }
     this.rowAccount[row] = account;
     this.accountRow[account] = row;
@@ -813,6 +922,13 @@ export class Perps {
     return Array.from(this.open.subarray(o, o + Cell.OPEN_WORDS));
   }
 
+  /** The fast path's bounds for `rows` rows at the current stride, every row to be summed again. */
+  private growCaches(rows: number): void {
+    this.rowBound = new Float64Array(rows);
+    this.rowBoundOk = new Uint8Array(rows);
+    this.cellBound = new Float64Array(rows * this.stride);
+  }
+
   /** Twice as many columns: every row is rewritten at the new stride. */
   private growStride(): void {
     const old = this.stride;
@@ -830,6 +946,7 @@ export class Perps {
     this.leverage = leverage;
     this.open = open;
     this.stride = stride;
+    this.growCaches(cap);
   }
 
   private growInstruments(instrumentId: number): void {

@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommandKind, Engine, OrderType, TimeInForce } from '../../../src/core/index.js';
 import { type EventJson } from '../../../src/protocol/index.js';
-import { Reject, Side, Venue, expectOk, ofKind } from '../helpers.js';
+import { Reject, Side, Venue, expectOk, instrumentFields, ofKind } from '../helpers.js';
 import { NM, USDT } from './units.js';
-import { FEES, PERP, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
+import { FEES, PERP, PERP_SPEC, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
 
 const BTC = 1_000;
 const P10K = 1_000_000;
@@ -101,6 +101,9 @@ void describe('initial margin', () => {
     deposit(v, 1, 0.00000001);
     expectOk(v.apply(perpOrder(1, Side.Buy, P10K, BTC)));
     assert.deepEqual(v.engine.perps.openTotals(1, PERP), [BTC, 10_000 * USDT, 0, 0]);
+    // All of it is posted: one more quantity unit (0.001 BTC, 0.5 USDT of margin) is refused,
+    // though the wallet is worth more than that order at any price.
+    v.rejects(perpOrder(1, Side.Buy, P10K, 1), Reject.InsufficientMargin);
   });
 
   void test('open loss: a buy at 10,100 with mark 10,000 costs 505 + 100 = 605 USDT; a sell at 9,900 costs 495 + 100', () => {
@@ -180,6 +183,31 @@ void describe('initial margin', () => {
     expectOk(v.apply(perpOrder(1, Side.Buy, P10K, 2 * BTC)));
   });
 
+  void test('close-position: a stop-market that closes the position it reduces when it fires, and expires without one', () => {
+    const v = perpVenue({ fees: false });
+    for (const a of [1, 2, 3]) deposit(v, a, 100_000);
+    trade(v, 2, 1, Side.Buy, P10K, 3 * BTC);
+    // Only with STOP_MARKET and TAKE_PROFIT_MARKET (Binance's closePosition).
+    v.rejects(perpOrder(1, Side.Sell, P10K, BTC, { flags: 4 }), Reject.InvalidFlags);
+    // Account 1's stop sells whatever it holds, up to 100 BTC, once the price falls to 9,900.
+    const close = v.apply(perpOrder(1, Side.Sell, 0, 100 * BTC, { orderType: OrderType.StopMarket, triggerPrice: 990_000, flags: 4 }));
+    expectOk(close);
+    // Account 4 holds nothing: its close-position stop will expire.
+    const none = v.apply(perpOrder(4, Side.Sell, 0, BTC, { orderType: OrderType.StopMarket, triggerPrice: 990_000, flags: 4 }));
+    expectOk(none);
+    // Depth for the stop to sell into, then a trade at 9,900 fires both.
+    expectOk(v.apply(perpOrder(2, Side.Buy, 980_000, 10 * BTC)));
+    expectOk(v.apply(perpOrder(2, Side.Sell, 990_000, 1)));
+    const r = v.apply(perpOrder(3, Side.Buy, 990_000, 1, { timeInForce: TimeInForce.IOC }));
+    expectOk(r);
+    const done = (id: number) => ofKind(r.events, 'Done').find((e) => e.orderId === id)!;
+    assert.equal(done(close.orderId).reason, 'FILLED');
+    assert.equal(done(close.orderId).qtyFilled, 3 * BTC, 'it sold exactly the position');
+    assert.equal(done(none.orderId).reason, 'EXPIRED');
+    assert.deepEqual(position(v, 1), { size: 0, cost: 0 });
+    assert.equal(position(v, 4).size, 0);
+  });
+
   void test('a stop order posts no margin until it fires, and expires then if the account cannot post it', () => {
     const v = perpVenue({ fees: false });
     for (const a of [2, 3]) deposit(v, a, 100_000);
@@ -193,6 +221,52 @@ void describe('initial margin', () => {
     expectOk(last);
     assert.equal(v.engine.pool.live, 0, 'the stop expired when it fired');
     assert.deepEqual(v.engine.perps.openTotals(1, PERP), [0, 0, 0, 0]);
+  });
+});
+
+void describe('cross margin per asset', () => {
+  void test('a perpetual margined in another asset neither uses nor counts this one\'s wallet', () => {
+    const v = perpVenue({ fees: false });
+    // USDC (asset 2) and an ETH perpetual margined in it: 1 ETH = qty 1,000 at price units of 0.01 USDC.
+    expectOk(v.apply({ kind: CommandKind.AddAsset, assetId: 2, symbol: 'USDC', scale: 8 }));
+    expectOk(v.apply(instrumentFields({ ...PERP_SPEC, instrumentId: 6, symbol: 'ETHUSDC-PERP', marginAssetId: 2 })));
+    expectOk(v.apply({ kind: CommandKind.SetLeverageBracket, instrumentId: 6, bracket: 0, notionalCap: 1_000_000 * USDT, leverage: 50, mmrPpm: 10_000 }));
+    expectOk(v.apply({ kind: CommandKind.SetIndexPrice, instrumentId: 6, price: 200_000 }));
+    // Account 1 has 600 USDT and 100 USDC: a BTC order of 500 USDT passes on USDT alone ...
+    deposit(v, 1, 600);
+    expectOk(v.apply({ kind: CommandKind.Deposit, accountId: 1, assetId: 2, amount: 100 * USDT, transferId: 5_001 }));
+    expectOk(v.apply(perpOrder(1, Side.Buy, P10K, BTC)));
+    // ... and an ETH order of 2 ETH at 2,000 (4,000 USDC at 20x: 200 USDC) is refused on USDC,
+    // whatever USDT is left; 1 ETH (100 USDC) passes.
+    v.rejects(perpOrder(1, Side.Buy, 200_000, 2 * BTC, { instrumentId: 6 }), Reject.InsufficientMargin);
+    expectOk(v.apply(perpOrder(1, Side.Buy, 200_000, BTC, { instrumentId: 6 })));
+    assert.equal(v.engine.perps.accountMargin(1, 2).initialMargin, 100 * USDT);
+    assert.equal(v.engine.perps.accountMargin(1, USDT_ASSET).initialMargin, 500 * USDT);
+  });
+});
+
+void describe('account margin', () => {
+  void test('long 1 BTC at 10,000 with 1,000 USDT, mark 9,500: balance 500, initial 475, maintenance 38, available 25, ratio 7.6%', () => {
+    const v = perpVenue({ fees: false });
+    deposit(v, 1, 1_000);
+    deposit(v, 2, 10_000);
+    trade(v, 2, 1, Side.Buy, P10K, BTC);
+    const r = v.apply(indexPrice(950_000));
+    expectOk(r);
+    // Mark: the median of P1 = P2 = 9,500 and the last price 10,000.
+    assert.equal(ofKind(r.events, 'MarkPrice')[0]!.markPrice, 950_000);
+    assert.deepEqual(v.engine.perps.accountMargin(1, USDT_ASSET), {
+      wallet: 1_000 * USDT,
+      unrealizedPnl: -500 * USDT,
+      marginBalance: 500 * USDT,
+      initialMargin: 475 * USDT,
+      // 9,500 * 0.4% - 0 (the first bracket).
+      maintenanceMargin: 38 * USDT,
+      availableBalance: 25 * USDT,
+      marginRatioPpm: 76_000,
+    });
+    // The short's side: +500 unrealized.
+    assert.equal(v.engine.perps.accountMargin(2, USDT_ASSET).unrealizedPnl, 500 * USDT);
   });
 });
 
