@@ -162,3 +162,34 @@ void test('client ids numbered across accounts sit at home; each account numberi
   assert.equal(own.direct.every((s) => s === Link.NIL), true);
   for (const [account, id] of keys) assert.equal(own.find(account, id), Link.NIL);
 });
+
+void test('a position passed over by more than 255 keys stays marked (the count sticks) and every key is still found; a resize counts afresh', () => {
+  const pool = new OrderPool(1024);
+  const index = new ClientOrderIdIndex(pool, 1024);
+  const slots: number[] = [];
+  // Client id 7 in 400 accounts: one at its home, the rest away or in the overflow.
+  for (let account = 1; account <= 400; account++) {
+    const slot = pool.alloc();
+    pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] = 7;
+    pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] = account;
+    index.insert(slot);
+    slots.push(slot);
+  }
+  const home = index.direct.indexOf(slots[0]!);
+  assert.equal(index.displaced[home], 255, 'the count saturates');
+  for (let account = 1; account <= 400; account++) assert.equal(index.find(account, 7), slots[account - 1]);
+  for (const slot of slots.slice(0, 399)) index.remove(slot);
+  assert.equal(index.displaced[home], 255, 'a saturated count is not taken down: it no longer knows how many');
+  assert.equal(index.find(400, 7), slots[399]);
+  assert.equal(index.find(1, 7), Link.NIL);
+  // Enough other keys to double the table: every key is placed again and counted afresh.
+  const size = index.direct.length;
+  for (let id = 1_000; index.direct.length === size; id++) {
+    const slot = pool.alloc();
+    pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_CLIENT_ID] = id;
+    pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_ACCOUNT] = 1;
+    index.insert(slot);
+  }
+  assert.equal(index.find(400, 7), slots[399]);
+  assert.equal(index.displaced.reduce((n, x) => n + x, 0), 0, 'after the resize nothing is displaced: one sequence, no key held twice');
+});
