@@ -32,10 +32,14 @@
 // none until it fires (as on Binance) and is refused margin then, so it expires. A withdrawal
 // may take the wallet down to what is posted less the unrealized losses (unrealized profit
 // is not withdrawable, as on Binance). Reduce-only orders may not increase a position: one
-// that would (the position is flat or the same way, or smaller than the order) is refused.
+// that would (the position is flat or the same way, or smaller than the order) is refused,
+// and a resting one whose position shrank under it expires when a taker reaches it
+// (Engine.match); a close-position stop is sized to the position when it fires. Well-funded
+// accounts pass the margin check by a bound kept per account (`plainlySolvent`), in O(1).
 //
 // Hot path: the engine tests one flag (`active`, set by the first perpetual) and calls out
-// of line; an engine without perpetuals runs, hashes and snapshots as before.
+// of line (the matching loop tests a resting order's reduce-only bit); an engine without
+// perpetuals runs, hashes and snapshots as before.
 
 import { assert, verify } from '../assert.js';
 import type { Assets } from '../assets.js';
