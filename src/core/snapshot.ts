@@ -206,7 +206,6 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
   const p = engine.perps;
   // None without perpetuals: such an engine's image is what it was before them.
   if (p.ids.length === 0) return [];
-  const cells = p.rows * p.stride;
   return [
     ...PERP_INSTRUMENT_ARRAYS.map((name): [string, NumericArray] => [`perp.${name}`, p[name]]),
     ['perp.basis', p.basis],
@@ -216,9 +215,7 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
     ['perp.bracket.mmrPpm', p.brackets.mmrPpm],
     ['perp.bracket.cum', p.brackets.cum],
     ['perp.rowAccount', p.rowAccount.subarray(0, p.rows)],
-    ['perp.pos', p.pos.subarray(0, cells * 2)],
-    ['perp.leverage', p.leverage.subarray(0, cells)],
-    ['perp.open', p.open.subarray(0, cells * 4)],
+    ['perp.cells', p.cellsImage()],
   ];
 }
 
@@ -474,9 +471,7 @@ function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayB
   for (let row = 0; row < rows; row++) {
     if (perps.rowOf(perpRows[row]!) !== row) throw new SnapshotError('snapshot perpetual rows name an account twice');
   }
-  perps.pos.set(f64('perp.pos'));
-  perps.leverage.set(f64('perp.leverage'));
-  perps.open.set(f64('perp.open'));
+  perps.restoreCells(f64('perp.cells'));
 }
 
 /** The canonical hash of everything that decides the engine's future behaviour. */
@@ -542,8 +537,7 @@ function hashPerps(engine: Engine, h: StateHasher): void {
   const rows = Array.from({ length: p.rows }, (_, row) => row).sort((x, y) => p.rowAccount[x]! - p.rowAccount[y]!);
   for (const row of rows) {
     for (let c = 0; c < p.ids.length; c++) {
-      const cell = row * p.stride + c;
-      const words = [p.pos[cell * 2]!, p.pos[cell * 2 + 1]!, p.leverage[cell]!, ...p.open.subarray(cell * 4, cell * 4 + 4)];
+      const words = p.cellState(row, c);
       if (words.every((x) => x === 0)) continue;
       h.number(p.rowAccount[row]!).number(p.ids[c]!).numbers(words);
     }

@@ -4,7 +4,10 @@
 // result once both have happened. Time-driven work becomes commands too: when no command
 // has been stamped for `tickMs`, the runtime submits an AdvanceTime itself, so GTD orders
 // expire on time without client traffic, and a replay needs no clock (the ticks are in the
-// journal like everything else).
+// journal like everything else). Perpetuals' time-driven work is commands the same way
+// (`perps`): a premium sample of each every `sampleMs`, and at each funding time (every
+// multiple of `fundingIntervalMs` since the epoch, the engine's default schedule) a
+// SettleFunding of each; a funding the engine does not find due is refused, and journaled.
 
 import { Command, CommandKind } from '../core/index.js';
 import { Journal, type Durability } from '../journal/journal.js';
@@ -21,6 +24,16 @@ export interface LiveOptions {
   clock?: Clock;
   /** Every command's result and events, in seq order (words valid during the call only). */
   onResult?: ResultHandler;
+  /** Perpetuals to sample and fund on a schedule (none: no schedule). */
+  perps?: PerpSchedule;
+}
+
+export interface PerpSchedule {
+  instrumentIds: number[];
+  /** A SamplePremium of each this often (Binance samples every 5,000 ms). */
+  sampleMs: number;
+  /** Funding times: the multiples of this since the epoch (Binance: 8 hours). */
+  fundingIntervalMs: number;
 }
 
 export interface LiveResult {
@@ -49,12 +62,16 @@ export class LiveRuntime {
   private failure: unknown;
   private closed = false;
   private readonly scratch = new Command();
+  private perpTicker: NodeJS.Timeout | undefined;
+  /** The next funding time the schedule sends SettleFunding at, in microseconds. */
+  private nextFundingUs = 0;
 
   private constructor(
     private readonly journal: Journal,
     private readonly host: EngineHost,
     private readonly sequencer: Sequencer,
     private readonly subscriber: ResultHandler | undefined,
+    private readonly clock: Clock,
   ) {
     host.onResult((seq, code, words, wordOffset, wordCount) => {
       this.subscriber?.(seq, code, words, wordOffset, wordCount);
@@ -72,10 +89,17 @@ export class LiveRuntime {
     const recovered = recover(options.dataDir, journal.lastSeq);
     // It takes no snapshots: no image buffer to touch at start (1.5 times the state's image).
     const host = await EngineHost.start({ snapshot: recovered.engine.snapshot(), imageBufferBytes: 0 });
-    const sequencer = new Sequencer(options.clock ?? wallClock, journal.lastSeq, recovered.engine.nowUs);
-    const runtime = new LiveRuntime(journal, host, sequencer, options.onResult);
+    const clock = options.clock ?? wallClock;
+    const sequencer = new Sequencer(clock, journal.lastSeq, recovered.engine.nowUs);
+    const runtime = new LiveRuntime(journal, host, sequencer, options.onResult, clock);
     const tickMs = options.tickMs ?? 0;
     if (tickMs > 0) runtime.ticker = setInterval(() => runtime.tick(tickMs), tickMs);
+    const perps = options.perps;
+    if (perps !== undefined && perps.instrumentIds.length > 0) {
+      const intervalUs = perps.fundingIntervalMs * 1000;
+      runtime.nextFundingUs = (Math.floor(runtime.nowUs() / intervalUs) + 1) * intervalUs;
+      runtime.perpTicker = setInterval(() => runtime.perpTick(perps), perps.sampleMs);
+    }
     return runtime;
   }
 
@@ -115,6 +139,7 @@ export class LiveRuntime {
   /** Stops ticking, finishes what was submitted, and closes the engine thread and journal. */
   async close(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.perpTicker !== undefined) clearInterval(this.perpTicker);
     this.closed = true;
     await this.settle();
     await this.host.stop();
@@ -127,6 +152,32 @@ export class LiveRuntime {
     cmd.kind = CommandKind.AdvanceTime;
     // Its result matters to no one but the subscriber; a failure is the journal's, seen by all.
     this.submit(cmd).catch(() => undefined);
+  }
+
+  /** The clock's time for the next command. */
+  private nowUs(): number {
+    return this.clock.nowUs(this.sequencer.lastSeq + 1);
+  }
+
+  /** The perpetuals' schedule: a premium sample of each, and their funding once its time has come. */
+  private perpTick(schedule: PerpSchedule): void {
+    if (this.closed || this.failure !== undefined) return;
+    // A command each: submit() may wait for room and encode it later.
+    for (const instrumentId of schedule.instrumentIds) {
+      const cmd = new Command();
+      cmd.kind = CommandKind.SamplePremium;
+      cmd.instrumentId = instrumentId;
+      this.submit(cmd).catch(() => undefined);
+    }
+    if (this.nowUs() < this.nextFundingUs) return;
+    const intervalUs = schedule.fundingIntervalMs * 1000;
+    this.nextFundingUs = (Math.floor(this.nowUs() / intervalUs) + 1) * intervalUs;
+    for (const instrumentId of schedule.instrumentIds) {
+      const cmd = new Command();
+      cmd.kind = CommandKind.SettleFunding;
+      cmd.instrumentId = instrumentId;
+      this.submit(cmd).catch(() => undefined);
+    }
   }
 
   /** Waits until every command submitted so far has been committed and handed to the engine. */

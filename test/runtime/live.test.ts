@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Command, CommandKind, DoneReason, Engine, EvDone, EventKind, eventWords, Reject, Side, TimeInForce } from '../../src/core/index.js';
+import { Command, CommandKind, DoneReason, Engine, EvDone, EventKind, EvFunding, eventWords, Reject, Side, TimeInForce } from '../../src/core/index.js';
 import { journalDir, replayJournal } from '../../src/journal/recovery.js';
 import { LiveRuntime } from '../../src/runtime/live.js';
 import { ETH_SPEC, instrumentFields } from '../core/helpers.js';
+import { BRACKETS, PERP, PERP_SPEC, USDT_ASSET } from '../core/perp/venue.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bourse-live-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -99,5 +100,60 @@ void describe('live runtime', () => {
     const engine = new Engine();
     replayJournal(engine, journalDir(dataDir));
     assert.equal(engine.stateHash(), finalHash);
+  });
+});
+
+void describe('live runtime: the perpetuals schedule', () => {
+  void test('premium samples every sampleMs and a funding at the funding time, journaled, so a replay is the same state', { timeout: 20_000 }, async () => {
+    const dataDir = join(tmp, 'perps');
+    const T0 = 1_767_225_600_000_000;
+    let nowUs = T0 + 30_000_000;
+    const clock = { nowUs: () => nowUs };
+    const seen: { kind: number; code: number }[] = [];
+    let funding: Float64Array | undefined;
+    const live = await LiveRuntime.open({
+      dataDir,
+      durability: 'os',
+      clock,
+      perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000 },
+      onResult: (_seq, code, words, offset, count) => {
+        for (let at = offset; at < offset + count; at += eventWords(words[at]!)) {
+          seen.push({ kind: words[at]!, code });
+          if (words[at] === EventKind.Funding) funding = words.slice(at, at + EvFunding.WORDS);
+        }
+      },
+    });
+    let closed = false;
+    try {
+      const ok = async (fields: Partial<Command>): Promise<void> => assert.equal((await live.submit(command(fields))).code, Reject.None, JSON.stringify(fields));
+      await ok({ kind: CommandKind.AddAsset, assetId: USDT_ASSET, symbol: 'USDT', scale: 8 });
+      await ok({ kind: CommandKind.SetFeeAccount, accountId: 9 });
+      await ok(instrumentFields(PERP_SPEC) as Partial<Command>);
+      for (const [bracket, [cap, leverage, mmrPpm]] of BRACKETS.entries()) await ok({ kind: CommandKind.SetLeverageBracket, instrumentId: PERP, bracket, notionalCap: cap * 100_000_000, leverage, mmrPpm });
+      // Funding every minute from T0 + 60 s, the schedule's interval.
+      await ok({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 60_000_000, interestRate: 10_000, fundingCap: 750_000, fundingFloor: -750_000, fundingTimeUs: T0 + 60_000_000 });
+      await ok({ kind: CommandKind.SetIndexPrice, instrumentId: PERP, price: 1_000_000 });
+      for (const accountId of [1, 2]) await ok({ kind: CommandKind.Deposit, accountId, assetId: USDT_ASSET, amount: 10_000 * 100_000_000, transferId: accountId });
+      await ok({ kind: CommandKind.PlaceOrder, accountId: 2, instrumentId: PERP, side: Side.Sell, price: 1_000_000, qty: 1_000 });
+      await ok({ kind: CommandKind.PlaceOrder, accountId: 1, instrumentId: PERP, side: Side.Buy, price: 1_000_000, qty: 1_000, timeInForce: TimeInForce.IOC });
+      // The clock passes the funding time: the schedule settles it.
+      nowUs = T0 + 60_000_001;
+      const deadline = performance.now() + 5_000;
+      while (funding === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(funding !== undefined, 'a funding was settled');
+      // 1 BTC at 10,000 and 0.01%: 1 USDT from the long to the short.
+      assert.deepEqual([funding[EvFunding.RATE], funding[EvFunding.PAID], funding[EvFunding.RECEIVED], funding[EvFunding.FUNDING_TIME_US]], [10_000, 100_000_000, 100_000_000, T0 + 60_000_000]);
+      assert.ok(seen.some((e) => e.kind === EventKind.MarkPrice && e.code === Reject.None), 'samples were taken');
+      // The schedule goes on sampling: replay to the seq the hash was taken at.
+      const { seq, stateHash } = await live.stateHash();
+      const engine = new Engine();
+      await live.close();
+      closed = true;
+      replayJournal(engine, journalDir(dataDir), { toSeq: seq });
+      assert.equal(engine.stateHash(), stateHash);
+      assert.equal(engine.perps.position(1, PERP).size, 1_000);
+    } finally {
+      if (!closed) await live.close();
+    }
   });
 });

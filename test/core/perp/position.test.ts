@@ -2,6 +2,7 @@
 // / total size; a partial close leaves it unchanged and realizes (exit - entry) * qty).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { applyFill, unrealizedPnl } from '../../../src/core/perp/position.js';
 import { BTC_QTY, NM, USDT, px } from './units.js';
 
@@ -42,5 +43,52 @@ void describe('positions', () => {
     // Short 3 at 100: covering 1 takes floor(100 / 3) = 33, so it realizes 33 - 30 = 3 (not 3.33).
     assert.equal(applyFill(s, 0, true, 1, 30), 3);
     assert.deepEqual([...s], [-2, -67]);
+  });
+});
+
+void describe('positions against exact arithmetic', () => {
+  let flatTotal = 0;
+  void test('random fills: a reduction realizes at most the exact PnL on the position it reduces, less by under two units; back to flat, the realized sum is the cash flow exactly', () => {
+    // A fill: buy or sell `qty` at `price`, notional = price * qty * NM.
+    // Small quantities often, so that positions go flat and flip; large ones now and then.
+    const fill = fc.record({ buy: fc.boolean(), qty: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5_000 }) }), price: fc.integer({ min: 1, max: 10_000_000 }) });
+    fc.assert(
+      fc.property(fc.array(fill, { minLength: 1, maxLength: 60 }), (fills) => {
+        const p = new Float64Array(2);
+        let realizedSum = 0;
+        let cash = 0; // received selling less paid buying
+        let flats = 0;
+        for (const f of fills) {
+          const notional = f.price * f.qty * NM;
+          cash += f.buy ? -notional : notional;
+          const size = BigInt(p[0]!);
+          const cost = BigInt(p[1]!);
+          const realized = applyFill(p, 0, f.buy, f.qty, notional);
+          realizedSum += realized;
+          const q = BigInt(f.qty);
+          const n = BigInt(notional);
+          if (size === 0n || (size > 0n) === f.buy) {
+            assert.equal(realized, 0, 'adding realizes nothing');
+          } else {
+            // Exact, as a fraction over held * q: the closing notional n * closed / q against cost * closed / held.
+            const held = size > 0n ? size : -size;
+            const closed = q < held ? q : held;
+            const num = size > 0n ? n * closed * held - cost * closed * q : -cost * closed * q - n * closed * held;
+            const den = held * q;
+            // realized <= exact  <=>  realized * den <= num; and exact - realized < 2.
+            assert.ok(BigInt(realized) * den <= num, `realized ${realized} above the exact ${num}/${den}`);
+            assert.ok(num - BigInt(realized) * den < 2n * den, `realized ${realized} two or more below the exact ${num}/${den}`);
+          }
+          if (p[0] === 0) {
+            flats++;
+            assert.equal(p[1], 0, 'a flat position has no cost');
+            assert.equal(realizedSum, cash, 'back to flat: the realized sum is the cash flow');
+          }
+        }
+        flatTotal += flats;
+      }),
+      { seed: 603, numRuns: 500 },
+    );
+    assert.ok(flatTotal > 100, `positions went flat (${flatTotal})`);
   });
 });
