@@ -14,6 +14,7 @@ import { measureRestingMemory } from '../sim/memory.js';
 import { measureRecovery } from '../sim/recovery-bench.js';
 import { readWorkload } from '../sim/workload.js';
 import { riskWorkload } from '../sim/risk-workload.js';
+import { perpWorkload } from '../sim/perp-workload.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -218,7 +219,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('feed a workload through the runtime: sequencer, journal, engine thread; resumes after a crash')
     .requiredOption('--workload <file>', 'workload CSV written by gen-workload.py')
     .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
-    .option('--mode <mode>', "match (the workload as it is) or risk (on spot instruments with money, as bench's risk mode)", 'match')
+    .option('--mode <mode>', "match (the workload as it is), risk (on spot instruments with money) or perp (on perpetuals), as bench's modes", 'match')
     .option('--durability <mode>', 'fsync, os or none', durability, 'fsync')
     .option('--batch <n>', 'commands a group commit takes at most', positiveInt, 4096)
     .option('--snapshot-every <n>', 'take a snapshot every n commands (0: never)', nonNegativeInt, 250_000)
@@ -227,9 +228,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print only the JSON result line')
     .action(async (opts: { workload: string; data: string; mode: string; durability: 'fsync' | 'os' | 'none'; batch: number; snapshotEvery: number; snapshotEveryMs: number; ackLog?: string; json?: boolean }) => {
       const json = opts.json === true;
-      if (opts.mode !== 'match' && opts.mode !== 'risk') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match and risk`);
+      if (opts.mode !== 'match' && opts.mode !== 'risk' && opts.mode !== 'perp') throw new InvalidArgumentError(`unknown mode ${opts.mode}: the modes are match, risk and perp`);
       const read = readWorkload(opts.workload);
-      const workload = opts.mode === 'risk' ? riskWorkload(read) : read;
+      const workload = opts.mode === 'risk' ? riskWorkload(read) : opts.mode === 'perp' ? perpWorkload(read) : read;
       const bar = progressBar(json, 'run', workload.setupCount + workload.commands, 'commands');
       const result = await runWorkload({
         workload,

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Command, Engine } from '../../src/core/index.js';
 import { listSnapshots } from '../../src/journal/snapshots.js';
-import { decodeCommand } from '../../src/protocol/index.js';
+import { decodeCommand, EventReader } from '../../src/protocol/index.js';
 import { runPass } from '../../src/sim/bench.js';
 import { readWorkload } from '../../src/sim/workload.js';
 import { riskWorkload } from '../../src/sim/risk-workload.js';
+import { perpWorkload } from '../../src/sim/perp-workload.js';
 import { writeWorkload } from '../crash/workload.js';
 import { bin, CHILD_NODE_FLAGS, CHILD_TIMEOUT_MS, root } from './root.js';
 
@@ -214,5 +215,43 @@ void describe('bourse run --mode risk and bourse ledger', () => {
     const quote = run(['ledger', '--data', data, '--account', '7', '--asset', '1', '--json']).trim().split('\n');
     assert.equal(quote.length - 1, entries.filter((e) => e.assetId === 1).length);
     assert.match(run(['ledger', '--data', data, '--account', '7']), /balanced[\s\S]*yes/);
+  });
+});
+
+void describe('bourse run --mode perp and its ledger', () => {
+  const data = join(tmp, 'perp-data');
+  const perp = perpWorkload(workload);
+  const alone = runPass(perp).engine;
+
+  void test('run --mode perp: the perpetual form through the runtime, the state of the engine alone; a ledger with realized PnL that sums to the wallet', () => {
+    const r = lastJson(['run', '--workload', workloadPath, '--data', data, '--mode', 'perp', '--durability', 'none', '--json']);
+    assert.equal(r.acknowledged, perp.setupCount + perp.commands);
+    assert.equal(r.stateHash, alone.stateHash());
+    // Three accounts that realized PnL, found by running the workload in this process.
+    const engine = new Engine();
+    const cmd = new Command();
+    const reader = new EventReader();
+    const accounts = new Set<number>();
+    for (let at = 0; at < perp.view.byteLength && accounts.size < 3; ) {
+      at += decodeCommand(perp.view, at, cmd);
+      engine.apply(cmd);
+      for (const e of reader.read(engine.events)) if (e.event === 'Ledger' && e.reason === 'REALIZED_PNL') accounts.add(Number(e.accountId));
+      engine.events.clear();
+    }
+    assert.equal(accounts.size, 3);
+    const reasons = new Set<string>();
+    let balanced = 0;
+    for (const account of accounts) {
+      const lines = run(['ledger', '--data', data, '--account', String(account), '--json']).trim().split('\n');
+      const summary = JSON.parse(lines.pop()!) as { assets: { assetId: number; balanced: boolean; free: number }[] };
+      for (const l of lines) reasons.add((JSON.parse(l) as { reason: string }).reason);
+      for (const a of summary.assets) {
+        assert.equal(a.balanced, true, `account ${account} asset ${a.assetId}`);
+        assert.equal(a.free, alone.balances.freeOf(account, a.assetId));
+        balanced++;
+      }
+    }
+    assert.ok(balanced >= 3);
+    for (const reason of ['DEPOSIT', 'FEE', 'REALIZED_PNL']) assert.ok(reasons.has(reason), `a ${reason} entry in those accounts' ledgers`);
   });
 });
