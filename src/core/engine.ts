@@ -448,7 +448,7 @@ export class Engine {
     const settlement = this.settlement;
     const cost = this.marketBuyCost(instrumentId, pool.qtyLeft(slot), pool.account(slot), pool.stp(slot));
     if (!settlement.canLock(pool.account(slot), settlement.lockAsset(instrumentId, Side.Buy), cost)) return false;
-    if (cost > 0) settlement.lock(slot, cost);
+    if (cost > 0) settlement.lockMarketBuy(slot, cost);
     return true;
   }
 

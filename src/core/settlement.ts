@@ -92,11 +92,6 @@ export class Settlement {
     return encodeLockRate(Math.max(this.makerRate(accountId), this.takerRate(accountId), 0));
   }
 
-  /** What a limit order of the account locks now: see the header. */
-  limitLock(instrumentId: number, accountId: number, side: number, price: number, qty: number): number {
-    return this.lockAt(instrumentId, side, price, qty, this.lockRateCode(accountId));
-  }
-
   /** What a limit order holds at `price` with `qty` left, its lock worked out at the rate coded `rateCode`. */
   lockAt(instrumentId: number, side: number, price: number, qty: number, rateCode: number): number {
     if (side === Side.Sell) return qty * this.instruments.qtyMinor[instrumentId]!;
@@ -152,25 +147,14 @@ export class Settlement {
     }
   }
 
-  /**
-   * An order in `slot` takes its lock, `amount`, from free (a conditional market buy that
-   * fires): a limit order's is `lockOf`
-   * at its account's rate now, which its record keeps; a market buy's is kept here.
-   */
-  lock(slot: number, amount: number): void {
+  /** A conditional market buy that fires takes its lock, `amount` (its fills' cost), from free; it is kept here while the buy matches. */
+  lockMarketBuy(slot: number, amount: number): void {
     const pool = this.pool;
     const i = slot << Hot.I32_SHIFT;
-    const accountId = pool.i32[i + Hot.I_ACCOUNT]!;
-    const kinds = pool.i32[i + Hot.I_KINDS]!;
-    const side = kinds & Kinds.SIDE;
-    this.move(accountId, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, side), amount);
-    if (side === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) {
-      assert(this.marketBuySlot === Link.NIL, 'one market buy matches at a time');
-      this.marketBuySlot = slot;
-      this.marketBuyLocked = amount;
-    } else {
-      this.setRateCode(slot, this.lockRateCode(accountId));
-    }
+    assert((pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE) === Side.Buy && this.marketBuySlot === Link.NIL, 'one market buy matches at a time');
+    this.move(pool.i32[i + Hot.I_ACCOUNT]!, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, Side.Buy), amount);
+    this.marketBuySlot = slot;
+    this.marketBuyLocked = amount;
   }
 
   /**
