@@ -12,7 +12,8 @@
 // Every order, from acceptance to done, lives in an OrderPool slot. An incoming order is a
 // taker: it matches the opposite side best price first, oldest first, each fill at the
 // maker's price; what is left rests (GTC, GTD, GTX) or expires (IOC, market). Conditional
-// orders wait on a trigger side until the last trade price reaches their trigger price.
+// orders wait on a trigger side until the last trade price reaches their trigger price, or,
+// for a perpetual's MarkPrice ones, on its mark-price trigger sides until the mark does.
 
 import { assert, verify } from './assert.js';
 import { Assets } from './assets.js';

@@ -596,9 +596,14 @@ function hashPerps(engine: Engine, h: StateHasher): void {
       const at = id * Bracket.MAX + k;
       h.number(p.brackets.cap[at]!).number(p.brackets.maxLeverage[at]!).number(p.brackets.mmrPpm[at]!).number(p.brackets.cum[at]!);
     }
-    // Its mark-price orders waiting, each side best first and each level in time priority, as the book's.
+    // Its mark-price orders waiting, each side best first and each level in time priority, as
+    // the book's; nothing while none waits, so that a perpetual engine that never had one
+    // hashes as it did before them (a journal replayed on this build ends in the same hash).
     const m = p.markTriggers;
-    for (let s = id * BookSide.PER_INSTRUMENT + BookSide.RISE; s <= id * BookSide.PER_INSTRUMENT + BookSide.FALL; s++) {
+    const rise = id * BookSide.PER_INSTRUMENT + BookSide.RISE;
+    if (m.sideCount[rise] === 0 && m.sideCount[rise + 1] === 0) continue;
+    h.string('mark-price triggers');
+    for (let s = rise; s <= rise + 1; s++) {
       h.number(m.sideCount[s]!);
       for (let i = m.sideCount[s]! - 1; i >= 0; i--) {
         const level = m.sideLevels[s]![i]!;

@@ -263,6 +263,23 @@ void describe('mark-price orders in snapshots', () => {
     assert.deepEqual([trades[1]! - trades[0]!, trades[2]! - trades[1]!], [1, 0], 'one trade at 9,550, none at 10,600');
   });
 
+  void test('none waiting hashes as before them: a mark-price order placed and cancelled leaves what a limit order placed and cancelled leaves', () => {
+    // Deposits with the same transfer ids on both (venue.ts's `deposit` numbers them venue after venue).
+    const fresh = (): Venue => {
+      const v = perpVenue({ fees: false });
+      expectOk(v.apply({ kind: CommandKind.Deposit, accountId: 1, assetId: 1, amount: 10_000 * USDT, transferId: 1 }));
+      return v;
+    };
+    const a = fresh();
+    const b = fresh();
+    const id = a.apply(sellStop(1, 960_000, BTC, MARK)).orderId;
+    assert.notEqual(a.engine.stateHash(), b.engine.stateHash());
+    expectOk(a.apply({ kind: CommandKind.CancelOrder, accountId: 1, instrumentId: PERP, orderId: id }));
+    const limit = b.apply(perpOrder(1, Side.Sell, 1_100_000, BTC)).orderId;
+    expectOk(b.apply({ kind: CommandKind.CancelOrder, accountId: 1, instrumentId: PERP, orderId: limit }));
+    assert.equal(a.engine.stateHash(), b.engine.stateHash());
+  });
+
   void test('the hash sees a waiting mark-price order: the same stop on the last price hashes differently', () => {
     const a = longVenue();
     const b = longVenue();
