@@ -61,7 +61,10 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
   if (!isKind(tif, Limits.TIME_IN_FORCES)) return Reject.InvalidTimeInForce;
   if (!isKind(cmd.stpMode, Limits.STP_MODES)) return Reject.InvalidStpMode;
   if (!isKind(cmd.flags, 256) || (cmd.flags & ~Limits.ORDER_FLAGS_SETTABLE) !== 0) return Reject.InvalidFlags;
-  if ((cmd.flags & OrderFlag.ClosePosition) !== 0 && orderType !== OrderType.StopMarket && orderType !== OrderType.TakeProfitMarket) return Reject.InvalidFlags;
+  if ((cmd.flags & (OrderFlag.ClosePosition | OrderFlag.MarkPrice)) !== 0) {
+    const flagsReject = checkStopFlags(instruments, cmd.flags, instrumentId, orderType);
+    if (flagsReject !== Reject.None) return flagsReject;
+  }
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
   if (cmd.quoteOrderQty !== 0) {
@@ -98,6 +101,20 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
     if (expire !== Math.floor(expire) || expire <= clock.nowUs || expire > Limits.MAX_SAFE) return Reject.ExpireTimeInvalid;
   } else if (cmd.expireTimeUs !== 0) {
     return Reject.ExpireTimeInvalid;
+  }
+  return Reject.None;
+}
+
+/**
+ * The flags of stop and take-profit orders, in order: ClosePosition only with STOP_MARKET
+ * and TAKE_PROFIT_MARKET; MarkPrice (workingType MARK_PRICE) only with a stop or
+ * take-profit type, and only on a perpetual. Out of line: most orders set neither.
+ */
+function checkStopFlags(instruments: Instruments, flags: number, instrumentId: number, orderType: number): number {
+  if ((flags & OrderFlag.ClosePosition) !== 0 && orderType !== OrderType.StopMarket && orderType !== OrderType.TakeProfitMarket) return Reject.InvalidFlags;
+  if ((flags & OrderFlag.MarkPrice) !== 0) {
+    if (!isConditional(orderType)) return Reject.InvalidFlags;
+    if (!instruments.isPerp(instrumentId)) return Reject.MarkTriggerNotPerpetual;
   }
   return Reject.None;
 }

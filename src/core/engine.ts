@@ -12,7 +12,8 @@
 // Every order, from acceptance to done, lives in an OrderPool slot. An incoming order is a
 // taker: it matches the opposite side best price first, oldest first, each fill at the
 // maker's price; what is left rests (GTC, GTD, GTX) or expires (IOC, market). Conditional
-// orders wait on a trigger side until the last trade price reaches their trigger price.
+// orders wait on a trigger side until the last trade price reaches their trigger price, or,
+// for a perpetual's MarkPrice ones, on its mark-price trigger sides until the mark does.
 
 import { assert, verify } from './assert.js';
 import { Assets } from './assets.js';
@@ -240,11 +241,7 @@ export class Engine {
     }
 
     if (conditional) {
-      const last = this.instruments.lastPrice[instrumentId]!;
-      const rise = triggersOnRise(orderType, side);
-      if (last > 0 && (rise ? last >= cmd.triggerPrice : last <= cmd.triggerPrice)) {
-        return this.reject(cmd, Reject.WouldTriggerImmediately);
-      }
+      if (this.triggersNow(cmd)) return this.reject(cmd, Reject.WouldTriggerImmediately);
     } else if (tif === TimeInForce.FOK) {
       const limit = orderType === OrderType.Market ? 0 : cmd.price;
       if (!this.canFill(instrumentId, side, limit, cmd.qty, accountId, stp)) return this.reject(cmd, Reject.FokNotFillable);
@@ -289,14 +286,32 @@ export class Engine {
     if (lockAmount > 0) this.settlement.hold(slot, lockAmount);
 
     if (conditional) {
-      const sideIndex = instrumentId * BookSide.PER_INSTRUMENT + (triggersOnRise(orderType, side) ? BookSide.RISE : BookSide.FALL);
-      this.book.append(this.book.levelAt(sideIndex, cmd.triggerPrice), slot, cmd.qty);
-      this.indexOrder(slot);
+      this.waitOnTrigger(slot, cmd);
       return Reject.None;
     }
     this.takeAndRest(slot, false);
     if (this.tradedInstrument !== 0) this.fireTriggers();
     return Reject.None;
+  }
+
+  /**
+   * Whether a new stop or take-profit order's reference price (the last price, or the mark
+   * for a MarkPrice order) has already reached its trigger: it is refused then, as on Binance.
+   * None yet (0) reaches nothing. Out of line from `place`, as is `waitOnTrigger`.
+   */
+  private triggersNow(cmd: Command): boolean {
+    const instrumentId = cmd.instrumentId;
+    const reference = (cmd.flags & OrderFlag.MarkPrice) !== 0 ? this.perps.markPrice[instrumentId]! : this.instruments.lastPrice[instrumentId]!;
+    if (reference === 0) return false;
+    return triggersOnRise(cmd.orderType, cmd.side) ? reference >= cmd.triggerPrice : reference <= cmd.triggerPrice;
+  }
+
+  /** A new stop or take-profit order waits on its trigger side: the book's, or its perpetual's mark-price ones (Perps.markTriggers). */
+  private waitOnTrigger(slot: number, cmd: Command): void {
+    const book = (cmd.flags & OrderFlag.MarkPrice) !== 0 ? this.perps.markTriggers : this.book;
+    const sideIndex = cmd.instrumentId * BookSide.PER_INSTRUMENT + (triggersOnRise(cmd.orderType, cmd.side) ? BookSide.RISE : BookSide.FALL);
+    book.append(book.levelAt(sideIndex, cmd.triggerPrice), slot, cmd.qty);
+    this.indexOrder(slot);
   }
 
   /**
@@ -457,7 +472,7 @@ export class Engine {
     if (target !== Reject.None) return this.reject(cmd, target);
     const slot = this.findTarget(cmd);
     if (slot < 0) return this.reject(cmd, -slot);
-    this.removeOrder(slot, DoneReason.Cancelled);
+    this.removeOpen(slot, DoneReason.Cancelled);
     return Reject.None;
   }
 
@@ -474,7 +489,10 @@ export class Engine {
     if (slot < 0) return this.reject(cmd, -slot);
     const pool = this.pool;
     const level = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_LEVEL]!;
-    if ((this.book.levelSide[level]! & 3) > BookSide.ASKS) return this.reject(cmd, Reject.OrderNotAmendable);
+    // A stop or take-profit order waiting on its trigger is not amendable. Read from the
+    // order, not its level's side: a mark-price one's level is in Perps.markTriggers.
+    const kindsNow = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]!;
+    if (isConditional((kindsNow >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK) && (kindsNow & (OrderFlag.Triggered << Kinds.FLAGS_SHIFT)) === 0) return this.reject(cmd, Reject.OrderNotAmendable);
     const checked = checkAmend(this.instruments, cmd);
     if (checked !== Reject.None) return this.reject(cmd, checked);
     if (this.risk.active) {
@@ -543,7 +561,7 @@ export class Engine {
       const id = pool.instrument(slot);
       const match = instrumentId === 0 ? this.instruments.status[id] !== InstrumentStatus.Halted : id === instrumentId;
       if (match) {
-        this.removeOrder(slot, DoneReason.Cancelled);
+        this.removeOpen(slot, DoneReason.Cancelled);
         count++;
       }
       slot = next;
@@ -569,6 +587,16 @@ export class Engine {
       for (let level = this.book.best(s); level !== Link.NIL; level = this.book.best(s)) {
         this.removeOrder(this.book.levelHead[level]!, DoneReason.Cancelled);
         count++;
+      }
+    }
+    if (this.perps.isPerp(instrumentId)) {
+      // Its mark-price stops, rise side then fall side, as the book's above.
+      const waiting = this.perps.markTriggers;
+      for (let s = first + BookSide.RISE; s <= first + BookSide.FALL; s++) {
+        for (let level = waiting.best(s); level !== Link.NIL; level = waiting.best(s)) {
+          this.removeMarkWaiting(waiting.levelHead[level]!, DoneReason.Cancelled);
+          count++;
+        }
       }
     }
     return count;
@@ -910,23 +938,52 @@ export class Engine {
     for (;;) {
       const instrumentId = this.tradedInstrument;
       this.tradedInstrument = 0;
-      if (instrumentId === 0) return;
-      const last = this.instruments.lastPrice[instrumentId]!;
-      const first = instrumentId * BookSide.PER_INSTRUMENT;
-      for (;;) {
-        let level = book.best(first + BookSide.RISE);
-        if (level === Link.NIL || book.levelPrice[level]! > last) {
-          level = book.best(first + BookSide.FALL);
-          if (level === Link.NIL || book.levelPrice[level]! < last) break;
+      if (instrumentId !== 0) {
+        const last = this.instruments.lastPrice[instrumentId]!;
+        const first = instrumentId * BookSide.PER_INSTRUMENT;
+        for (;;) {
+          let level = book.best(first + BookSide.RISE);
+          if (level === Link.NIL || book.levelPrice[level]! > last) {
+            level = book.best(first + BookSide.FALL);
+            if (level === Link.NIL || book.levelPrice[level]! < last) break;
+          }
+          const slot = book.levelHead[level]!;
+          book.unlink(slot, this.pool.qtyLeft(slot));
+          this.trigger(slot, last);
+          // A trade moves the price: start again with the new last price.
+          if (this.tradedInstrument !== 0) break;
         }
-        const slot = book.levelHead[level]!;
-        book.unlink(slot, this.pool.qtyLeft(slot));
-        this.trigger(slot, last);
-        // A trade moves the price: start again with the new last price.
-        if (this.tradedInstrument !== 0) break;
+        if (this.tradedInstrument !== 0) continue;
       }
-      if (this.tradedInstrument === 0) return;
+      // The last price has settled. A perpetual's mark may have moved (a trade is one of its
+      // inputs): its mark-price orders fire one at a time, and each may trade again.
+      if (this.perps.markMoved === 0 || !this.fireMarkTrigger()) return;
     }
+  }
+
+  /**
+   * Fires one mark-price order of the perpetual whose mark moved (Perps.markMoved) that the
+   * mark has reached, in the order last-price ones fire (rise side first, nearest trigger
+   * first, then time priority); false, and the perpetual no longer marked, when none has.
+   */
+  private fireMarkTrigger(): boolean {
+    const perps = this.perps;
+    const waiting = perps.markTriggers;
+    const instrumentId = perps.markMoved;
+    const mark = perps.markPrice[instrumentId]!;
+    const first = instrumentId * BookSide.PER_INSTRUMENT;
+    let level = waiting.best(first + BookSide.RISE);
+    if (level === Link.NIL || waiting.levelPrice[level]! > mark) {
+      level = waiting.best(first + BookSide.FALL);
+      if (level === Link.NIL || waiting.levelPrice[level]! < mark) {
+        perps.markMoved = 0;
+        return false;
+      }
+    }
+    const slot = waiting.levelHead[level]!;
+    waiting.unlink(slot, this.pool.qtyLeft(slot));
+    this.trigger(slot, mark);
+    return true;
   }
 
   /** A conditional order fires and enters as a market or limit order. */
@@ -1063,6 +1120,28 @@ export class Engine {
     pool.free(slot);
   }
 
+  /**
+   * Takes an open order out wherever it is: a mark-price stop waiting on its perpetual's
+   * trigger sides (Perps.markTriggers) leaves those; any other order its book level.
+   * Cancels and expiry come here; matching, whose makers always rest, calls removeOrder.
+   */
+  private removeOpen(slot: number, reason: number): void {
+    if (this.perps.markTriggers.levelsLive !== 0 && this.waitsOnMark(slot)) this.removeMarkWaiting(slot, reason);
+    else this.removeOrder(slot, reason);
+  }
+
+  /** Whether an order is a mark-price stop or take-profit that has not fired. */
+  private waitsOnMark(slot: number): boolean {
+    const flags = this.pool.flags(slot);
+    return (flags & OrderFlag.MarkPrice) !== 0 && (flags & OrderFlag.Triggered) === 0;
+  }
+
+  /** A waiting mark-price stop leaves its trigger side and the engine. */
+  private removeMarkWaiting(slot: number, reason: number): void {
+    this.perps.markTriggers.unlink(slot, this.pool.qtyLeft(slot));
+    this.finish(slot, reason, true);
+  }
+
   /** A spot order that ends gives back what it still holds locked. */
   private releaseLock(slot: number): void {
     if (this.instruments.quoteAsset[this.pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_INSTRUMENT]!] !== 0) this.settlement.release(slot);
@@ -1083,7 +1162,7 @@ export class Engine {
       const orderId = this.gtdOrderId[0]!;
       this.gtdPop();
       const slot = this.byId.find(orderId);
-      if (slot !== Link.NIL && this.pool.expireTimeUs(slot) <= this.nowUs) this.removeOrder(slot, DoneReason.Expired);
+      if (slot !== Link.NIL && this.pool.expireTimeUs(slot) <= this.nowUs) this.removeOpen(slot, DoneReason.Expired);
     }
   }
 
@@ -1238,7 +1317,10 @@ export class Engine {
       default:
         code = perps.setLeverage(cmd);
     }
-    return code === Reject.None ? code : this.reject(cmd, code);
+    if (code !== Reject.None) return this.reject(cmd, code);
+    // A new mark (an index price, a sample, a funding): the mark-price orders it reached fire.
+    if (perps.markMoved !== 0) this.fireTriggers();
+    return Reject.None;
   }
 
   // ---------------------------------------------------------------- assets and transfers
@@ -1439,6 +1521,7 @@ export class Engine {
               assert(pool.price(o) === book.levelPrice[level], 'order price differs from its level');
             } else {
               assert(pool.triggerPrice(o) === book.levelPrice[level], 'trigger differs from its level');
+              assert((pool.flags(o) & OrderFlag.MarkPrice) === 0, 'a mark-price order waits on the last-price trigger sides');
             }
             qty += pool.qtyLeft(o);
             count++;
@@ -1454,6 +1537,7 @@ export class Engine {
       const ask = book.best(first + BookSide.ASKS);
       if (bid !== Link.NIL && ask !== Link.NIL) assert(book.levelPrice[bid]! < book.levelPrice[ask]!, 'book is crossed');
     }
+    if (this.perps.active) open += this.checkMarkTriggers();
     assert(open === pool.live, 'live orders differ from the orders in levels');
     assert(this.byId.count === open, 'id index holds other than the open orders');
     let inAccounts = 0;
@@ -1468,6 +1552,59 @@ export class Engine {
     if (this.perps.active) this.perps.checkInvariants(this.accountHead);
     this.checkConservation();
     this.checkLocks();
+  }
+
+  /**
+   * The perpetuals' mark-price trigger sides (Perps.markTriggers): sorted, each level's list
+   * and totals right, each order a waiting mark-price stop of that perpetual at its trigger,
+   * none the mark has reached (they fire in the command that moves the mark), and no other
+   * side used. Returns the orders waiting there.
+   */
+  private checkMarkTriggers(): number {
+    const pool = this.pool;
+    const waiting = this.perps.markTriggers;
+    assert(this.perps.markMoved === 0, 'a moved mark was left unfired after a command');
+    let open = 0;
+    for (const instrumentId of this.instruments.ids) {
+      const first = instrumentId * BookSide.PER_INSTRUMENT;
+      if (!this.perps.isPerp(instrumentId)) continue;
+      assert(waiting.sideCount[first + BookSide.BIDS] === 0 && waiting.sideCount[first + BookSide.ASKS] === 0, 'mark-price trigger sides hold bids or asks');
+      const mark = this.perps.markPrice[instrumentId]!;
+      for (let s = first + BookSide.RISE; s <= first + BookSide.FALL; s++) {
+        const n = waiting.sideCount[s]!;
+        const keys = waiting.sideKeys[s]!;
+        const levels = waiting.sideLevels[s]!;
+        for (let i = 0; i < n; i++) {
+          assert(i === 0 || keys[i - 1]! < keys[i]!, 'side keys are not strictly ascending');
+          const level = levels[i]!;
+          const trigger = waiting.levelPrice[level]!;
+          assert(waiting.levelSide[level] === s, 'level is on another side');
+          assert(waiting.levelTable.find(s, trigger) === level, 'level not findable by side and price');
+          assert(mark === 0 || (s === first + BookSide.RISE ? trigger > mark : trigger < mark), 'a mark-price order the mark reached is waiting');
+          let qty = 0;
+          let count = 0;
+          let prev = Link.NIL;
+          for (let o = waiting.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
+            assert(pool.prev(o) === prev, 'level list back link broken');
+            assert(pool.level(o) === level, 'order points at another level');
+            assert(pool.instrument(o) === instrumentId, 'order in another instrument book');
+            assert(this.waitsOnMark(o) && isConditional(pool.type(o)), 'a mark trigger side holds other than a waiting mark-price order');
+            assert((triggersOnRise(pool.type(o), pool.side(o)) ? BookSide.RISE : BookSide.FALL) === s - first, 'mark-price order on the wrong trigger side');
+            assert(pool.triggerPrice(o) === trigger, 'trigger differs from its level');
+            assert(pool.qtyLeft(o) > 0, 'open order with nothing left');
+            assert(this.byId.find(pool.id(o)) === o, 'open order not findable by id');
+            qty += pool.qtyLeft(o);
+            count++;
+            prev = o;
+          }
+          assert(waiting.levelTail[level] === prev, 'level tail is not its last order');
+          assert(count > 0 && count === waiting.levelOrders[level], 'level order count is wrong');
+          assert(qty === waiting.levelQty[level], 'level quantity differs from the sum of its orders');
+          open += count;
+        }
+      }
+    }
+    return open;
   }
 
   /** The open-order counts kept per (account, instrument) and per account are those of the open orders. */

@@ -150,7 +150,11 @@ export const enum EvAmended {
   WORDS = 7,
 }
 
-/** A conditional order fired at the last trade price and enters as its type says. */
+/**
+ * A conditional order fired and enters as its type says. LAST_PRICE is the price that
+ * reached its trigger: the last trade price, or the mark price for an order with
+ * OrderFlag.MarkPrice (Binance's workingType MARK_PRICE).
+ */
 export const enum EvTriggered {
   ORDER_ID = 1,
   LAST_PRICE = 2,

@@ -11,4 +11,4 @@ export type { InstrumentSpec } from './instruments.js';
 export type { AssetSpec } from './assets.js';
 export type { AccountMargin } from './perp/perps.js';
 export * from './types.js';
-export { accountBalances, accountOrders, bestPrice, openOrder, openOrderByClientId, openOrders, sideLevels, sideOrders, type BalanceView, type LevelView, type OrderView } from './queries.js';
+export { accountBalances, accountOrders, bestPrice, markTriggerOrders, openOrder, openOrderByClientId, openOrders, sideLevels, sideOrders, type BalanceView, type LevelView, type OrderView } from './queries.js';

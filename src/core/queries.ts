@@ -64,6 +64,22 @@ export function sideOrders(engine: Engine, instrumentId: number, sideKind: numbe
   return out;
 }
 
+/**
+ * The mark-price stop and take-profit orders of a perpetual waiting on one side
+ * (BookSide.RISE or BookSide.FALL of Perps.markTriggers): nearest trigger first, then time priority.
+ */
+export function markTriggerOrders(engine: Engine, instrumentId: number, sideKind: number): OrderView[] {
+  const out: OrderView[] = [];
+  if (!engine.perps.isPerp(instrumentId) || (sideKind !== BookSide.RISE && sideKind !== BookSide.FALL)) return out;
+  const m = engine.perps.markTriggers;
+  const s = instrumentId * BookSide.PER_INSTRUMENT + sideKind;
+  const levels = m.sideLevels[s]!;
+  for (let i = m.sideCount[s]! - 1; i >= 0; i--) {
+    for (let o = m.levelHead[levels[i]!]!; o !== Link.NIL; o = engine.pool.next(o)) out.push(orderView(engine, o));
+  }
+  return out;
+}
+
 /** Aggregated levels of a book side (L2), best first, at most `depth` of them. */
 export function sideLevels(engine: Engine, instrumentId: number, side: number, depth = Infinity): LevelView[] {
   const out: LevelView[] = [];
@@ -110,6 +126,7 @@ export function openOrders(engine: Engine): OrderView[] {
   const out: OrderView[] = [];
   for (const instrumentId of engine.instruments.ids) {
     for (let side = 0; side < BookSide.PER_INSTRUMENT; side++) out.push(...sideOrders(engine, instrumentId, side));
+    out.push(...markTriggerOrders(engine, instrumentId, BookSide.RISE), ...markTriggerOrders(engine, instrumentId, BookSide.FALL));
   }
   return out;
 }

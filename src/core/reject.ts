@@ -105,6 +105,7 @@ export const enum Reject {
   InvalidIndexPrice = 710,
   TooManyPremiumSamples = 711,
   InvalidPerpInstrument = 712,
+  MarkTriggerNotPerpetual = 713,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -192,6 +193,7 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InvalidIndexPrice]: ['InvalidIndexPrice', 'an index price must be an integer from 1 to the instrument\'s max price'],
   [Reject.TooManyPremiumSamples]: ['TooManyPremiumSamples', 'the funding interval holds the most premium samples it may'],
   [Reject.InvalidPerpInstrument]: ['InvalidPerpInstrument', 'a perpetual needs a known margin asset of scale <= 11, no base or quote asset, and a notional unit with room under 2^53'],
+  [Reject.MarkTriggerNotPerpetual]: ['MarkTriggerNotPerpetual', 'only stop and take-profit orders of a perpetual future may trigger on the mark price (workingType MARK_PRICE)'],
   [Reject.TooManyAccountOpenOrders]: ['TooManyAccountOpenOrders', 'the account has the most open orders it may have across all instruments'],
   [Reject.TooManyAccountConditionalOrders]: ['TooManyAccountConditionalOrders', 'the account has the most open stop and take-profit orders it may have across all instruments'],
   [Reject.InvalidAccountLimits]: ['InvalidAccountLimits', 'account limits need an account id (0: the default) and integers >= 0 (0: no limit)'],

@@ -17,7 +17,7 @@
 
 import { assert } from './assert.js';
 import { Bal } from './balances.js';
-import { BookSide } from './book.js';
+import { Book, BookSide } from './book.js';
 import { Engine } from './engine.js';
 import { StateHasher } from './hash.js';
 import { Cold, Hot, Link, Mark } from './orders.js';
@@ -216,7 +216,35 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
     ['perp.bracket.cum', p.brackets.cum],
     ['perp.rowAccount', p.rowAccount.subarray(0, p.rows)],
     ['perp.cells', p.cellsImage()],
+    ...markTriggerArrays(engine),
   ];
+}
+
+/**
+ * The mark-price trigger sides (Perps.markTriggers), a book of their own: its level pool
+ * and counters (high water, free head, live) as the book's are written, and each
+ * perpetual's rise and fall sides. An image written before them has none, and so restores
+ * with none waiting.
+ */
+function markTriggerArrays(engine: Engine): [string, NumericArray][] {
+  const m = engine.perps.markTriggers;
+  const levels = m.levelHighWater;
+  const out: [string, NumericArray][] = [
+    ['perp.mark.scalars', Float64Array.of(m.levelHighWater, m.levelFreeHead, m.levelsLive)],
+    ['perp.mark.level.price', m.levelPrice.subarray(0, levels)],
+    ['perp.mark.level.qty', m.levelQty.subarray(0, levels)],
+    ['perp.mark.level.head', m.levelHead.subarray(0, levels)],
+    ['perp.mark.level.tail', m.levelTail.subarray(0, levels)],
+    ['perp.mark.level.orders', m.levelOrders.subarray(0, levels)],
+    ['perp.mark.level.side', m.levelSide.subarray(0, levels)],
+  ];
+  for (const id of engine.perps.ids) {
+    for (let s = id * BookSide.PER_INSTRUMENT + BookSide.RISE; s <= id * BookSide.PER_INSTRUMENT + BookSide.FALL; s++) {
+      out.push([`perp.mark.side.${s}.keys`, m.sideKeys[s]!.subarray(0, m.sideCount[s]!)]);
+      out.push([`perp.mark.side.${s}.levels`, m.sideLevels[s]!.subarray(0, m.sideCount[s]!)]);
+    }
+  }
+  return out;
 }
 
 const PERP_INSTRUMENT_ARRAYS = [
@@ -438,7 +466,7 @@ export function restore(bytes: Uint8Array): Engine {
   // Perpetuals: listed again in their order (columns and stride follow), then their state.
   const perps = engine.perps;
   for (const id of engine.instruments.ids) if (engine.instruments.isPerp(id)) perps.addInstrument(id, 0);
-  if (perps.ids.length > 0) restorePerps(engine, f64, i32, s.perpRows!);
+  if (perps.ids.length > 0) restorePerps(engine, f64, i32, (name) => arrays.has(name), s.perpRows!);
 
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
@@ -450,8 +478,39 @@ export function restore(bytes: Uint8Array): Engine {
   return engine;
 }
 
+/** The mark-price trigger sides from their image (markTriggerArrays): a book made to hold them, its perpetuals' sides filled. */
+function restoreMarkTriggers(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>): void {
+  const perps = engine.perps;
+  const [highWater, freeHead, live] = f64('perp.mark.scalars');
+  const m = new Book(engine.pool, Math.max(highWater!, 64), 64);
+  m.levelPrice.set(f64('perp.mark.level.price'));
+  m.levelQty.set(f64('perp.mark.level.qty'));
+  m.levelHead.set(i32('perp.mark.level.head'));
+  m.levelTail.set(i32('perp.mark.level.tail'));
+  m.levelOrders.set(i32('perp.mark.level.orders'));
+  m.levelSide.set(i32('perp.mark.level.side'));
+  m.levelHighWater = highWater!;
+  m.levelFreeHead = freeHead!;
+  m.levelsLive = live!;
+  for (const id of perps.ids) {
+    m.addInstrument(id);
+    for (let s = id * BookSide.PER_INSTRUMENT + BookSide.RISE; s <= id * BookSide.PER_INSTRUMENT + BookSide.FALL; s++) {
+      const keys = f64(`perp.mark.side.${s}.keys`);
+      const levels = i32(`perp.mark.side.${s}.levels`);
+      const capacity = Math.max(8, keys.length);
+      m.sideKeys[s] = new Float64Array(capacity);
+      m.sideLevels[s] = new Int32Array(capacity);
+      m.sideKeys[s]!.set(keys);
+      m.sideLevels[s]!.set(levels);
+      m.sideCount[s] = keys.length;
+      for (let k = 0; k < keys.length; k++) m.levelTable.insert(levels[k]!);
+    }
+  }
+  perps.markTriggers = m;
+}
+
 /** A perpetual engine's state from its image, its perpetuals listed again already (columns and stride). */
-function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, rows: number): void {
+function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, has: (name: string) => boolean, rows: number): void {
   const perps = engine.perps;
   for (const name of PERP_INSTRUMENT_ARRAYS) {
     const saved = f64(`perp.${name}`);
@@ -472,6 +531,7 @@ function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayB
     if (perps.rowOf(perpRows[row]!) !== row) throw new SnapshotError('snapshot perpetual rows name an account twice');
   }
   perps.restoreCells(f64('perp.cells'));
+  if (has('perp.mark.scalars')) restoreMarkTriggers(engine, f64, i32);
 }
 
 /** The canonical hash of everything that decides the engine's future behaviour. */
@@ -494,13 +554,7 @@ export function stateHash(engine: Engine): string {
       for (let i = book.sideCount[s]! - 1; i >= 0; i--) {
         const level = levels[i]!;
         h.number(book.levelPrice[level]!).number(book.levelQty[level]!).number(book.levelOrders[level]!);
-        for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) {
-          // Side, type, time in force, STP mode and flags as the record packs them, marks left out.
-          const kinds = pool.i32[(o << Hot.I32_SHIFT) + Hot.I_KINDS]! & ~(Mark.ID_SPILLED | Mark.CLIENT_ID_SPILLED | Mark.CLIENT_ID_AWAY);
-          h.number(pool.id(o)).number(pool.clientId(o)).u32(pool.account(o)).u32(kinds);
-          h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
-          h.number(pool.triggerPrice(o)).number(pool.expireTimeUs(o));
-        }
+        for (let o = book.levelHead[level]!; o !== Link.NIL; o = pool.next(o)) hashOrder(engine, h, o);
       }
     }
   }
@@ -514,6 +568,15 @@ export function stateHash(engine: Engine): string {
   hashBalances(engine, h);
   if (engine.perps.ids.length > 0) hashPerps(engine, h);
   return h.digest();
+}
+
+/** An open order's fields: side, type, time in force, STP mode and flags as the record packs them, marks left out. */
+function hashOrder(engine: Engine, h: StateHasher, o: number): void {
+  const pool = engine.pool;
+  const kinds = pool.i32[(o << Hot.I32_SHIFT) + Hot.I_KINDS]! & ~(Mark.ID_SPILLED | Mark.CLIENT_ID_SPILLED | Mark.CLIENT_ID_AWAY);
+  h.number(pool.id(o)).number(pool.clientId(o)).u32(pool.account(o)).u32(kinds);
+  h.number(pool.price(o)).number(pool.qtyLeft(o)).number(pool.qtyFilled(o));
+  h.number(pool.triggerPrice(o)).number(pool.expireTimeUs(o));
 }
 
 /**
@@ -532,6 +595,21 @@ function hashPerps(engine: Engine, h: StateHasher): void {
     for (let k = 0; k < n; k++) {
       const at = id * Bracket.MAX + k;
       h.number(p.brackets.cap[at]!).number(p.brackets.maxLeverage[at]!).number(p.brackets.mmrPpm[at]!).number(p.brackets.cum[at]!);
+    }
+    // Its mark-price orders waiting, each side best first and each level in time priority, as
+    // the book's; nothing while none waits, so that a perpetual engine that never had one
+    // hashes as it did before them (a journal replayed on this build ends in the same hash).
+    const m = p.markTriggers;
+    const rise = id * BookSide.PER_INSTRUMENT + BookSide.RISE;
+    if (m.sideCount[rise] === 0 && m.sideCount[rise + 1] === 0) continue;
+    h.string('mark-price triggers');
+    for (let s = rise; s <= rise + 1; s++) {
+      h.number(m.sideCount[s]!);
+      for (let i = m.sideCount[s]! - 1; i >= 0; i--) {
+        const level = m.sideLevels[s]![i]!;
+        h.number(m.levelPrice[level]!).number(m.levelQty[level]!).number(m.levelOrders[level]!);
+        for (let o = m.levelHead[level]!; o !== Link.NIL; o = engine.pool.next(o)) hashOrder(engine, h, o);
+      }
     }
   }
   const rows = Array.from({ length: p.rows }, (_, row) => row).sort((x, y) => p.rowAccount[x]! - p.rowAccount[y]!);

@@ -113,6 +113,13 @@ export const enum OrderFlag {
    * A perpetual's position layer enforces it (perp/perps.ts); elsewhere the book carries it.
    */
   ClosePosition = 1 << 2,
+  /**
+   * Binance's workingType MARK_PRICE, for stop and take-profit orders of perpetuals only:
+   * the order fires when the mark price reaches its trigger, not the last trade price (the
+   * default, CONTRACT_PRICE). It waits on its perpetual's mark-price trigger sides
+   * (Perps.markTriggers) and fires, in the same price-time order, when a new mark is computed.
+   */
+  MarkPrice = 1 << 3,
 }
 
 export function isConditional(orderType: number): boolean {
@@ -144,8 +151,8 @@ export const enum Limits {
   TIME_IN_FORCES = 5,
   STP_MODES = 5,
   INSTRUMENT_STATUSES = 4,
-  /** Flags a command may set (ReduceOnly, ClosePosition); the rest are the engine's own. */
-  ORDER_FLAGS_SETTABLE = 5,
+  /** Flags a command may set (ReduceOnly, ClosePosition, MarkPrice); the rest are the engine's own. */
+  ORDER_FLAGS_SETTABLE = 13,
   /** Command kinds are 1 to this. */
   COMMAND_KIND_MAX = 24,
   /** Asset ids are 1 to this less one. */

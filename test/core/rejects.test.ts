@@ -239,6 +239,7 @@ const CATALOGUE: Case[] = [
     cmd: () => ({ kind: CommandKind.SamplePremium, instrumentId: PERP }),
   },
   { name: 'a perpetual whose margin asset is unknown', code: Reject.InvalidPerpInstrument, cmd: () => instrumentFields({ ...PERP_SPEC, marginAssetId: 7 }) },
+  { name: 'a stop triggered by the mark price on a spot instrument', code: Reject.MarkTriggerNotPerpetual, cmd: (v) => limit(v, { orderType: OrderType.StopMarket, price: 0, triggerPrice: 90, flags: 8 }) },
 ];
 
 function filter(v: Venue, f: CommandFields): void {
@@ -478,6 +479,24 @@ void describe('bad input changes nothing', () => {
       v.rejects(limit(v, { flags: bad }), Reject.InvalidFlags);
     }
     v.rejects(limit(v, { flags: 3 }), Reject.InvalidFlags);
+  });
+
+  void test('mark-price flag (8): only on stop and take-profit types, then only on a perpetual; before the client id', () => {
+    const v = withBook();
+    // On a limit or market order it is an unknown flag, perpetual or not.
+    v.rejects(limit(v, { flags: 8 }), Reject.InvalidFlags);
+    v.rejects(limit(v, { orderType: OrderType.Market, price: 0, flags: 8 }), Reject.InvalidFlags);
+    // Close-position's type rule comes first: a stop-limit with both is refused for it.
+    v.rejects(limit(v, { orderType: OrderType.StopLimit, triggerPrice: 90, flags: 12 }), Reject.InvalidFlags);
+    // A stop on a spot instrument, and that before a bad client order id.
+    for (const orderType of [OrderType.StopMarket, OrderType.StopLimit, OrderType.TakeProfitMarket, OrderType.TakeProfitLimit]) {
+      const price = orderType === OrderType.StopMarket || orderType === OrderType.TakeProfitMarket ? 0 : 100;
+      v.rejects(limit(v, { orderType, price, triggerPrice: 90, flags: 8, clientOrderId: -1 }), Reject.MarkTriggerNotPerpetual);
+    }
+    const p = perpVenue();
+    perpDeposit(p, 1, 1_000_000);
+    expectOk(p.apply(perpOrder(1, Side.Sell, 0, 1, { orderType: OrderType.StopMarket, triggerPrice: 900_000, flags: 8 })));
+    p.rejects(perpOrder(1, Side.Sell, 0, 1, { orderType: OrderType.StopMarket, triggerPrice: 900_000, flags: 8, clientOrderId: -1 }), Reject.ClientOrderIdInvalid);
   });
 
   void test('quantities', () => {

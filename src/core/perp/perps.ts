@@ -44,7 +44,7 @@
 import { assert, verify } from '../assert.js';
 import type { Assets } from '../assets.js';
 import { Bal, type Balances } from '../balances.js';
-import { BookSide, type Book } from '../book.js';
+import { Book, BookSide } from '../book.js';
 import type { Command } from '../command.js';
 import { EventKind, EvFunding, EvLeverage, EvLeverageBracket, EvMarkPrice, EvPositionChanged, EvFundingParams, type EventBuffer } from '../events.js';
 import type { Instruments } from '../instruments.js';
@@ -142,6 +142,20 @@ export class Perps {
   /** What open positions hold of the margin asset (see the header), and what losers could not pay. */
   clearing = new Float64Array(64);
   deficit = new Float64Array(64);
+  /**
+   * Stop and take-profit orders triggered by the mark price (OrderFlag.MarkPrice, Binance's
+   * workingType MARK_PRICE) wait here, on each perpetual's RISE and FALL sides keyed by
+   * trigger price, as last-price ones wait on the book's; the engine fires them
+   * (Engine.fireTriggers) when a new mark reaches them. A Book of its own, so that the
+   * book's hot paths and an engine without perpetuals are as they were; its bid and ask
+   * sides stay empty.
+   */
+  markTriggers: Book;
+  /**
+   * The perpetual whose mark moved in this command while mark-price orders wait on it (0:
+   * none): the engine fires what the new mark reached and clears it before the command ends.
+   */
+  markMoved = 0;
   /** Largest position, in quantity units: every notional of it at a price up to max price is a safe integer. */
   maxPositionQty = new Float64Array(64);
   readonly brackets = new LeverageBrackets();
@@ -176,7 +190,9 @@ export class Perps {
     private readonly book: Book,
     private readonly settlement: Settlement,
     private readonly events: EventBuffer,
-  ) {}
+  ) {
+    this.markTriggers = new Book(pool, 64, 64);
+  }
 
   // ---------------------------------------------------------------- listing and configuration
 
@@ -193,6 +209,7 @@ export class Perps {
     this.fundingCap[instrumentId] = Rate.DEFAULT_CAP;
     this.fundingFloor[instrumentId] = -Rate.DEFAULT_CAP;
     const instruments = this.instruments;
+    this.markTriggers.addInstrument(instrumentId);
     this.maxPositionQty[instrumentId] = Math.floor(Limits.MAX_SAFE / (instruments.maxPrice[instrumentId]! * instruments.notionalMinor[instrumentId]!));
     this.active = true;
   }
@@ -375,6 +392,13 @@ export class Perps {
     if (mark > max) mark = max;
     if (mark === this.markPrice[id] && !always) return;
     this.markPrice[id] = mark;
+    // Mark-price orders waiting on this perpetual: the engine looks whether the new mark reached them.
+    const first = id * BookSide.PER_INSTRUMENT;
+    const waiting = this.markTriggers.sideCount;
+    if (waiting[first + BookSide.RISE] !== 0 || waiting[first + BookSide.FALL] !== 0) {
+      assert(this.markMoved === 0 || this.markMoved === id, 'one perpetual\'s mark moves a command');
+      this.markMoved = id;
+    }
     const at = this.events.reserve(EventKind.MarkPrice, EvMarkPrice.WORDS);
     const w = this.events.words;
     w[at + EvMarkPrice.INSTRUMENT] = id;
