@@ -1,11 +1,12 @@
-// `bourse demo`: a short seeded run of the little market on two instruments. It prints the
-// books, the last trades, proves replay and snapshot give the same state hash, and runs the
-// bench loop over the same command stream.
+// `bourse demo`: a short seeded run of the little market on two spot instruments. It prints
+// the books, the last trades, the accounts' balances and the fees collected, proves that
+// value was conserved, that replay and snapshot give the same state hash, and runs the bench
+// loop over the same command stream.
 
 import { Command, Engine, EventKind, EVENT_KINDS, EvRejected, EvTrade, eventWords, verify, sideLevels, rejectName } from '../core/index.js';
 import { decodeCommand } from '../protocol/index.js';
 import { runBench } from '../sim/bench.js';
-import { DEMO_INSTRUMENTS, runMarket } from '../sim/market.js';
+import { DEMO_ACCOUNTS, DEMO_ASSETS, DEMO_FEE_ACCOUNT, DEMO_INSTRUMENTS, runMarket } from '../sim/market.js';
 import { formatUnits, table } from './format.js';
 
 export interface DemoOptions {
@@ -40,6 +41,9 @@ export interface DemoResult {
   lastTrades: TradeRow[];
   books: { symbol: string; bids: BookLevelRow[]; asks: BookLevelRow[] }[];
   resting: number;
+  /** Each account's balances at the end (the fee account last), as decimal strings; and the conservation check. */
+  balances: { accountId: number; assets: { symbol: string; free: string; locked: string }[] }[];
+  conserved: boolean;
   stateHash: string;
   replayStateHash: string;
   restoredStateHash: string;
@@ -89,6 +93,21 @@ export function runDemo(options: DemoOptions): DemoResult {
   }
   const restored = Engine.restore(engine.snapshot());
   verify.enabled = false;
+  let conserved = true;
+  try {
+    engine.checkConservation();
+    engine.checkLocks();
+  } catch {
+    conserved = false;
+  }
+  const balances = [...DEMO_ACCOUNTS, DEMO_FEE_ACCOUNT].map((accountId) => ({
+    accountId,
+    assets: DEMO_ASSETS.map((a) => ({
+      symbol: a.symbol,
+      free: formatUnits(engine.balances.freeOf(accountId, a.assetId), a.scale),
+      locked: formatUnits(engine.balances.lockedOf(accountId, a.assetId), a.scale),
+    })),
+  }));
 
   const books = DEMO_INSTRUMENTS.map((ins) => ({
     symbol: ins.symbol,
@@ -113,6 +132,8 @@ export function runDemo(options: DemoOptions): DemoResult {
     lastTrades: trades.slice(-10),
     books,
     resting: engine.pool.live,
+    balances,
+    conserved,
     stateHash,
     replayStateHash: replayed.stateHash(),
     restoredStateHash: restored.stateHash(),
@@ -140,9 +161,22 @@ function printDemo(res: DemoResult): void {
   out.push(table([['trade', 'symbol', 'taker', 'price', 'qty'], ...res.lastTrades.map((t) => [t.tradeId, t.symbol, t.side, t.price, t.qty])]), '');
   out.push('Events: ' + Object.entries(res.events).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', '));
   out.push('Rejects: ' + (Object.entries(res.rejects).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'));
-  out.push(`Resting orders: ${res.resting}`);
+  out.push(`Resting orders: ${res.resting}`, '');
+  out.push('Balances: free (locked); makers 1-3, takers 4-8, the fee account last');
+  out.push(
+    table([
+      ['account', ...res.balances[0]!.assets.map((a) => a.symbol)],
+      ...res.balances.map((b) => [b.accountId === DEMO_FEE_ACCOUNT ? `${b.accountId} (fees)` : b.accountId, ...b.assets.map((a) => (Number(a.locked) === 0 ? a.free : `${a.free} (${a.locked})`))]),
+    ]),
+  );
+  out.push(
+    res.conserved
+      ? 'Conserved: per asset the balances, fees included, sum to the deposits; each locked balance is what its open orders hold'
+      : 'NOT CONSERVED: the balances do not sum to the deposits',
+    '',
+  );
   const same = res.stateHash === res.replayStateHash && res.stateHash === res.restoredStateHash;
-  out.push('Invariants (book never crossed, levels sum their orders, every open order findable, account lists whole) held after every command');
+  out.push('Invariants (book never crossed, levels sum their orders, every open order findable, account lists whole, value conserved, locks equal holds) held after every command');
   out.push(`State hash ${res.stateHash}; replay of the journal and restore of a snapshot give ${same ? 'the same' : 'A DIFFERENT'} hash`);
   out.push('');
   out.push(`Bench loop over ${res.bench.commands.toLocaleString('en-US')} commands of this market (median of 3 passes):`);

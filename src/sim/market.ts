@@ -1,7 +1,9 @@
 // A seeded little market for demos and tests: market makers quoting around a random-walk
-// mid, takers sending market and IOC orders, stop orders, cancels and amends, on two
-// instruments. It writes the command stream as binary records while driving an engine, so
-// its agents can react to what happened; replaying the records gives the same state.
+// mid, takers sending market and IOC orders, stop orders, cancels and amends, on two spot
+// instruments with money: three assets, every account funded, maker and taker fees into a
+// fee account, so each order locks what it may spend and each trade settles. It writes the
+// command stream as binary records while driving an engine, so its agents can react to
+// what happened; replaying the records gives the same state.
 
 import { Command, CommandKind, Engine, InstrumentStatus, OrderType, Side, StpMode, TimeInForce } from '../core/index.js';
 import { EventReader } from '../protocol/index.js';
@@ -22,18 +24,46 @@ export interface DemoInstrument {
   maxQty: number;
   /** Starting mid, in price units. */
   mid: number;
+  /** Spot money: the base and quote assets, base minor units a quantity unit, quote minor units a price unit times a quantity unit. */
+  baseAssetId: number;
+  quoteAssetId: number;
+  qtyMinorUnits: number;
+  notionalMinorUnits: number;
 }
 
+export interface DemoAsset {
+  assetId: number;
+  symbol: string;
+  /** Decimals of one minor unit. */
+  scale: number;
+  /** What each account is given at the start, in minor units. */
+  fundsEach: number;
+}
+
+export const DEMO_ASSETS: readonly DemoAsset[] = [
+  { assetId: 1, symbol: 'USDT', scale: 8, fundsEach: 500_000_000_000_000 }, // 5,000,000 USDT
+  { assetId: 2, symbol: 'BTC', scale: 8, fundsEach: 5_000_000_000 }, // 50 BTC
+  { assetId: 3, symbol: 'ETH', scale: 8, fundsEach: 100_000_000_000 }, // 1,000 ETH
+];
+
+/** Where the demo's fees go; maker and taker rates in parts per million. */
+export const DEMO_FEE_ACCOUNT = 99;
+const DEMO_MAKER_FEE_PPM = 200;
+const DEMO_TAKER_FEE_PPM = 400;
+
 export const DEMO_INSTRUMENTS: readonly DemoInstrument[] = [
-  // BTC-USDT: price in cents, tick 0.10 USDT; quantity in 0.00001 BTC, lot 0.00001.
-  { instrumentId: 1, symbol: 'BTC-USDT', priceDecimals: 2, qtyDecimals: 5, tickSize: 10, lotSize: 1, minPrice: 10, maxPrice: 100_000_000, minQty: 1, maxQty: 10_000_000, mid: 9_500_000 },
+  // BTC-USDT: price in cents, tick 0.10 USDT; quantity in 0.00001 BTC (1,000 satoshi), lot
+  // 0.00001; a cent times 0.00001 BTC is 10^-7 USDT, 10 minor units of USDT.
+  { instrumentId: 1, symbol: 'BTC-USDT', priceDecimals: 2, qtyDecimals: 5, tickSize: 10, lotSize: 1, minPrice: 10, maxPrice: 100_000_000, minQty: 1, maxQty: 1_000_000, mid: 9_500_000, baseAssetId: 2, quoteAssetId: 1, qtyMinorUnits: 1_000, notionalMinorUnits: 10 },
   // ETH-USDT: price in cents, tick 0.01; quantity in 0.0001 ETH, lot 0.001.
-  { instrumentId: 2, symbol: 'ETH-USDT', priceDecimals: 2, qtyDecimals: 4, tickSize: 1, lotSize: 10, minPrice: 1, maxPrice: 10_000_000, minQty: 10, maxQty: 10_000_000, mid: 350_000 },
+  { instrumentId: 2, symbol: 'ETH-USDT', priceDecimals: 2, qtyDecimals: 4, tickSize: 1, lotSize: 10, minPrice: 1, maxPrice: 10_000_000, minQty: 10, maxQty: 1_000_000, mid: 350_000, baseAssetId: 3, quoteAssetId: 1, qtyMinorUnits: 10_000, notionalMinorUnits: 100 },
 ];
 
 export const DEMO_EPOCH_US = 1_767_225_600_000_000;
 const MAKERS = [1, 2, 3];
 const TAKERS = [4, 5, 6, 7, 8];
+/** Every trading account. */
+export const DEMO_ACCOUNTS: readonly number[] = [...MAKERS, ...TAKERS];
 
 export interface MarketRun {
   engine: Engine;
@@ -43,8 +73,11 @@ export interface MarketRun {
   setupCount: number;
 }
 
-/** Runs `commands` seeded commands after the setup; returns the engine and the record log. */
-export function runMarket(seed: number, commands: number, onEvents?: (engine: Engine) => void): MarketRun {
+/**
+ * Runs `commands` seeded commands after the setup; returns the engine and the record log.
+ * Without `money`, the instruments match and move no money (as the bench's match mode).
+ */
+export function runMarket(seed: number, commands: number, onEvents?: (engine: Engine) => void, money = true): MarketRun {
   const rng = new Rng(seed);
   const engine = new Engine({ orderCapacity: 1 << 12 });
   const log = new RecordLog();
@@ -60,6 +93,12 @@ export function runMarket(seed: number, commands: number, onEvents?: (engine: En
     onEvents?.(engine);
   };
 
+  for (const asset of money ? DEMO_ASSETS : []) {
+    cmd.reset();
+    Object.assign(cmd, { kind: CommandKind.AddAsset, assetId: asset.assetId, symbol: asset.symbol, scale: asset.scale });
+    submit();
+    engine.events.clear();
+  }
   for (const ins of DEMO_INSTRUMENTS) {
     cmd.reset();
     cmd.kind = CommandKind.AddInstrument;
@@ -73,10 +112,29 @@ export function runMarket(seed: number, commands: number, onEvents?: (engine: En
       minQty: ins.minQty,
       maxQty: ins.maxQty,
       status: InstrumentStatus.Trading,
+      ...(money ? { baseAssetId: ins.baseAssetId, quoteAssetId: ins.quoteAssetId, qtyMinorUnits: ins.qtyMinorUnits, notionalMinorUnits: ins.notionalMinorUnits } : {}),
     });
     submit();
     engine.events.clear();
   }
+  // Money: a fee account, the default fee rates, and every account funded well beyond what it trades.
+  if (money) {
+    cmd.reset();
+    Object.assign(cmd, { kind: CommandKind.SetFeeAccount, accountId: DEMO_FEE_ACCOUNT });
+    submit();
+    cmd.reset();
+    Object.assign(cmd, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: DEMO_MAKER_FEE_PPM, takerFeePpm: DEMO_TAKER_FEE_PPM });
+    submit();
+    let transferId = 0;
+    for (const account of DEMO_ACCOUNTS) {
+      for (const asset of DEMO_ASSETS) {
+        cmd.reset();
+        Object.assign(cmd, { kind: CommandKind.Deposit, accountId: account, assetId: asset.assetId, amount: asset.fundsEach, transferId: ++transferId });
+        submit();
+      }
+    }
+  }
+  engine.events.clear();
   for (const account of MAKERS) {
     cmd.reset();
     cmd.kind = CommandKind.SetAccountStp;

@@ -14,12 +14,22 @@ function lastJson(args: string[]): Record<string, unknown> {
 }
 
 void describe('bourse command', () => {
-  void test('demo: trades happen, replay and restore give the same state hash', () => {
+  void test('demo: trades happen and settle, value is conserved, replay and restore give the same state hash', () => {
     const r = lastJson(['demo', '--commands', '3000', '--bench-commands', '5000', '--json']);
     assert.ok((r.trades as number) > 100, 'the demo market trades');
     assert.equal(r.replayStateHash, r.stateHash);
     assert.equal(r.restoredStateHash, r.stateHash);
     assert.equal((r.books as unknown[]).length, 2);
+    assert.equal(r.conserved, true);
+    assert.equal((r.rejects as Record<string, number>).InsufficientBalance, undefined, 'every account is funded for what it sends');
+    const balances = r.balances as { accountId: number; assets: { symbol: string; free: string; locked: string }[] }[];
+    const fees = balances.find((b) => b.accountId === 99)!.assets.find((a) => a.symbol === 'USDT')!;
+    assert.ok(Number(fees.free) > 0, 'fees reached the fee account');
+    // Per asset, the balances sum to what was deposited: 8 accounts funded alike.
+    for (const [k, symbol] of ['USDT', 'BTC', 'ETH'].entries()) {
+      const sum = balances.reduce((n, b) => n + Math.round(Number(b.assets[k]!.free) * 1e8) + Math.round(Number(b.assets[k]!.locked) * 1e8), 0);
+      assert.equal(sum, 8 * [500_000_000_000_000, 5_000_000_000, 100_000_000_000][k]!, symbol);
+    }
     assert.ok(((r.bench as Record<string, number>).opsPerSec ?? 0) > 0);
   });
 
