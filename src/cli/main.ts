@@ -211,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
     .action((opts: { seed: number; commands: number; benchCommands: number; json?: boolean }) => {
       const result = runDemo({ seed: opts.seed, commands: opts.commands, benchCommands: opts.benchCommands, json: opts.json === true, version: VERSION });
       if (opts.json === true) console.log(JSON.stringify(result));
-      if (result.replayStateHash !== result.stateHash || result.restoredStateHash !== result.stateHash) process.exitCode = 1;
+      if (result.replayStateHash !== result.stateHash || result.restoredStateHash !== result.stateHash || !result.conserved) process.exitCode = 1;
     });
 
   cli
