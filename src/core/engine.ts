@@ -21,7 +21,7 @@ import { Bal, Balances } from './balances.js';
 import { Book, BookSide } from './book.js';
 import { RiskControls } from './risk.js';
 import { ppmCeil } from './ppm.js';
-import { isFeeRate, Settlement } from './settlement.js';
+import { Carry, isFeeRate, Settlement } from './settlement.js';
 import { checkAmend, checkPlace, checkTarget, isAccountId, isOptionalId } from './checks.js';
 import { type Command, CommandKind } from './command.js';
 import {
@@ -283,7 +283,7 @@ export class Engine {
     cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
     this.emitAccepted(cmd, orderId, kinds);
-    if (lockAmount > 0) this.settlement.hold(slot, lockAmount);
+    if (lockAmount > 0) this.settlement.hold(slot);
 
     if (conditional) {
       this.waitOnTrigger(slot, cmd);
@@ -326,17 +326,18 @@ export class Engine {
     const settlement = this.settlement;
     const instrumentId = cmd.instrumentId;
     const side = cmd.side;
-    let amount = 0;
     let rateCode = 0;
     if (side === Side.Sell) {
-      amount = settlement.lockAt(instrumentId, side, cmd.price, cmd.qty, 0);
+      settlement.lockAt(instrumentId, side, cmd.price, cmd.qty, 0);
     } else if (isMarketLike(cmd.orderType)) {
-      if (!conditional) amount = this.marketBuyCost(instrumentId, cmd.qty, cmd.accountId, stp);
+      if (conditional) settlement.carry[Carry.LOCK] = 0;
+      else this.marketBuyCost(instrumentId, cmd.qty, cmd.accountId, stp);
     } else {
       rateCode = settlement.lockRateCode(cmd.accountId);
-      amount = settlement.lockAt(instrumentId, side, cmd.price, cmd.qty, rateCode);
+      settlement.lockAt(instrumentId, side, cmd.price, cmd.qty, rateCode);
     }
-    return settlement.take(cmd.accountId, settlement.lockAsset(instrumentId, side), amount, rateCode) ? amount : -1;
+    if (!settlement.take(cmd.accountId, settlement.lockAsset(instrumentId, side), rateCode)) return -1;
+    return settlement.carry[Carry.TAKEN]! > 0 ? 1 : 0;
   }
 
   /**
@@ -439,29 +440,34 @@ export class Engine {
   }
 
   /**
-   * What an amended spot order's lock becomes, or -1 when the account cannot pay for it (see
-   * `amend`): a cut in place keeps its rate; a re-entry is worked out at the account's rate now.
+   * What an amended spot order's lock becomes (into the settlement's carry[RELOCK]), 1; or -1
+   * when the account cannot pay for it (see `amend`): a cut in place keeps its rate; a
+   * re-entry is worked out at the account's rate now.
    */
   private spotAmendLock(slot: number, cmd: Command, keep: boolean): number {
     const settlement = this.settlement;
     const side = this.pool.side(slot);
     const rateCode = keep ? this.pool.lockRateCode(slot) : settlement.lockRateCode(cmd.accountId);
-    const lockTo = settlement.lockAt(cmd.instrumentId, side, cmd.price, cmd.qty, rateCode);
-    const locked = settlement.lockOf(slot);
+    settlement.lockAt(cmd.instrumentId, side, cmd.price, cmd.qty, rateCode);
+    const lockTo = settlement.carry[Carry.LOCK]!;
+    settlement.lockOf(slot);
+    const locked = settlement.carry[Carry.LOCK]!;
     if (lockTo > locked && !settlement.canLock(cmd.accountId, settlement.lockAsset(cmd.instrumentId, side), lockTo - locked)) return -1;
-    return lockTo;
+    settlement.carry[Carry.RELOCK] = lockTo;
+    return 1;
   }
 
-  private spotRelock(slot: number, lockTo: number, keep: boolean): void {
+  private spotRelock(slot: number, keep: boolean): void {
     const settlement = this.settlement;
-    settlement.relock(slot, lockTo, keep ? this.pool.lockRateCode(slot) : settlement.lockRateCode(this.pool.account(slot)));
+    settlement.relock(slot, keep ? this.pool.lockRateCode(slot) : settlement.lockRateCode(this.pool.account(slot)));
   }
 
   /** A firing spot market buy locks what its fills would cost now; false when the account cannot pay. */
   private spotFire(slot: number, instrumentId: number): boolean {
     const pool = this.pool;
     const settlement = this.settlement;
-    const cost = this.marketBuyCost(instrumentId, pool.qtyLeft(slot), pool.account(slot), pool.stp(slot));
+    this.marketBuyCost(instrumentId, pool.qtyLeft(slot), pool.account(slot), pool.stp(slot));
+    const cost = settlement.carry[Carry.LOCK]!;
     if (!settlement.canLock(pool.account(slot), settlement.lockAsset(instrumentId, Side.Buy), cost)) return false;
     if (cost > 0) settlement.lockMarketBuy(slot, cost);
     return true;
@@ -508,10 +514,10 @@ export class Engine {
     const keep = price === oldPrice && qty <= oldQty;
     // Spot: the order's lock becomes what the new price and quantity need. A cut in place
     // only gives back; anything else may need more, and is refused without it.
-    let lockTo = -1;
+    let relock = 0;
     if (this.instruments.quoteAsset[cmd.instrumentId] !== 0) {
-      lockTo = this.spotAmendLock(slot, cmd, keep);
-      if (lockTo < 0) return this.reject(cmd, Reject.InsufficientBalance);
+      relock = this.spotAmendLock(slot, cmd, keep);
+      if (relock < 0) return this.reject(cmd, Reject.InsufficientBalance);
     }
     if (this.perps.active) {
       const refused = this.perps.amend(slot, cmd);
@@ -525,7 +531,7 @@ export class Engine {
     w[at + EvAmended.OLD_PRICE] = oldPrice;
     w[at + EvAmended.OLD_QTY] = oldQty;
     w[at + EvAmended.PRIORITY_KEPT] = keep ? 1 : 0;
-    if (lockTo >= 0) this.spotRelock(slot, lockTo, keep);
+    if (relock > 0) this.spotRelock(slot, keep);
     if (keep) {
       pool.f64[f + Hot.F_QTY_LEFT] = qty;
       this.book.levelQty[level] -= oldQty - qty;
@@ -1025,11 +1031,11 @@ export class Engine {
   }
 
   /**
-   * What a market buy of `qty` would pay now: each fill the matching loop would make, its
-   * notional and its taker fee rounded up, self-trade prevention as the loop applies it.
-   * Bounded by the orders it walks, as matching is.
+   * What a market buy of `qty` would pay now, into the settlement's carry[LOCK]: each fill
+   * the matching loop would make, its notional and its taker fee rounded up, self-trade
+   * prevention as the loop applies it. Bounded by the orders it walks, as matching is.
    */
-  private marketBuyCost(instrumentId: number, qty: number, account: number, stp: number): number {
+  private marketBuyCost(instrumentId: number, qty: number, account: number, stp: number): void {
     const book = this.book;
     const pool = this.pool;
     const makers = instrumentId * BookSide.PER_INSTRUMENT + BookSide.ASKS;
@@ -1044,7 +1050,8 @@ export class Engine {
       for (let o = book.levelHead[level]!; o !== Link.NIL && need > 0; o = pool.next(o)) {
         if (stp !== StpMode.None && pool.account(o) === account) {
           if (stp === StpMode.ExpireMaker) continue;
-          return cost;
+          this.settlement.carry[Carry.LOCK] = cost;
+          return;
         }
         const fill = Math.min(need, pool.qtyLeft(o));
         const notional = price * fill * notionalMinor;
@@ -1052,7 +1059,7 @@ export class Engine {
         need -= fill;
       }
     }
-    return cost;
+    this.settlement.carry[Carry.LOCK] = cost;
   }
 
   // ---------------------------------------------------------------- order life
@@ -1073,7 +1080,7 @@ export class Engine {
     i32[i + Hot.I_ACC_NEXT] = head;
     if (head !== Link.NIL) i32[(head << Hot.I32_SHIFT) + Hot.I_ACC_PREV] = slot;
     this.accountHead[account] = slot;
-    if (((i32[i + Hot.I_KINDS]! >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK) === TimeInForce.GTD) this.gtdPush(pool.expireTimeUs(slot), pool.f64[f + Hot.F_ID]!);
+    if (((i32[i + Hot.I_KINDS]! >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK) === TimeInForce.GTD) this.gtdPush(slot);
   }
 
   private unindexOrder(slot: number): void {
@@ -1166,7 +1173,13 @@ export class Engine {
     }
   }
 
-  private gtdPush(timeUs: number, orderId: number): void {
+  /**
+   * Puts the GTD order in `slot` on the expiry heap. The slot in, not its time: a time is past
+   * 2^31, and passed to a call V8 does not inline, boxed (an allocation an order).
+   */
+  private gtdPush(slot: number): void {
+    const timeUs = this.pool.expireTimeUs(slot);
+    const orderId = this.pool.id(slot);
     if (this.gtdCount === this.gtdTimeUs.length) {
       this.gtdTimeUs = growF64(this.gtdTimeUs, this.gtdCount * 2);
       this.gtdOrderId = growF64(this.gtdOrderId, this.gtdCount * 2);
@@ -1642,7 +1655,8 @@ export class Engine {
       for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
         const instrumentId = pool.instrument(o);
         if (this.instruments.quoteAsset[instrumentId] === 0) continue;
-        const locked = this.settlement.lockOf(o);
+        this.settlement.lockOf(o);
+        const locked = this.settlement.carry[Carry.LOCK]!;
         assert(locked >= 0, 'an order holds a negative lock');
         if (locked === 0) continue;
         const row = b.findRow(a);

@@ -31,6 +31,26 @@ import { Hot, Kinds, Link, LockRate, decodeLockRate, encodeLockRate, growI32, ty
 import { ppmCeil, ppmFloor } from './ppm.js';
 import { LedgerReason, Limits, Side, isMarketLike } from './types.js';
 
+/**
+ * Slots of `Settlement.carry`: amounts handed to and from calls V8 may not inline. A double
+ * passed or returned there is boxed, an allocation (DESIGN.md section 5), where a typed
+ * array's slot is not; amounts in minor units pass 2^31 at real scales (the demo market's
+ * spot paths allocated 28 bytes a command through lock and ledger calls).
+ */
+export const enum Carry {
+  /** A ledger entry's amount (`entry`). */
+  AMOUNT = 0,
+  /** A lock worked out (`lockAt`, `lockOf`). */
+  LOCK = 1,
+  /** What `take` took, for `hold`. */
+  TAKEN = 2,
+  /** What an amended order's lock becomes, for `relock`. */
+  RELOCK = 3,
+  /** A fill's notional, for `fee`. */
+  NOTIONAL = 4,
+  SLOTS = 5,
+}
+
 /** The rate slot of an account without rates of its own. */
 const DEFAULT_RATE = -0x80000000;
 
@@ -47,6 +67,8 @@ export class Settlement {
   marketBuyLocked = 0;
   /** The rate code of the lock `take` took last, for `hold` to write into the new order's record. */
   private takenRateCode = 0;
+  /** Amounts between calls (Carry). */
+  readonly carry = new Float64Array(Carry.SLOTS);
 
   constructor(
     private readonly instruments: Instruments,
@@ -92,23 +114,35 @@ export class Settlement {
     return encodeLockRate(Math.max(this.makerRate(accountId), this.takerRate(accountId), 0));
   }
 
-  /** What a limit order holds at `price` with `qty` left, its lock worked out at the rate coded `rateCode`. */
-  lockAt(instrumentId: number, side: number, price: number, qty: number, rateCode: number): number {
-    if (side === Side.Sell) return qty * this.instruments.qtyMinor[instrumentId]!;
+  /** What a limit order holds at `price` with `qty` left, its lock worked out at the rate coded `rateCode`: into carry[LOCK]. */
+  lockAt(instrumentId: number, side: number, price: number, qty: number, rateCode: number): void {
+    if (side === Side.Sell) {
+      this.carry[Carry.LOCK] = qty * this.instruments.qtyMinor[instrumentId]!;
+      return;
+    }
     const notional = price * qty * this.instruments.notionalMinor[instrumentId]!;
-    return notional + ppmCeil(notional, decodeLockRate(rateCode)) + qty;
+    this.carry[Carry.LOCK] = notional + ppmCeil(notional, decodeLockRate(rateCode)) + qty;
   }
 
-  /** What the spot order in `slot` holds locked now (for a taker inside the matching loop, its record's quantity is stale: see `settle`). */
-  lockOf(slot: number): number {
+  /** `ppm` of carry[NOTIONAL], rounded up (a fee) or down (a rebate). */
+  private fee(ppm: number, up: boolean): number {
+    const notional = this.carry[Carry.NOTIONAL]!;
+    return up ? ppmCeil(notional, ppm) : ppmFloor(notional, ppm);
+  }
+
+  /** What the spot order in `slot` holds locked now, into carry[LOCK] (for a taker inside the matching loop, its record's quantity is stale: see `settle`). */
+  lockOf(slot: number): void {
     const pool = this.pool;
     const i = slot << Hot.I32_SHIFT;
     const kinds = pool.i32[i + Hot.I_KINDS]!;
     const instrumentId = pool.i32[i + Hot.I_INSTRUMENT]!;
     const f = slot << Hot.F64_SHIFT;
     const side = kinds & Kinds.SIDE;
-    if (side === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) return slot === this.marketBuySlot ? this.marketBuyLocked : 0;
-    return this.lockAt(instrumentId, side, pool.f64[f + Hot.F_PRICE]!, pool.f64[f + Hot.F_QTY_LEFT]!, (kinds >>> LockRate.SHIFT) & LockRate.MASK);
+    if (side === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) {
+      this.carry[Carry.LOCK] = slot === this.marketBuySlot ? this.marketBuyLocked : 0;
+      return;
+    }
+    this.lockAt(instrumentId, side, pool.f64[f + Hot.F_PRICE]!, pool.f64[f + Hot.F_QTY_LEFT]!, (kinds >>> LockRate.SHIFT) & LockRate.MASK);
   }
 
   /** Whether the account has `amount` free in the asset. */
@@ -117,11 +151,13 @@ export class Settlement {
   }
 
   /**
-   * Takes a new order's lock, `amount` of the asset it gives (worked out at the rate coded
+   * Takes a new order's lock, carry[LOCK] of the asset it gives (worked out at the rate coded
    * `rateCode`), from the account's free balance before the order has a slot; false, and
    * nothing moved, when the account has not that much free. `hold` follows at once.
    */
-  take(accountId: number, assetId: number, amount: number, rateCode: number): boolean {
+  take(accountId: number, assetId: number, rateCode: number): boolean {
+    const amount = this.carry[Carry.LOCK]!;
+    this.carry[Carry.TAKEN] = amount;
     const b = this.balances;
     const row = b.findRow(accountId);
     if (row === Link.NIL || assetId >= b.stride) return amount === 0;
@@ -135,7 +171,8 @@ export class Settlement {
   }
 
   /** The new order in `slot` holds the lock `take` took: a limit order's rate goes into its record, a market buy's amount is kept here. */
-  hold(slot: number, amount: number): void {
+  hold(slot: number): void {
+    const amount = this.carry[Carry.TAKEN]!;
     const pool = this.pool;
     const kinds = pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS]!;
     if ((kinds & Kinds.SIDE) === Side.Buy && isMarketLike((kinds >> Kinds.TYPE_SHIFT) & Kinds.KIND_MASK)) {
@@ -158,19 +195,23 @@ export class Settlement {
   }
 
   /**
-   * An amended limit order's lock becomes `lockTo`, worked out at the rate coded `rateCode`
-   * (the record's price and quantity change after): free pays for more, or gets back less.
+   * An amended limit order's lock becomes carry[RELOCK], worked out at the rate coded
+   * `rateCode` (the record's price and quantity change after): free pays for more, or gets
+   * back less.
    */
-  relock(slot: number, lockTo: number, rateCode: number): void {
+  relock(slot: number, rateCode: number): void {
     const pool = this.pool;
     const i = slot << Hot.I32_SHIFT;
-    this.move(pool.i32[i + Hot.I_ACCOUNT]!, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE), lockTo - this.lockOf(slot));
+    const lockTo = this.carry[Carry.RELOCK]!;
+    this.lockOf(slot);
+    this.move(pool.i32[i + Hot.I_ACCOUNT]!, this.lockAsset(pool.i32[i + Hot.I_INSTRUMENT]!, pool.i32[i + Hot.I_KINDS]! & Kinds.SIDE), lockTo - this.carry[Carry.LOCK]!);
     this.setRateCode(slot, rateCode);
   }
 
   /** Gives back what the order in `slot` holds locked: it ended. */
   release(slot: number): void {
-    const amount = this.lockOf(slot);
+    this.lockOf(slot);
+    const amount = this.carry[Carry.LOCK]!;
     if (slot === this.marketBuySlot) {
       this.marketBuySlot = Link.NIL;
       this.marketBuyLocked = 0;
@@ -220,9 +261,12 @@ export class Settlement {
 
     // Fees: the taker's rounded up; the maker's rounded up, or its rebate rounded down and
     // never more than the taker's fee of this trade.
-    let takerFee = ppmCeil(notional, this.takerRate(takerAccount));
+    // Fees of carry[NOTIONAL] (`fee`): settle is too large for V8 to inline the ppm helpers
+    // into it, and the notional passed to them was boxed, an allocation a fill.
+    this.carry[Carry.NOTIONAL] = notional;
+    let takerFee = this.fee(this.takerRate(takerAccount), true);
     const makerRate = this.makerRate(makerAccount);
-    let makerFee = makerRate > 0 ? ppmCeil(notional, makerRate) : 0;
+    let makerFee = makerRate > 0 ? this.fee(makerRate, true) : 0;
     // The buyer's fee comes out of its lock, and never out of what its remaining quantity
     // needs; what the fill no longer needs goes back to free (a limit buy's lock is its
     // record's function, lockOf: before the fill at what it had left, after it at less).
@@ -236,13 +280,15 @@ export class Settlement {
       const bi = buyer << Hot.I32_SHIFT;
       const limit = pool.f64[(buyer << Hot.F64_SHIFT) + Hot.F_PRICE]!;
       const rateCode = (i32[bi + Hot.I_KINDS]! >>> LockRate.SHIFT) & LockRate.MASK;
-      buyerBefore = this.lockAt(instrumentId, Side.Buy, limit, buyerLeft + qty, rateCode);
-      buyerAfter = this.lockAt(instrumentId, Side.Buy, limit, buyerLeft, rateCode);
+      this.lockAt(instrumentId, Side.Buy, limit, buyerLeft + qty, rateCode);
+      buyerBefore = this.carry[Carry.LOCK]!;
+      this.lockAt(instrumentId, Side.Buy, limit, buyerLeft, rateCode);
+      buyerAfter = this.carry[Carry.LOCK]!;
     }
     const buyerFeeRoom = Math.max(0, buyerBefore - notional - buyerAfter);
     if (takerBuys) takerFee = Math.min(takerFee, buyerFeeRoom);
     else makerFee = Math.min(makerFee, buyerFeeRoom);
-    const rebate = makerRate < 0 ? Math.min(ppmFloor(notional, -makerRate), takerFee) : 0;
+    const rebate = makerRate < 0 ? Math.min(this.fee(-makerRate, false), takerFee) : 0;
     const buyerFee = takerBuys ? takerFee : makerFee;
     const sellerFee = takerBuys ? makerFee : takerFee;
 
@@ -271,52 +317,64 @@ export class Settlement {
       w[buyerQuote + Bal.FREE]! += surplus;
     }
     w[buyerQuote + Bal.LOCKED]! -= notional;
-    this.entry(buyerQuote, buyerAccount, quote, -notional, LedgerReason.Trade, tradeId);
+    this.carry[Carry.AMOUNT] = -notional;
+    this.entry(buyerQuote, buyerAccount, quote, LedgerReason.Trade, tradeId);
     w[buyerBase + Bal.FREE]! += baseAmount;
-    this.entry(buyerBase, buyerAccount, base, baseAmount, LedgerReason.Trade, tradeId);
+    this.carry[Carry.AMOUNT] = baseAmount;
+    this.entry(buyerBase, buyerAccount, base, LedgerReason.Trade, tradeId);
     // The seller: its lock gives the base (its lock is its quantity left); it gets the notional.
     w[sellerBase + Bal.LOCKED]! -= baseAmount;
-    this.entry(sellerBase, sellerAccount, base, -baseAmount, LedgerReason.Trade, tradeId);
+    this.carry[Carry.AMOUNT] = -baseAmount;
+    this.entry(sellerBase, sellerAccount, base, LedgerReason.Trade, tradeId);
     w[sellerQuote + Bal.FREE]! += notional;
-    this.entry(sellerQuote, sellerAccount, quote, notional, LedgerReason.Trade, tradeId);
+    this.carry[Carry.AMOUNT] = notional;
+    this.entry(sellerQuote, sellerAccount, quote, LedgerReason.Trade, tradeId);
 
     if (buyerFee === 0 && sellerFee === 0) return;
     const feeQuote = b.at(feeRow, quote);
     if (buyerFee > 0) {
       w[buyerQuote + Bal.LOCKED]! -= buyerFee;
-      this.entry(buyerQuote, buyerAccount, quote, -buyerFee, LedgerReason.Fee, tradeId);
+      this.carry[Carry.AMOUNT] = -buyerFee;
+      this.entry(buyerQuote, buyerAccount, quote, LedgerReason.Fee, tradeId);
       w[feeQuote + Bal.FREE]! += buyerFee;
-      this.entry(feeQuote, this.feeAccountId, quote, buyerFee, LedgerReason.Fee, tradeId);
+      this.carry[Carry.AMOUNT] = buyerFee;
+      this.entry(feeQuote, this.feeAccountId, quote, LedgerReason.Fee, tradeId);
     }
     if (sellerFee > 0) {
       w[sellerQuote + Bal.FREE]! -= sellerFee;
-      this.entry(sellerQuote, sellerAccount, quote, -sellerFee, LedgerReason.Fee, tradeId);
+      this.carry[Carry.AMOUNT] = -sellerFee;
+      this.entry(sellerQuote, sellerAccount, quote, LedgerReason.Fee, tradeId);
       w[feeQuote + Bal.FREE]! += sellerFee;
-      this.entry(feeQuote, this.feeAccountId, quote, sellerFee, LedgerReason.Fee, tradeId);
+      this.carry[Carry.AMOUNT] = sellerFee;
+      this.entry(feeQuote, this.feeAccountId, quote, LedgerReason.Fee, tradeId);
     }
     if (rebate > 0) {
       w[feeQuote + Bal.FREE]! -= rebate;
-      this.entry(feeQuote, this.feeAccountId, quote, -rebate, LedgerReason.Rebate, tradeId);
+      this.carry[Carry.AMOUNT] = -rebate;
+      this.entry(feeQuote, this.feeAccountId, quote, LedgerReason.Rebate, tradeId);
       const makerQuote = b.at(makerRow, quote);
       w[makerQuote + Bal.FREE]! += rebate;
-      this.entry(makerQuote, makerAccount, quote, rebate, LedgerReason.Rebate, tradeId);
+      this.carry[Carry.AMOUNT] = rebate;
+      this.entry(makerQuote, makerAccount, quote, LedgerReason.Rebate, tradeId);
     }
   }
 
   /** A ledger entry of `amount` (signed) to the account's balance in `assetId`, written after the change, with the balances after it. */
   ledger(accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
     const b = this.balances;
-    this.entry(b.at(b.rowOf(accountId), assetId), accountId, assetId, amount, reason, ref);
+    const at = b.at(b.rowOf(accountId), assetId);
+    this.carry[Carry.AMOUNT] = amount;
+    this.entry(at, accountId, assetId, reason, ref);
   }
 
-  /** `ledger` for a caller that knows where the balance is: `at` from Balances.at. */
-  private entry(at: number, accountId: number, assetId: number, amount: number, reason: number, ref: number): void {
+  /** `ledger` for a caller that knows where the balance is (`at` from Balances.at), its amount in carry[AMOUNT]. */
+  private entry(at: number, accountId: number, assetId: number, reason: number, ref: number): void {
     const b = this.balances;
     const e = this.events.reserve(EventKind.Ledger, EvLedger.WORDS);
     const w = this.events.words;
     w[e + EvLedger.ACCOUNT] = accountId;
     w[e + EvLedger.ASSET] = assetId;
-    w[e + EvLedger.AMOUNT] = amount;
+    w[e + EvLedger.AMOUNT] = this.carry[Carry.AMOUNT]!;
     w[e + EvLedger.REASON] = reason;
     w[e + EvLedger.REF] = ref;
     w[e + EvLedger.FREE] = b.words[at + Bal.FREE]!;
