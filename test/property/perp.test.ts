@@ -214,7 +214,7 @@ class Observer {
   /** Stops and take-profits waiting: by order id, instrument, trigger, whether they fire on a rise, and on the mark. */
   readonly stops = new Map<number, { instrumentId: number; trigger: number; rise: boolean; mark: boolean }>();
 
-  check(engine: Engine, events: EventJson[]): void {
+  check(engine: Engine, events: EventJson[], commandKind = 0): void {
     let fundingLedger = 0;
     let funding: EventJson | undefined;
     let pending: { taker: number; maker: number } | undefined;
@@ -246,6 +246,7 @@ class Observer {
             // Fired by a mark computed in this command, at that mark.
             assert.equal(price, marks.get(stop.instrumentId), 'a mark-price order fires at a mark computed in its command');
             note('markTriggered');
+            note(`markTriggeredBy${commandKind}`);
           } else {
             assert.equal(price, lastPrices.get(stop.instrumentId), 'a last-price order fires at the last trade price');
             note('lastTriggered');
@@ -335,12 +336,14 @@ function run(ops: Fields[], restoreAt: number): void {
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     try {
       engine.checkInvariants();
-      observer.check(engine, observer.reader.read(engine.events));
+      observer.check(engine, observer.reader.read(engine.events), fields.kind);
     } catch (error) {
       throw new Error(`after command ${k + 1} ${JSON.stringify(fields)}: ${(error as Error).message}`, { cause: error });
     }
     if (other !== undefined) apply(other, cmd, fields, seq, clock.timeUs);
     if (k === restoreAt) {
+      // Restored with mark-price orders waiting: their sides must come back whole.
+      if (engine.perps.markTriggers.levelsLive > 0) note('restoredMidWait');
       other = engine;
       engine = Engine.restore(engine.snapshot());
     }
@@ -373,4 +376,7 @@ void test('perpetual streams: open interest, clearing, conservation, ledger, zer
   assert.ok((seen.get('reduceOnlyMakerExpired') ?? 0) > 0, 'streams reach a resting reduce-only order that would now increase its position');
   assert.ok((seen.get('markTriggered') ?? 0) > 100, 'mark-price orders fire');
   assert.ok((seen.get('lastTriggered') ?? 0) > 10, 'last-price orders fire');
+  // By a new index, a premium sample, and a trade that moved the mark (funding's are rare here: mark-trigger.test.ts has one).
+  for (const kind of [CommandKind.SetIndexPrice, CommandKind.SamplePremium, CommandKind.PlaceOrder]) assert.ok((seen.get(`markTriggeredBy${kind}`) ?? 0) > 0, `a mark moved by command ${kind} fires mark-price orders`);
+  assert.ok((seen.get('restoredMidWait') ?? 0) > 50, 'streams restore an engine while mark-price orders wait');
 });

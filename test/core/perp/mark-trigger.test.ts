@@ -127,6 +127,27 @@ void describe('stops triggered by the mark price', () => {
     assert.equal(position(v, 3).size, -1);
   });
 
+  void test('a funding round moves the mark and fires what it reaches: P1 = 10,000 * 1.0001 = 10,001', () => {
+    const v = perpVenue({ fees: false });
+    for (const a of [1, 2, 3]) deposit(v, a, 10_000);
+    // A trade at 10,002: the mark stays median(10,000, 10,000, 10,002) = 10,000.
+    expectOk(v.apply(perpOrder(2, Side.Sell, 1_000_200, BTC)));
+    expectOk(v.apply(perpOrder(1, Side.Buy, 1_000_200, BTC, { timeInForce: TimeInForce.IOC })));
+    assert.equal(v.engine.perps.markPrice[PERP], P10K);
+    // Account 3 buys 1 lot when the mark rises to 10,000.50; account 2 offers at 10,003.
+    const stop = v.apply(perpOrder(3, Side.Buy, 0, 1, { orderType: OrderType.StopMarket, triggerPrice: 1_000_050, flags: MARK }));
+    expectOk(stop);
+    expectOk(v.apply(perpOrder(2, Side.Sell, 1_000_300, 1)));
+    // Funding at 0.01% (no samples): P1 = 10,001, and the mark median(10,001, 10,000, 10,002) = 10,001.
+    v.timeUs += 8 * 3_600_000_000;
+    const r = v.apply({ kind: CommandKind.SettleFunding, instrumentId: PERP });
+    expectOk(r);
+    assert.equal(ofKind(r.events, 'MarkPrice').at(-1)!.markPrice, 1_000_100);
+    assert.deepEqual(ofKind(r.events, 'Triggered').map((e) => [e.orderId, e.lastPrice]), [[stop.orderId, 1_000_100]]);
+    assert.deepEqual(ofKind(r.events, 'Trade').map((e) => [e.takerOrderId, e.price, e.qty]), [[stop.orderId, 1_000_300, 1]]);
+    assert.equal(position(v, 3).size, 1);
+  });
+
   void test('a mark-price stop posts no margin until it fires, and expires then if the account cannot post it', () => {
     const v = longVenue();
     deposit(v, 5, 100);
