@@ -25,7 +25,8 @@
 //   sum of balances + sum of clearing balances = deposits - withdrawals
 //   clearing + deficit = - sum of position costs,   open interest long = short
 //
-// Margin is cross, one-way mode: an account's margin balance in an asset is its wallet plus
+// Margin is cross (hedge mode: both of an account's rows against one wallet; see the hedge
+// mode block): an account's margin balance in an asset is its wallet plus
 // the unrealized PnL of its perpetuals margined in it at mark; what it must post is each
 // holding's initial margin (perp/margin.ts). An order that raises what it must post is
 // refused past the margin balance (InsufficientMargin); a stop or take-profit order posts
