@@ -113,6 +113,7 @@ export const enum Reject {
   ReduceOnlyInHedgeMode = 723,
   HedgeCloseExceedsPosition = 724,
   InvalidPositionMode = 725,
+  PositionModeUnchanged = 726,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -206,6 +207,7 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.PositionModeOpenPositions]: ['PositionModeOpenPositions', 'the position mode cannot change while the account has open positions'],
   [Reject.ReduceOnlyInHedgeMode]: ['ReduceOnlyInHedgeMode', 'reduce-only is not used in hedge mode: a sell with LONG or a buy with SHORT closes'],
   [Reject.HedgeCloseExceedsPosition]: ['HedgeCloseExceedsPosition', 'the order would close more than the position holds, counting the open orders closing it'],
+  [Reject.PositionModeUnchanged]: ['PositionModeUnchanged', 'the account is in this position mode already'],
   [Reject.InvalidPositionMode]: ['InvalidPositionMode', 'position mode must be 0 (one-way) or 1 (hedge)'],
   [Reject.TooManyAccountOpenOrders]: ['TooManyAccountOpenOrders', 'the account has the most open orders it may have across all instruments'],
   [Reject.TooManyAccountConditionalOrders]: ['TooManyAccountConditionalOrders', 'the account has the most open stop and take-profit orders it may have across all instruments'],

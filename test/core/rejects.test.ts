@@ -241,6 +241,7 @@ const CATALOGUE: Case[] = [
   },
   { name: 'a reduce-only order in hedge mode', code: Reject.ReduceOnlyInHedgeMode, venue: () => perpVenue(), setup: (v) => expectOk(v.apply({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 })), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 64 | 1 }) },
   { name: 'a hedge close without a position', code: Reject.HedgeCloseExceedsPosition, venue: () => perpVenue(), setup: (v) => expectOk(v.apply({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 })), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 64 }) },
+  { name: 'one-way mode for a one-way account', code: Reject.PositionModeUnchanged, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 0 }) },
   { name: 'a position mode of 2', code: Reject.InvalidPositionMode, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 2 }) },
   { name: 'funding before its time', code: Reject.FundingNotDue, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SettleFunding, instrumentId: PERP }) },
   { name: 'a funding interval of a second', code: Reject.InvalidFundingParams, venue: () => perpVenue(), cmd: (v) => ({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 1_000_000, interestRate: 0, fundingCap: 100, fundingFloor: -100, fundingTimeUs: v.engine.nowUs + 1 }) },

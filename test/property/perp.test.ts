@@ -440,6 +440,7 @@ void test('perpetual streams: open interest, clearing, conservation, ledger, zer
   assert.ok(count(CommandKind.SetPositionMode, Reject.None) > 50, 'position modes changed');
   assert.ok(count(CommandKind.SetPositionMode, Reject.PositionModeOpenPositions) > 10, 'position mode changes refused for open positions');
   assert.ok(count(CommandKind.SetPositionMode, Reject.PositionModeOpenOrders) > 10, 'position mode changes refused for open orders');
+  assert.ok(count(CommandKind.SetPositionMode, Reject.PositionModeUnchanged) > 10, 'position modes asked for again refused');
   assert.ok(count(CommandKind.PlaceOrder, Reject.HedgeCloseExceedsPosition) > 10, 'hedge closes past the position refused');
   assert.ok(count(CommandKind.PlaceOrder, Reject.PositionSideMismatch) > 10, 'orders against the account\'s mode refused');
 });

@@ -950,12 +950,14 @@ export class Perps {
   /**
    * SetPositionMode: one-way (0) or hedge (1). Refused while the account has open orders on
    * perpetuals (`hasOpenOrders`, from the engine's account list: Binance's -4067) or open
-   * positions (-4068), in that order.
+   * positions (-4068), in that order; asking for the mode the account is in is refused
+   * (Binance's -4059, "No need to change position side").
    */
   setPositionMode(cmd: Command, hasOpenOrders: boolean): number {
     const account = cmd.accountId;
     if (!(account >= 1 && account <= Limits.MAX_ACCOUNT_ID && Number.isInteger(account))) return Reject.InvalidAccount;
     if (cmd.dualSide !== 0 && cmd.dualSide !== 1) return Reject.InvalidPositionMode;
+    if (this.isHedge(account) === (cmd.dualSide === 1)) return Reject.PositionModeUnchanged;
     if (hasOpenOrders) return Reject.PositionModeOpenOrders;
     const row = this.findRow(account);
     if (row !== Link.NIL) {

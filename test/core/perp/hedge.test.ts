@@ -186,6 +186,9 @@ void describe('hedge mode: the position mode', () => {
     v.rejects(perpOrder(1, Side.Sell, P10K, 1, { flags: OrderFlag.PositionLong | OrderFlag.ReduceOnly }), Reject.ReduceOnlyInHedgeMode);
     v.rejects(perpOrder(1, Side.Sell, P10K, 1, { flags: OrderFlag.PositionLong | OrderFlag.PositionShort }), Reject.InvalidFlags);
     v.rejects({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 2 }, Reject.InvalidPositionMode);
+    // Binance's -4059: no change to make.
+    v.rejects(hedge(1, true), Reject.PositionModeUnchanged);
+    v.rejects(hedge(4, false), Reject.PositionModeUnchanged);
   });
 
   void test('leverage is one per perpetual for both sides: 10x makes both positions post 1,000', () => {
