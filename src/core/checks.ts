@@ -65,6 +65,11 @@ export function checkPlace(instruments: Instruments, cmd: Command, clock: Clock)
     const flagsReject = checkStopFlags(instruments, cmd.flags, instrumentId, orderType);
     if (flagsReject !== Reject.None) return flagsReject;
   }
+  // positionSide: LONG or SHORT, not both, and only on a perpetual (the mode is checked in perp/perps.ts).
+  if ((cmd.flags & (OrderFlag.PositionLong | OrderFlag.PositionShort)) !== 0) {
+    if ((cmd.flags & OrderFlag.PositionLong) !== 0 && (cmd.flags & OrderFlag.PositionShort) !== 0) return Reject.InvalidFlags;
+    if (instruments.has(instrumentId) && !instruments.isPerp(instrumentId)) return Reject.InvalidFlags;
+  }
   if (!isOptionalId(cmd.clientOrderId)) return Reject.ClientOrderIdInvalid;
 
   if (cmd.quoteOrderQty !== 0) {

@@ -51,6 +51,8 @@ export const enum CommandKind {
    * account); account 0 sets the default of accounts without their own; 0 is no limit.
    */
   SetAccountLimits = 24,
+  /** An account's position mode on perpetuals: one-way (0) or hedge (1, Binance's dualSidePosition), in `dualSide`. */
+  SetPositionMode = 25,
 }
 
 export class Command {
@@ -135,6 +137,8 @@ export class Command {
   notionalCap = 0;
   leverage = 0;
   mmrPpm = 0;
+  /** SetPositionMode: 1 hedge mode, 0 one-way. */
+  dualSide = 0;
   /** SetFundingParams: interval, rates in 10^-8 (perp/rate.ts) and the next funding time. SetLeverage uses `leverage`. */
   fundingIntervalUs = 0;
   interestRate = 0;
@@ -198,6 +202,7 @@ export class Command {
     this.bracket = 0;
     this.notionalCap = 0;
     this.leverage = 0;
+    this.dualSide = 0;
     this.mmrPpm = 0;
     this.fundingIntervalUs = 0;
     this.interestRate = 0;
@@ -262,6 +267,7 @@ export class Command {
     this.bracket = other.bracket;
     this.notionalCap = other.notionalCap;
     this.leverage = other.leverage;
+    this.dualSide = other.dualSide;
     this.mmrPpm = other.mmrPpm;
     this.fundingIntervalUs = other.fundingIntervalUs;
     this.interestRate = other.interestRate;

@@ -209,6 +209,8 @@ export class Engine {
       case CommandKind.SetFundingParams:
       case CommandKind.SetLeverage:
         return this.perpCommand(cmd);
+      case CommandKind.SetPositionMode:
+        return this.setPositionMode(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -1305,6 +1307,22 @@ export class Engine {
     this.events.words[at + EvAccountStp.ACCOUNT] = accountId;
     this.events.words[at + EvAccountStp.STP_MODE] = mode;
     return Reject.None;
+  }
+
+  /**
+   * An account's position mode on perpetuals, one-way or hedge (perp/perps.ts): refused
+   * before any perpetual is listed, and while the account has an open order on one (a
+   * pending stop included) or an open position.
+   */
+  private setPositionMode(cmd: Command): number {
+    if (!this.perps.active) return this.reject(cmd, Reject.NotPerpetual);
+    const account = cmd.accountId;
+    let open = false;
+    if (Number.isInteger(account) && account >= 0 && account < this.accountHead.length) {
+      for (let o = this.accountHead[account]!; o !== Link.NIL && !open; o = this.pool.accNext(o)) open = this.perps.isPerp(this.pool.instrument(o));
+    }
+    const code = this.perps.setPositionMode(cmd, open);
+    return code === Reject.None ? Reject.None : this.reject(cmd, code);
   }
 
   /** The perpetual-futures commands (perp/perps.ts), refused there with a reason or done. */

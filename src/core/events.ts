@@ -48,6 +48,8 @@ export const enum EventKind {
   FundingParams = 24,
   Leverage = 25,
   AccountLimits = 26,
+  /** An account's position mode on perpetuals: one-way or hedge (SetPositionMode). */
+  PositionMode = 27,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -77,6 +79,7 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.FundingParams]: 'FundingParams',
   [EventKind.Leverage]: 'Leverage',
   [EventKind.AccountLimits]: 'AccountLimits',
+  [EventKind.PositionMode]: 'PositionMode',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -306,7 +309,9 @@ export const enum EvPositionChanged {
   COST = 4,
   REALIZED_PNL = 5,
   TRADE_ID = 6,
-  WORDS = 7,
+  /** Binance's positionSide: 0 BOTH (one-way mode), 1 LONG, 2 SHORT (hedge mode). */
+  POSITION_SIDE = 7,
+  WORDS = 8,
 }
 
 /** A perpetual's mark price and its inputs; PREMIUM the last sample (10^-8), SAMPLES those in the interval. */
@@ -366,6 +371,13 @@ export const enum EvLeverage {
   WORDS = 4,
 }
 
+/** SetPositionMode done: the account and its mode (1 hedge, 0 one-way). */
+export const enum EvPositionMode {
+  ACCOUNT = 1,
+  DUAL_SIDE = 2,
+  WORDS = 3,
+}
+
 /** SetAccountLimits done: the account (0: the default) and its limits across instruments (0: none). */
 export const enum EvAccountLimits {
   ACCOUNT = 1,
@@ -402,6 +414,7 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.FundingParams]: EvFundingParams.WORDS,
   [EventKind.Leverage]: EvLeverage.WORDS,
   [EventKind.AccountLimits]: EvAccountLimits.WORDS,
+  [EventKind.PositionMode]: EvPositionMode.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

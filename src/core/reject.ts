@@ -106,6 +106,14 @@ export const enum Reject {
   TooManyPremiumSamples = 711,
   InvalidPerpInstrument = 712,
   MarkTriggerNotPerpetual = 713,
+  /** Hedge mode (Binance's dualSidePosition); 720 up, leaving 714-719 to other perpetual work. */
+  PositionSideMismatch = 720,
+  PositionModeOpenOrders = 721,
+  PositionModeOpenPositions = 722,
+  ReduceOnlyInHedgeMode = 723,
+  HedgeCloseExceedsPosition = 724,
+  InvalidPositionMode = 725,
+  PositionModeUnchanged = 726,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -194,6 +202,13 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.TooManyPremiumSamples]: ['TooManyPremiumSamples', 'the funding interval holds the most premium samples it may'],
   [Reject.InvalidPerpInstrument]: ['InvalidPerpInstrument', 'a perpetual needs a known margin asset of scale <= 11, no base or quote asset, and a notional unit with room under 2^53'],
   [Reject.MarkTriggerNotPerpetual]: ['MarkTriggerNotPerpetual', 'only stop and take-profit orders of a perpetual future may trigger on the mark price (workingType MARK_PRICE)'],
+  [Reject.PositionSideMismatch]: ['PositionSideMismatch', 'the order\'s position side does not match the account\'s position mode (BOTH in one-way mode, LONG or SHORT in hedge mode)'],
+  [Reject.PositionModeOpenOrders]: ['PositionModeOpenOrders', 'the position mode cannot change while the account has open orders on perpetuals'],
+  [Reject.PositionModeOpenPositions]: ['PositionModeOpenPositions', 'the position mode cannot change while the account has open positions'],
+  [Reject.ReduceOnlyInHedgeMode]: ['ReduceOnlyInHedgeMode', 'reduce-only is not used in hedge mode: a sell with LONG or a buy with SHORT closes'],
+  [Reject.HedgeCloseExceedsPosition]: ['HedgeCloseExceedsPosition', 'the order would close more than the position holds, counting the open orders closing it'],
+  [Reject.PositionModeUnchanged]: ['PositionModeUnchanged', 'the account is in this position mode already'],
+  [Reject.InvalidPositionMode]: ['InvalidPositionMode', 'position mode must be 0 (one-way) or 1 (hedge)'],
   [Reject.TooManyAccountOpenOrders]: ['TooManyAccountOpenOrders', 'the account has the most open orders it may have across all instruments'],
   [Reject.TooManyAccountConditionalOrders]: ['TooManyAccountConditionalOrders', 'the account has the most open stop and take-profit orders it may have across all instruments'],
   [Reject.InvalidAccountLimits]: ['InvalidAccountLimits', 'account limits need an account id (0: the default) and integers >= 0 (0: no limit)'],

@@ -216,6 +216,8 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
     ['perp.bracket.cum', p.brackets.cum],
     ['perp.rowAccount', p.rowAccount.subarray(0, p.rows)],
     ['perp.cells', p.cellsImage()],
+    // Hedge mode's row modes (SHORT rows, LONG rows): only once an account has chosen it, so an image without is as it was.
+    ...(p.hedgeRows !== 0 ? [['perp.rowMode', p.rowMode.slice(0, p.rows)] as [string, NumericArray]] : []),
     ...markTriggerArrays(engine),
   ];
 }
@@ -466,7 +468,7 @@ export function restore(bytes: Uint8Array): Engine {
   // Perpetuals: listed again in their order (columns and stride follow), then their state.
   const perps = engine.perps;
   for (const id of engine.instruments.ids) if (engine.instruments.isPerp(id)) perps.addInstrument(id, 0);
-  if (perps.ids.length > 0) restorePerps(engine, f64, i32, (name) => arrays.has(name), s.perpRows!);
+  if (perps.ids.length > 0) restorePerps(engine, f64, i32, u8, (name) => arrays.has(name), s.perpRows!);
 
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;
@@ -510,7 +512,7 @@ function restoreMarkTriggers(engine: Engine, f64: (name: string) => Float64Array
 }
 
 /** A perpetual engine's state from its image, its perpetuals listed again already (columns and stride). */
-function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, has: (name: string) => boolean, rows: number): void {
+function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayBuffer>, i32: (name: string) => Int32Array<ArrayBuffer>, u8: (name: string) => Uint8Array<ArrayBuffer>, has: (name: string) => boolean, rows: number): void {
   const perps = engine.perps;
   for (const name of PERP_INSTRUMENT_ARRAYS) {
     const saved = f64(`perp.${name}`);
@@ -527,9 +529,8 @@ function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayB
   brackets.mmrPpm = f64('perp.bracket.mmrPpm');
   brackets.cum = f64('perp.bracket.cum');
   const perpRows = i32('perp.rowAccount');
-  for (let row = 0; row < rows; row++) {
-    if (perps.rowOf(perpRows[row]!) !== row) throw new SnapshotError('snapshot perpetual rows name an account twice');
-  }
+  const rowMode = has('perp.rowMode') ? u8('perp.rowMode') : undefined;
+  if (!perps.restoreRows(perpRows, rowMode, rows)) throw new SnapshotError('snapshot perpetual rows name an account twice');
   perps.restoreCells(f64('perp.cells'));
   if (has('perp.mark.scalars')) restoreMarkTriggers(engine, f64, i32);
 }
@@ -618,8 +619,13 @@ function hashPerps(engine: Engine, h: StateHasher): void {
       const words = p.cellState(row, c);
       if (words.every((x) => x === 0)) continue;
       h.number(p.rowAccount[row]!).number(p.ids[c]!).numbers(words);
+      // Hedge mode: which position of the account (BOTH/LONG/SHORT), once any account has chosen it.
+      if (p.hedgeRows !== 0) h.number(p.modeOf(row));
     }
   }
+  if (p.hedgeRows === 0) return;
+  h.string('hedge mode');
+  for (const row of rows) if (p.modeOf(row) === 1) h.number(p.rowAccount[row]!);
 }
 
 /**

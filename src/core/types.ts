@@ -120,6 +120,14 @@ export const enum OrderFlag {
    * (Perps.markTriggers) and fires, in the same price-time order, when a new mark is computed.
    */
   MarkPrice = 1 << 3,
+  /**
+   * Binance's positionSide, for perpetuals of an account in hedge mode (dualSidePosition):
+   * the order acts on the account's LONG or its SHORT position (exactly one of them; neither
+   * is BOTH, one-way mode's). A buy with LONG opens or adds, a sell with LONG closes, and the
+   * other way round with SHORT (perp/perps.ts). Bits 6 and 7, away from the flags above.
+   */
+  PositionLong = 1 << 6,
+  PositionShort = 1 << 7,
 }
 
 export function isConditional(orderType: number): boolean {
@@ -151,10 +159,10 @@ export const enum Limits {
   TIME_IN_FORCES = 5,
   STP_MODES = 5,
   INSTRUMENT_STATUSES = 4,
-  /** Flags a command may set (ReduceOnly, ClosePosition, MarkPrice); the rest are the engine's own. */
-  ORDER_FLAGS_SETTABLE = 13,
+  /** Flags a command may set (ReduceOnly, ClosePosition, MarkPrice, PositionLong, PositionShort); the rest are the engine's own. */
+  ORDER_FLAGS_SETTABLE = 13 | 64 | 128,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 24,
+  COMMAND_KIND_MAX = 25,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

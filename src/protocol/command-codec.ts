@@ -52,6 +52,9 @@
 //   SetLeverage goes on:
 //   88  leverage (f64)
 //   96  end (LEVERAGE_RECORD_BYTES)
+//   SetPositionMode goes on:
+//   88  dualSide (f64: 0 one-way, 1 hedge)
+//   96  end (LEVERAGE_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -183,6 +186,7 @@ export function encodedLength(cmd: Command): number {
     case CommandKind.SetFundingParams:
       return FUNDING_RECORD_BYTES;
     case CommandKind.SetLeverage:
+    case CommandKind.SetPositionMode:
       return LEVERAGE_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
@@ -286,6 +290,9 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
     case CommandKind.SetLeverage:
       setF64(view, offset + O_PERP, cmd.leverage);
       return length;
+    case CommandKind.SetPositionMode:
+      setF64(view, offset + O_PERP, cmd.dualSide);
+      return length;
     default:
       return length;
   }
@@ -379,7 +386,7 @@ function clearOwnFields(cmd: Command): void {
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
   cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
-  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = 0;
+  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = 0;
   cmd.fundingIntervalUs = cmd.interestRate = cmd.fundingCap = cmd.fundingFloor = cmd.fundingTimeUs = 0;
 }
 
@@ -457,6 +464,10 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
     case CommandKind.SetLeverage:
       if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad leverage record length');
       cmd.leverage = view.getFloat64(offset + O_PERP, true) + 0;
+      return length;
+    case CommandKind.SetPositionMode:
+      if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad position mode record length');
+      cmd.dualSide = view.getFloat64(offset + O_PERP, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

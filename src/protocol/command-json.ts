@@ -29,6 +29,7 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetFundingParams]: 'SetFundingParams',
   [CommandKind.SetLeverage]: 'SetLeverage',
   [CommandKind.SetAccountLimits]: 'SetAccountLimits',
+  [CommandKind.SetPositionMode]: 'SetPositionMode',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -141,6 +142,8 @@ export function commandToJson(cmd: Command): EventJson {
       };
     case CommandKind.SetLeverage:
       return { ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId, leverage: cmd.leverage };
+    case CommandKind.SetPositionMode:
+      return { ...base, accountId: cmd.accountId, dualSidePosition: cmd.dualSide === 1 };
     default:
       return base;
   }

@@ -26,6 +26,7 @@ import {
   EvTrade,
   EvTriggered,
   EvPositionChanged,
+  EvPositionMode,
   EvMarkPrice,
   EvFunding,
   EvLeverageBracket,
@@ -378,6 +379,7 @@ export class EventReader {
           cost: w[at + EvPositionChanged.COST]!,
           realizedPnl: w[at + EvPositionChanged.REALIZED_PNL]!,
           tradeId: w[at + EvPositionChanged.TRADE_ID]!,
+          positionSide: POSITION_SIDES[w[at + EvPositionChanged.POSITION_SIDE]!] ?? w[at + EvPositionChanged.POSITION_SIDE]!,
         };
       case EventKind.MarkPrice:
         return {
@@ -424,6 +426,8 @@ export class EventReader {
         };
       case EventKind.Leverage:
         return { ...base, accountId: w[at + EvLeverage.ACCOUNT]!, instrumentId: w[at + EvLeverage.INSTRUMENT]!, leverage: w[at + EvLeverage.LEVERAGE]! };
+      case EventKind.PositionMode:
+        return { ...base, accountId: w[at + EvPositionMode.ACCOUNT]!, dualSidePosition: w[at + EvPositionMode.DUAL_SIDE] === 1 };
       case EventKind.AccountLimits:
         return { ...base, accountId: w[at + EvAccountLimits.ACCOUNT]!, maxOpenOrders: w[at + EvAccountLimits.MAX_OPEN_ORDERS]!, maxOpenConditional: w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL]! };
       default:
@@ -455,3 +459,6 @@ function defined(fields: Record<string, string | number | boolean | undefined>):
   }
   return out;
 }
+
+/** Binance's positionSide names, by the PositionChanged event's code. */
+const POSITION_SIDES: Record<number, string> = { 0: 'BOTH', 1: 'LONG', 2: 'SHORT' };

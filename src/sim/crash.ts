@@ -123,7 +123,7 @@ export async function crashRounds(options: CrashOptions): Promise<RoundReport[]>
           // at a moment in ms could come after a fast run had ended (a quiet machine ran the
           // test's 60,000 commands under `none` before one) and the round would prove nothing.
           const early = kills > 0 && rng.int(1, options.earlyKillEvery ?? 4) === 1;
-          plan = early || journalSeq + 2 >= total ? { afterMs: rng.int(0, options.earlyKillMs ?? 400) } : { afterAckedSeq: rng.int(journalSeq + 1, kills === 0 ? Math.floor(total * 0.8) : total - 1), ackLog };
+          plan = early || journalSeq + 2 >= total ? { afterMs: rng.int(0, options.earlyKillMs ?? 400) } : { afterAckedSeq: rng.int(journalSeq + 1, kills === 0 ? Math.floor(total * 0.5) : total - 1), ackLog };
         }
         // Each run's acknowledgements alone: the checks and the kill plan are about this run.
         rmSync(ackLog, { force: true });

@@ -121,6 +121,7 @@ function full(kind: number): Command {
   c.bracket = 3;
   c.notionalCap = 2 ** 50 + 9;
   c.leverage = 125;
+  c.dualSide = 1;
   c.mmrPpm = 4_000;
   c.fundingIntervalUs = 28_800_000_000;
   c.interestRate = -10_000;
@@ -145,6 +146,7 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.AddInstrument) e.contractKind = e.marginAssetId = 0;
   if (c.kind !== CommandKind.SetLeverageBracket) e.bracket = e.notionalCap = e.mmrPpm = 0;
   if (c.kind !== CommandKind.SetLeverageBracket && c.kind !== CommandKind.SetLeverage) e.leverage = 0;
+  if (c.kind !== CommandKind.SetPositionMode) e.dualSide = 0;
   if (c.kind !== CommandKind.SetFundingParams) e.fundingIntervalUs = e.interestRate = e.fundingCap = e.fundingFloor = e.fundingTimeUs = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
@@ -196,6 +198,7 @@ void describe('command records', () => {
       [CommandKind.SetLeverageBracket]: 120,
       [CommandKind.SetFundingParams]: 128,
       [CommandKind.SetLeverage]: 96,
+      [CommandKind.SetPositionMode]: 96,
       [CommandKind.AddAsset]: 96 + 16,
       [CommandKind.Deposit]: 112,
       [CommandKind.Withdraw]: 112,

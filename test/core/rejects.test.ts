@@ -225,6 +225,24 @@ const CATALOGUE: Case[] = [
   { name: 'an order without margin', code: Reject.InsufficientMargin, venue: () => perpVenue(), cmd: () => perpOrder(1, Side.Buy, 1_000_000, 1_000) },
   { name: 'an order past the largest position at 125x', code: Reject.PositionLimitExceeded, venue: () => perpVenue(), setup: (v) => { perpDeposit(v, 1, 1_000_000); expectOk(v.apply({ kind: CommandKind.SetLeverage, accountId: 1, instrumentId: PERP, leverage: 125 })); }, cmd: () => perpOrder(1, Side.Buy, 1_000_000, 6_000) },
   { name: 'a reduce-only order without a position', code: Reject.ReduceOnlyWouldIncrease, venue: () => perpVenue(), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 1 }) },
+  { name: 'a LONG order of a one-way account', code: Reject.PositionSideMismatch, venue: () => perpVenue(), cmd: () => perpOrder(1, Side.Buy, 1_000_000, 1, { flags: 64 }) },
+  { name: 'hedge mode with an open order on a perpetual', code: Reject.PositionModeOpenOrders, venue: () => perpVenue(), setup: (v) => { perpDeposit(v, 1, 1_000); expectOk(v.apply(perpOrder(1, Side.Buy, 900_000, 1))); }, cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 }) },
+  {
+    name: 'hedge mode with an open position',
+    code: Reject.PositionModeOpenPositions,
+    venue: () => perpVenue(),
+    setup: (v) => {
+      perpDeposit(v, 1, 1_000);
+      perpDeposit(v, 2, 1_000);
+      expectOk(v.apply(perpOrder(2, Side.Sell, 1_000_000, 1)));
+      expectOk(v.apply(perpOrder(1, Side.Buy, 1_000_000, 1)));
+    },
+    cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 }),
+  },
+  { name: 'a reduce-only order in hedge mode', code: Reject.ReduceOnlyInHedgeMode, venue: () => perpVenue(), setup: (v) => expectOk(v.apply({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 })), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 64 | 1 }) },
+  { name: 'a hedge close without a position', code: Reject.HedgeCloseExceedsPosition, venue: () => perpVenue(), setup: (v) => expectOk(v.apply({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 })), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 64 }) },
+  { name: 'one-way mode for a one-way account', code: Reject.PositionModeUnchanged, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 0 }) },
+  { name: 'a position mode of 2', code: Reject.InvalidPositionMode, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 2 }) },
   { name: 'funding before its time', code: Reject.FundingNotDue, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SettleFunding, instrumentId: PERP }) },
   { name: 'a funding interval of a second', code: Reject.InvalidFundingParams, venue: () => perpVenue(), cmd: (v) => ({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 1_000_000, interestRate: 0, fundingCap: 100, fundingFloor: -100, fundingTimeUs: v.engine.nowUs + 1 }) },
   { name: 'an index price above the max price', code: Reject.InvalidIndexPrice, venue: () => perpVenue(), cmd: () => indexPrice(PERP_SPEC.maxPrice + 1) },

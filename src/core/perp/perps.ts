@@ -25,7 +25,8 @@
 //   sum of balances + sum of clearing balances = deposits - withdrawals
 //   clearing + deficit = - sum of position costs,   open interest long = short
 //
-// Margin is cross, one-way mode: an account's margin balance in an asset is its wallet plus
+// Margin is cross (hedge mode: both of an account's rows against one wallet; see the hedge
+// mode block): an account's margin balance in an asset is its wallet plus
 // the unrealized PnL of its perpetuals margined in it at mark; what it must post is each
 // holding's initial margin (perp/margin.ts). An order that raises what it must post is
 // refused past the margin balance (InsufficientMargin); a stop or take-profit order posts
@@ -46,7 +47,7 @@ import type { Assets } from '../assets.js';
 import { Bal, type Balances } from '../balances.js';
 import { Book, BookSide } from '../book.js';
 import type { Command } from '../command.js';
-import { EventKind, EvFunding, EvLeverage, EvLeverageBracket, EvMarkPrice, EvPositionChanged, EvFundingParams, type EventBuffer } from '../events.js';
+import { EventKind, EvFunding, EvLeverage, EvLeverageBracket, EvMarkPrice, EvPositionChanged, EvPositionMode, EvFundingParams, type EventBuffer } from '../events.js';
 import type { Instruments } from '../instruments.js';
 import { growF64, growI32, Hot, Kinds, Link, type OrderPool } from '../orders.js';
 import { ppmCeil, ppmFloor } from '../ppm.js';
@@ -178,6 +179,19 @@ export class Perps {
   /** Orders the fast path passed while verification was on (for tests that it ran). */
   solventVerified = 0;
 
+  /**
+   * Hedge mode (Binance's dualSidePosition): an account in it has a second row, its SHORT
+   * positions, paired with its first (its LONG ones); each row's cells are positions of their
+   * own, so funding, open interest, the open-order totals and the invariants work per
+   * position unchanged. Per row: 0 a one-way row, 1 the LONG row of a hedge account, 2 a
+   * SHORT row (kept, empty, when the account goes back to one-way); and its partner row.
+   * Grown on demand (modeOf and partnerOf read past the end as 0 and none).
+   */
+  rowMode = new Uint8Array(0);
+  rowPartner = new Int32Array(0);
+  /** SHORT rows made: 0 until an account first chooses hedge mode, so one-way engines test one number. */
+  hedgeRows = 0;
+
   /** Book levels walked for an impact price, best first (grown when deeper). */
   private walkPrices = new Float64Array(64);
   private walkQtys = new Float64Array(64);
@@ -289,8 +303,10 @@ export class Perps {
       const size = this.cells[(row * this.stride + this.column[id]!) * Cell.WORDS]!;
       const notional = Math.abs(size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
       if (notional > this.brackets.maxNotional(id, lev)) return Reject.InvalidLeverage;
+      if (this.hedgeRows !== 0 && !this.hedgeLeverageFits(row, id, lev)) return Reject.InvalidLeverage;
     }
     this.cells[(this.rowOf(account) * this.stride + this.column[id]!) * Cell.WORDS + Cell.LEVERAGE] = lev;
+    if (this.hedgeRows !== 0) this.setHedgeLeverage(this.rowOf(account), id, lev);
     const at = this.events.reserve(EventKind.Leverage, EvLeverage.WORDS);
     const w = this.events.words;
     w[at + EvLeverage.ACCOUNT] = account;
@@ -507,12 +523,17 @@ export class Perps {
   place(cmd: Command, conditional: boolean): number {
     const id = cmd.instrumentId;
     if (!this.isPerp(id)) return Reject.None;
+    // Hedge mode: the order's position side must match the account's mode (none before any hedge account).
+    if (this.hedgeRows !== 0 || (cmd.flags & POSITION_SIDE_FLAGS) !== 0) {
+      const sideRefused = this.checkPositionSide(cmd.accountId, cmd.flags);
+      if (sideRefused !== Reject.None) return sideRefused;
+    }
     // A close-position stop needs no position yet: it is sized when it fires (`fire`).
     if ((cmd.flags & OrderFlag.ClosePosition) !== 0) return Reject.None;
     const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
-    const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional);
+    const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional, cmd.flags);
     if (refused !== Reject.None || conditional || price === 0) return refused;
-    this.count(cmd.accountId, id, cmd.side, cmd.qty, cmd.qty * price * this.instruments.notionalMinor[id]!);
+    this.count(cmd.accountId, id, cmd.side, cmd.qty, cmd.qty * price * this.instruments.notionalMinor[id]!, cmd.flags);
     return Reject.None;
   }
 
@@ -525,15 +546,16 @@ export class Perps {
     const nm = this.instruments.notionalMinor[id]!;
     const oldQty = pool.qtyLeft(slot);
     const oldNotional = oldQty * pool.price(slot) * nm;
-    const reduceOnly = (pool.flags(slot) & OrderFlag.ReduceOnly) !== 0;
+    const flags = pool.flags(slot);
+    const reduceOnly = (flags & OrderFlag.ReduceOnly) !== 0;
     // Checked as the order without its old self, then counted at its new price and quantity.
-    this.count(cmd.accountId, id, side, -oldQty, -oldNotional);
-    const refused = this.check(cmd.accountId, id, side, cmd.price, cmd.qty, reduceOnly, false);
+    this.count(cmd.accountId, id, side, -oldQty, -oldNotional, flags);
+    const refused = this.check(cmd.accountId, id, side, cmd.price, cmd.qty, reduceOnly, false, flags);
     if (refused !== Reject.None) {
-      this.count(cmd.accountId, id, side, oldQty, oldNotional);
+      this.count(cmd.accountId, id, side, oldQty, oldNotional, flags);
       return refused;
     }
-    this.count(cmd.accountId, id, side, cmd.qty, cmd.qty * cmd.price * nm);
+    this.count(cmd.accountId, id, side, cmd.qty, cmd.qty * cmd.price * nm, flags);
     return Reject.None;
   }
 
@@ -551,7 +573,7 @@ export class Perps {
     const flags = pool.flags(slot);
     if ((flags & OrderFlag.ClosePosition) !== 0) {
       // Close-position (market-like, never counted): the position it reduces, at most its quantity; none, it expires.
-      const row = this.findRow(pool.account(slot));
+      const row = (flags & OrderFlag.PositionShort) !== 0 ? this.shortRowOf(pool.account(slot)) : this.findRow(pool.account(slot));
       const size = row === Link.NIL ? 0 : this.cells[(row * this.stride + this.column[id]!) * Cell.WORDS]!;
       const reducible = pool.side(slot) === Side.Buy ? -size : size;
       if (reducible <= 0) return false;
@@ -561,8 +583,8 @@ export class Perps {
       }
       return true;
     }
-    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false) === Reject.None;
-    if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!);
+    const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false, flags) === Reject.None;
+    if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!, flags);
     return ok;
   }
 
@@ -586,7 +608,7 @@ export class Perps {
     const pool = this.pool;
     const qty = pool.qtyLeft(slot);
     if (qty === 0 || !this.counted(slot)) return;
-    this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, -qty * pool.price(slot) * this.instruments.notionalMinor[pool.instrument(slot)]!);
+    this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, -qty * pool.price(slot) * this.instruments.notionalMinor[pool.instrument(slot)]!, pool.flags(slot));
   }
 
   /**
@@ -594,11 +616,11 @@ export class Perps {
    * brackets, reduce-only, then (not for a pending conditional order) the largest position
    * and the leverage's notional cap, and the margin it would raise against the margin balance.
    */
-  private check(account: number, id: number, side: number, price: number, qty: number, reduceOnly: boolean, conditional: boolean): number {
+  private check(account: number, id: number, side: number, price: number, qty: number, reduceOnly: boolean, conditional: boolean, flags: number): number {
     const mark = this.markPrice[id]!;
     if (mark === 0) return Reject.NoMarkPrice;
     if (this.brackets.countOf(id) === 0) return Reject.NoLeverageBrackets;
-    const row = this.rowOf(account);
+    const row = this.rowFor(account, flags);
     const cell = row * this.stride + this.column[id]!;
     const size = this.cells[cell * Cell.WORDS]!;
     const buy = side === Side.Buy;
@@ -606,6 +628,8 @@ export class Perps {
       const reducible = buy ? -size : size;
       return reducible >= qty ? Reject.None : Reject.ReduceOnlyWouldIncrease;
     }
+    // Hedge mode: a sell with LONG or a buy with SHORT closes, at most what the position holds.
+    if ((flags & (buy ? OrderFlag.PositionShort : OrderFlag.PositionLong)) !== 0) return this.checkHedgeClose(cell, buy, size, qty);
     if (conditional) return Reject.None;
     const nm = this.instruments.notionalMinor[id]!;
     // Market orders are margined at the worse of mark and the touch they take.
@@ -629,6 +653,8 @@ export class Perps {
     // only if the order raises what it must post (one that does not is always allowed).
     const asset = this.instruments.marginAsset[id]!;
     const notional = qty * at * nm;
+    // An account with a hedge row: both positions count, exactly (no fast path).
+    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) return this.checkHedgeMargin(row, asset, cell, buy, qty, notional);
     if (this.plainlySolvent(row, account, asset, qty * this.instruments.maxPrice[id]! * nm)) {
       // Under verification (tests, simulation), the exact check must agree.
       if (verify.enabled) this.verifySolvent(row, asset, cell, buy, qty, notional);
@@ -752,6 +778,7 @@ export class Perps {
   canWithdraw(account: number, asset: number, amount: number): boolean {
     const row = this.findRow(account);
     if (row === Link.NIL) return true;
+    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) return this.hedgeBalance(row, asset, false) - amount >= this.hedgePosted(row, asset, -1, 0, 0, 0, 0);
     return this.marginBalance(row, asset, false) - amount >= this.postedMargin(row, asset, -1, 0, 0, 0, 0);
   }
 
@@ -769,12 +796,14 @@ export class Perps {
     let unrealizedPnl = 0;
     let maintenance = 0;
     let initial = 0;
-    if (row !== Link.NIL) {
-      initial = this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+    // Hedge mode: the LONG and SHORT rows, summed (Binance's cross margin).
+    const partner = row === Link.NIL ? Link.NIL : this.partnerOf(row);
+    for (let r = row, k = 0; r !== Link.NIL && k < 2; r = partner, k++) {
+      initial += this.postedMargin(r, asset, -1, 0, 0, 0, 0);
       for (let c = 0; c < this.ids.length; c++) {
         const id = this.ids[c]!;
         if (this.instruments.marginAsset[id] !== asset) continue;
-        const p = (row * this.stride + c) * Cell.WORDS;
+        const p = (r * this.stride + c) * Cell.WORDS;
         const size = this.cells[p]!;
         if (size === 0) continue;
         const notional = (size < 0 ? -size : size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
@@ -787,8 +816,8 @@ export class Perps {
     return { wallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
   }
 
-  private count(account: number, id: number, side: number, qty: number, notional: number): void {
-    const row = this.rowOf(account);
+  private count(account: number, id: number, side: number, qty: number, notional: number, flags: number): void {
+    const row = this.rowFor(account, flags);
     const cell = row * this.stride + this.column[id]!;
     const o = cell * Cell.WORDS;
     const buy = side === Side.Buy;
@@ -814,8 +843,8 @@ export class Perps {
     const takerAccount = pool.account(taker);
     const makerAccount = pool.account(maker);
     const column = this.column[id]!;
-    const takerCell = this.rowOf(takerAccount) * this.stride + column;
-    const makerCell = this.rowOf(makerAccount) * this.stride + column;
+    const takerCell = this.rowFor(takerAccount, pool.flags(taker)) * this.stride + column;
+    const makerCell = this.rowFor(makerAccount, pool.flags(maker)) * this.stride + column;
     // The counted totals lose the filled quantity at each order's own limit (a maker's is the
     // fill price). A maker is always counted (it rests, priced); a taker when it is priced
     // (a fired stop is marked Triggered before it takes).
@@ -853,6 +882,7 @@ export class Perps {
     w[at + EvPositionChanged.COST] = this.cells[p + 1]!;
     w[at + EvPositionChanged.REALIZED_PNL] = realized;
     w[at + EvPositionChanged.TRADE_ID] = tradeId;
+    w[at + EvPositionChanged.POSITION_SIDE] = this.modeOf(Math.floor(cell / this.stride));
   }
 
   /** Realized PnL: a profit from the clearing balance to the wallet, a loss the other way as far as the wallet goes (the rest is deficit). */
@@ -913,6 +943,163 @@ export class Perps {
         s.ledger(makerAccount, asset, rebate, LedgerReason.Rebate, tradeId);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- hedge mode
+
+  /**
+   * SetPositionMode: one-way (0) or hedge (1). Refused while the account has open orders on
+   * perpetuals (`hasOpenOrders`, from the engine's account list: Binance's -4067) or open
+   * positions (-4068), in that order; asking for the mode the account is in is refused
+   * (Binance's -4059, "No need to change position side").
+   */
+  setPositionMode(cmd: Command, hasOpenOrders: boolean): number {
+    const account = cmd.accountId;
+    if (!(account >= 1 && account <= Limits.MAX_ACCOUNT_ID && Number.isInteger(account))) return Reject.InvalidAccount;
+    if (cmd.dualSide !== 0 && cmd.dualSide !== 1) return Reject.InvalidPositionMode;
+    if (this.isHedge(account) === (cmd.dualSide === 1)) return Reject.PositionModeUnchanged;
+    if (hasOpenOrders) return Reject.PositionModeOpenOrders;
+    const row = this.findRow(account);
+    if (row !== Link.NIL) {
+      const partner = this.partnerOf(row);
+      for (let c = 0; c < this.ids.length; c++) {
+        if (this.cells[(row * this.stride + c) * Cell.WORDS]! !== 0) return Reject.PositionModeOpenPositions;
+        if (partner !== Link.NIL && this.cells[(partner * this.stride + c) * Cell.WORDS]! !== 0) return Reject.PositionModeOpenPositions;
+      }
+    }
+    if (cmd.dualSide === 1) {
+      this.shortRowOf(account);
+      this.rowMode[this.rowOf(account)] = 1;
+    } else if (row !== Link.NIL && row < this.rowMode.length) {
+      this.rowMode[row] = 0;
+    }
+    const at = this.events.reserve(EventKind.PositionMode, EvPositionMode.WORDS);
+    const w = this.events.words;
+    w[at + EvPositionMode.ACCOUNT] = account;
+    w[at + EvPositionMode.DUAL_SIDE] = cmd.dualSide;
+    return Reject.None;
+  }
+
+  /** Whether the account is in hedge mode. */
+  isHedge(account: number): boolean {
+    const row = this.findRow(account);
+    return row !== Link.NIL && this.modeOf(row) === 1;
+  }
+
+  modeOf(row: number): number {
+    return row < this.rowMode.length ? this.rowMode[row]! : 0;
+  }
+
+  partnerOf(row: number): number {
+    return row < this.rowPartner.length ? this.rowPartner[row]! : Link.NIL;
+  }
+
+  /** The row an order's position is in: the SHORT row for positionSide SHORT, else the account's row. */
+  rowFor(account: number, flags: number): number {
+    return (flags & OrderFlag.PositionShort) !== 0 ? this.shortRowOf(account) : this.rowOf(account);
+  }
+
+  /** An account's SHORT row, made (after its first row, with its leverages) the first time. */
+  shortRowOf(account: number): number {
+    const main = this.rowOf(account);
+    const partner = this.partnerOf(main);
+    if (partner !== Link.NIL) return partner;
+    // A new row for the same account: rowOf's growth, without the account's index (it names the first row).
+    const row = this.rows++;
+    if (row === this.rowAccount.length) {
+      const cap = row * 2;
+      this.rowAccount = growI32(this.rowAccount, cap);
+      this.cells = growF64(this.cells, cap * this.stride * Cell.WORDS);
+      this.growCaches(cap);
+    }
+    this.rowAccount[row] = account;
+    this.growHedge(row + 1);
+    this.rowMode[row] = 2;
+    this.rowPartner[row] = main;
+    this.rowPartner[main] = row;
+    this.hedgeRows++;
+    // Binance's leverage is per symbol, for both sides.
+    for (let c = 0; c < this.ids.length; c++) {
+      this.cells[(row * this.stride + c) * Cell.WORDS + Cell.LEVERAGE] = this.cells[(main * this.stride + c) * Cell.WORDS + Cell.LEVERAGE]!;
+    }
+    this.rowBoundOk[row] = 0;
+    return row;
+  }
+
+  private growHedge(rows: number): void {
+    if (rows <= this.rowMode.length) return;
+    let cap = this.rowMode.length > 0 ? this.rowMode.length : 16;
+    while (cap < rows) cap *= 2;
+    const mode = new Uint8Array(cap);
+    mode.set(this.rowMode);
+    this.rowMode = mode;
+    this.rowPartner = growI32(this.rowPartner, cap, Link.NIL);
+  }
+
+  /** An order's position side against its account's mode: BOTH (no flag) in one-way mode, LONG or SHORT in hedge mode; no reduce-only in hedge mode. */
+  private checkPositionSide(account: number, flags: number): number {
+    const hedge = this.isHedge(account);
+    if (hedge !== ((flags & POSITION_SIDE_FLAGS) !== 0)) return Reject.PositionSideMismatch;
+    if (hedge && (flags & OrderFlag.ReduceOnly) !== 0) return Reject.ReduceOnlyInHedgeMode;
+    return Reject.None;
+  }
+
+  /** A hedge close (sell LONG, buy SHORT): with the open orders closing the same position, at most its size. */
+  private checkHedgeClose(cell: number, buy: boolean, size: number, qty: number): number {
+    const open = this.cells[cell * Cell.WORDS + (buy ? Open.BUY_QTY : Open.SELL_QTY)]!;
+    const held = buy ? -size : size;
+    return open + qty <= held ? Reject.None : Reject.HedgeCloseExceedsPosition;
+  }
+
+  /** The margin check of an account with two rows: what both post against the wallet and both unrealized PnLs. */
+  private checkHedgeMargin(row: number, asset: number, cell: number, buy: boolean, qty: number, notional: number): number {
+    const after = this.hedgePosted(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
+    if (after <= this.hedgeBalance(row, asset, true)) return Reject.None;
+    return after <= this.hedgePosted(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
+  }
+
+  /** What a row and its partner post (postedMargin of each). */
+  private hedgePosted(row: number, asset: number, extraCell: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
+    return this.postedMargin(row, asset, extraCell, buyQty, buyNotional, sellQty, sellNotional) + this.postedMargin(this.partnerOf(row), asset, extraCell, buyQty, buyNotional, sellQty, sellNotional);
+  }
+
+  /** The wallet once, plus both rows' unrealized PnL. */
+  private hedgeBalance(row: number, asset: number, withProfit: boolean): number {
+    return this.marginBalance(row, asset, withProfit) + this.marginBalance(this.partnerOf(row), asset, withProfit) - this.balances.freeOf(this.rowAccount[row]!, asset);
+  }
+
+  /** A leverage allows both positions' notionals (the SHORT row's too). */
+  private hedgeLeverageFits(row: number, id: number, lev: number): boolean {
+    const partner = this.partnerOf(row);
+    if (partner === Link.NIL) return true;
+    const size = this.cells[(partner * this.stride + this.column[id]!) * Cell.WORDS]!;
+    return Math.abs(size) * this.markPrice[id]! * this.instruments.notionalMinor[id]! <= this.brackets.maxNotional(id, lev);
+  }
+
+  /** The SHORT row takes the same leverage. */
+  private setHedgeLeverage(row: number, id: number, lev: number): void {
+    const partner = this.partnerOf(row);
+    if (partner !== Link.NIL) this.cells[(partner * this.stride + this.column[id]!) * Cell.WORDS + Cell.LEVERAGE] = lev;
+  }
+
+  /** A position by side (0 BOTH or LONG: the account's row; 2 SHORT: its SHORT row): size and cost. */
+  positionBySide(account: number, instrumentId: number, short: boolean): { size: number; cost: number } {
+    if (!short) return this.position(account, instrumentId);
+    const main = this.findRow(account);
+    const row = main === Link.NIL ? Link.NIL : this.partnerOf(main);
+    if (row === Link.NIL || !this.isPerp(instrumentId)) return { size: 0, cost: 0 };
+    const p = (row * this.stride + this.column[instrumentId]!) * Cell.WORDS;
+    return { size: this.cells[p]!, cost: this.cells[p + 1]! };
+  }
+
+  /** Snapshot restore: the rows again, SHORT rows paired to their accounts' first rows, and each row's mode. */
+  restoreRows(rowAccount: Int32Array, rowMode: Uint8Array | undefined, rows: number): boolean {
+    for (let row = 0; row < rows; row++) {
+      const made = rowMode !== undefined && rowMode[row] === 2 ? this.shortRowOf(rowAccount[row]!) : this.rowOf(rowAccount[row]!);
+      if (made !== row) return false;
+    }
+    if (rowMode !== undefined) for (let row = 0; row < rows; row++) if (rowMode[row] === 1) this.rowMode[row] = 1;
+    return true;
   }
 
   // ---------------------------------------------------------------- rows
@@ -1025,6 +1212,9 @@ export class Perps {
         else short -= size;
         cost += this.cells[p + 1]!;
         assert(size !== 0 || this.cells[p + 1] === 0, 'a flat position has no cost');
+        // Hedge mode: a LONG row never goes short, a SHORT row never long.
+        assert(this.modeOf(row) !== 1 || size >= 0, 'a hedge LONG position is short');
+        assert(this.modeOf(row) !== 2 || size <= 0, 'a hedge SHORT position is long');
       }
       assert(long === short, 'open interest long differs from short');
       assert(long === this.openInterest[id], 'kept open interest differs from the positions');
@@ -1039,7 +1229,7 @@ export class Perps {
       for (let o = accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
         if (!this.counted(o)) continue;
         const id = pool.instrument(o);
-        const t = (this.rowOf(a) * this.stride + this.column[id]!) * Cell.WORDS + (pool.side(o) === Side.Buy ? Open.BUY_QTY : Open.SELL_QTY);
+        const t = (this.rowFor(a, pool.flags(o)) * this.stride + this.column[id]!) * Cell.WORDS + (pool.side(o) === Side.Buy ? Open.BUY_QTY : Open.SELL_QTY);
         totals[t]! += pool.qtyLeft(o);
         totals[t + 1]! += pool.qtyLeft(o) * pool.price(o) * this.instruments.notionalMinor[id]!;
       }
@@ -1052,6 +1242,9 @@ export class Perps {
     return clearingByAsset;
   }
 }
+
+/** positionSide LONG or SHORT: set only by orders of accounts in hedge mode. */
+const POSITION_SIDE_FLAGS = OrderFlag.PositionLong | OrderFlag.PositionShort;
 
 /** The per-instrument Float64Arrays, for growing them together. */
 const PER_INSTRUMENT = [
