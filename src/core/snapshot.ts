@@ -23,6 +23,7 @@ import { StateHasher } from './hash.js';
 import { Cold, Hot, Link, Mark } from './orders.js';
 import { Basis } from './perp/mark.js';
 import { Bracket } from './perp/brackets.js';
+import { PERP_INSTRUMENT_ARRAYS } from './perp/perps.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
 // 5: perpetuals; 4: the client order id index's displaced counts, locks no longer stored.
@@ -249,28 +250,6 @@ function markTriggerArrays(engine: Engine): [string, NumericArray][] {
   return out;
 }
 
-const PERP_INSTRUMENT_ARRAYS = [
-  'indexPrice',
-  'markPrice',
-  'markP1',
-  'markP2',
-  'lastFundingRate',
-  'lastPremium',
-  'nextFundingUs',
-  'intervalUs',
-  'interestRate',
-  'fundingCap',
-  'fundingFloor',
-  'sampleCount',
-  'sampleWeighted',
-  'basisCount',
-  'basisNext',
-  'basisSum',
-  'openInterest',
-  'clearing',
-  'deficit',
-  'maxPositionQty',
-] as const;
 
 export function snapshotInto(plan: SnapshotPlan, target: Uint8Array): number {
   assert(plan.engine.lastSeq === plan.lastSeq, 'snapshot plan is stale: the engine moved on');

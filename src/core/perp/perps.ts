@@ -1187,7 +1187,7 @@ export class Perps {
     let size = this.column.length;
     while (size <= instrumentId) size *= 2;
     this.column = growI32(this.column, size, -1);
-    for (const name of PER_INSTRUMENT) this[name] = growF64(this[name], size);
+    for (const name of PERP_INSTRUMENT_ARRAYS) this[name] = growF64(this[name], size);
     this.basis = growF64(this.basis, size * Basis.SAMPLES);
   }
 
@@ -1246,8 +1246,8 @@ export class Perps {
 /** positionSide LONG or SHORT: set only by orders of accounts in hedge mode. */
 const POSITION_SIDE_FLAGS = OrderFlag.PositionLong | OrderFlag.PositionShort;
 
-/** The per-instrument Float64Arrays, for growing them together. */
-const PER_INSTRUMENT = [
+/** The per-instrument Float64Arrays, for growing them together and for snapshots (snapshot.ts). */
+export const PERP_INSTRUMENT_ARRAYS = [
   'indexPrice',
   'markPrice',
   'markP1',
