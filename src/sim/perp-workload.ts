@@ -10,8 +10,9 @@
 // instruments, brackets, index prices, fees, deposits) is untimed, as match mode's is.
 
 import { Command, CommandKind, ContractKind } from '../core/index.js';
-import { decodeCommand, encodeCommand, MAX_COMMAND_BYTES } from '../protocol/index.js';
-import { WORKLOAD_EPOCH_US, type Workload } from './workload.js';
+import { decodeCommand } from '../protocol/index.js';
+import { accountWorkload } from './account-workload.js';
+import type { Workload } from './workload.js';
 
 export const PERP_ACCOUNTS = 1_000;
 export const PERP_FEE_ACCOUNT = PERP_ACCOUNTS + 1;
@@ -21,59 +22,35 @@ export const PERP_MARGIN_ASSET = 1;
 /** An account's margin: minor units of asset 1 (1,000 accounts stay far below 2^53 together). */
 const FUNDS = 1_000_000_000_000;
 
-const O_ACCOUNT = 24;
-const O_CLIENT_ORDER_ID = 40;
-
 /** The perpetual, many-account form of a match-mode workload. */
 export function perpWorkload(match: Workload): Workload {
   const symbols = match.symbols;
   const setupCount = 1 + 3 * symbols + 2 + PERP_ACCOUNTS;
-  const commandBytes = match.view.byteLength - match.commandsOffset;
-  const bytes = new Uint8Array(setupCount * MAX_COMMAND_BYTES + commandBytes);
-  const view = new DataView(bytes.buffer);
-  const cmd = new Command();
   const matchCmd = new Command();
-  let at = 0;
-  let seq = 0;
-  const put = (fill: (c: Command) => void): void => {
-    cmd.reset();
-    fill(cmd);
-    cmd.seq = ++seq;
-    cmd.timeUs = WORKLOAD_EPOCH_US;
-    at += encodeCommand(cmd, view, at);
-  };
   // Each symbol's first limit price: its index price.
   const index = new Map<number, number>();
   for (let r = match.commandsOffset; r < match.view.byteLength && index.size < symbols; ) {
     r += decodeCommand(match.view, r, matchCmd);
     if (matchCmd.kind === CommandKind.PlaceOrder && matchCmd.price > 0 && !index.has(matchCmd.instrumentId)) index.set(matchCmd.instrumentId, matchCmd.price);
   }
-  put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: PERP_MARGIN_ASSET, symbol: 'USDT', scale: 0 }));
-  let matchAt = 0;
-  for (let s = 1; s <= symbols; s++) {
-    matchAt += decodeCommand(match.view, matchAt, matchCmd);
-    const maxPrice = matchCmd.maxPrice;
-    const minPrice = matchCmd.minPrice;
-    put((c) => {
-      c.copyFrom(matchCmd);
-      c.contractKind = ContractKind.LinearPerpetual;
-      c.marginAssetId = PERP_MARGIN_ASSET;
-      c.notionalMinorUnits = 1;
-    });
-    put((c) => Object.assign(c, { kind: CommandKind.SetLeverageBracket, instrumentId: s, bracket: 0, notionalCap: 2 ** 52, leverage: 125, mmrPpm: 4_000 }));
-    put((c) => Object.assign(c, { kind: CommandKind.SetIndexPrice, instrumentId: s, price: index.get(s) ?? Math.floor((minPrice + maxPrice) / 2) }));
-  }
-  put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: PERP_FEE_ACCOUNT }));
-  put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: PERP_MAKER_FEE_PPM, takerFeePpm: PERP_TAKER_FEE_PPM }));
-  for (let a = 1; a <= PERP_ACCOUNTS; a++) put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: PERP_MARGIN_ASSET, amount: FUNDS, transferId: a }));
-  const commandsOffset = at;
-  bytes.set(match.records.subarray(match.commandsOffset), at);
-  const shift = seq - match.setupCount;
-  for (let r = commandsOffset; r < commandsOffset + commandBytes; r += view.getUint32(r + 4, true)) {
-    view.setFloat64(r + 8, view.getFloat64(r + 8, true) + shift, true);
-    view.setFloat64(r + 16, view.getFloat64(r + 16, true) + shift, true);
-    view.setUint32(r + O_ACCOUNT, 1 + (view.getFloat64(r + O_CLIENT_ORDER_ID, true) % PERP_ACCOUNTS), true);
-  }
-  at += commandBytes;
-  return { records: bytes.subarray(0, at), view: new DataView(bytes.buffer, 0, at), commandsOffset, setupCount: seq, commands: match.commands, symbols };
+  return accountWorkload(match, PERP_ACCOUNTS, setupCount, (put) => {
+    put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: PERP_MARGIN_ASSET, symbol: 'USDT', scale: 0 }));
+    let matchAt = 0;
+    for (let s = 1; s <= symbols; s++) {
+      matchAt += decodeCommand(match.view, matchAt, matchCmd);
+      const maxPrice = matchCmd.maxPrice;
+      const minPrice = matchCmd.minPrice;
+      put((c) => {
+        c.copyFrom(matchCmd);
+        c.contractKind = ContractKind.LinearPerpetual;
+        c.marginAssetId = PERP_MARGIN_ASSET;
+        c.notionalMinorUnits = 1;
+      });
+      put((c) => Object.assign(c, { kind: CommandKind.SetLeverageBracket, instrumentId: s, bracket: 0, notionalCap: 2 ** 52, leverage: 125, mmrPpm: 4_000 }));
+      put((c) => Object.assign(c, { kind: CommandKind.SetIndexPrice, instrumentId: s, price: index.get(s) ?? Math.floor((minPrice + maxPrice) / 2) }));
+    }
+    put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: PERP_FEE_ACCOUNT }));
+    put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: PERP_MAKER_FEE_PPM, takerFeePpm: PERP_TAKER_FEE_PPM }));
+    for (let a = 1; a <= PERP_ACCOUNTS; a++) put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: PERP_MARGIN_ASSET, amount: FUNDS, transferId: a }));
+  });
 }

@@ -11,8 +11,9 @@
 // deposits) is untimed, as match mode's instruments are.
 
 import { Command, CommandKind } from '../core/index.js';
-import { decodeCommand, encodeCommand, MAX_COMMAND_BYTES } from '../protocol/index.js';
-import { WORKLOAD_EPOCH_US, type Workload } from './workload.js';
+import { decodeCommand } from '../protocol/index.js';
+import { accountWorkload } from './account-workload.js';
+import type { Workload } from './workload.js';
 
 export const RISK_ACCOUNTS = 1_000;
 export const RISK_FEE_ACCOUNT = RISK_ACCOUNTS + 1;
@@ -24,78 +25,52 @@ const QUOTE_ASSET = 1;
 const QUOTE_FUNDS = 1_000_000_000_000;
 const BASE_FUNDS = 10_000_000_000;
 
-// Offsets in a command record (command-codec.ts) that the account is rewritten at.
-const O_ACCOUNT = 24;
-const O_CLIENT_ORDER_ID = 40;
-
 /** The spot, many-account form of a match-mode workload. */
 export function riskWorkload(match: Workload): Workload {
   const symbols = match.symbols;
   const setupCount = 1 + symbols + symbols + symbols + 3 + RISK_ACCOUNTS * (1 + symbols);
-  const commandBytes = match.view.byteLength - match.commandsOffset;
-  const bytes = new Uint8Array(setupCount * MAX_COMMAND_BYTES + commandBytes);
-  const view = new DataView(bytes.buffer);
-  const cmd = new Command();
   const matchCmd = new Command();
-  let at = 0;
-  let seq = 0;
-  const put = (fill: (c: Command) => void): void => {
-    cmd.reset();
-    fill(cmd);
-    cmd.seq = ++seq;
-    cmd.timeUs = WORKLOAD_EPOCH_US;
-    at += encodeCommand(cmd, view, at);
-  };
-  put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: QUOTE_ASSET, symbol: 'QUOTE', scale: 0 }));
-  for (let s = 1; s <= symbols; s++) put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: 1 + s, symbol: `B${s}`, scale: 0 }));
-  // Instruments as match mode's, with money: the limits come from its own setup records.
-  let matchAt = 0;
-  for (let s = 1; s <= symbols; s++) {
-    // The match setup is the instruments' AddInstrument records (workload.ts).
-    matchAt += decodeCommand(match.view, matchAt, matchCmd);
-    put((c) => {
-      c.copyFrom(matchCmd);
-      c.baseAssetId = 1 + s;
-      c.quoteAssetId = QUOTE_ASSET;
-      c.qtyMinorUnits = 1;
-      c.notionalMinorUnits = 1;
-    });
-  }
-  for (let s = 1; s <= symbols; s++) {
-    put((c) =>
-      Object.assign(c, {
-        kind: CommandKind.SetInstrumentFilters,
-        instrumentId: s,
-        priceBandUpPpm: 10_000_000,
-        priceBandDownPpm: 100_000,
-        minNotional: 1,
-        maxNotional: matchCmd.maxPrice * matchCmd.maxQty,
-        maxMarketQty: matchCmd.maxQty,
-        maxOpenOrders: RISK_MAX_OPEN,
-        maxOpenConditional: 100,
-      }),
-    );
-  }
-  // Every account's open orders across instruments are limited too (SetAccountLimits' default).
-  put((c) => Object.assign(c, { kind: CommandKind.SetAccountLimits, accountId: 0, maxOpenOrders: RISK_MAX_OPEN, maxOpenConditional: 100 * symbols }));
-  put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: RISK_FEE_ACCOUNT }));
-  put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: RISK_MAKER_FEE_PPM, takerFeePpm: RISK_TAKER_FEE_PPM }));
-  let transferId = 0;
-  for (let a = 1; a <= RISK_ACCOUNTS; a++) {
-    put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: QUOTE_ASSET, amount: QUOTE_FUNDS, transferId: ++transferId }));
+  return accountWorkload(match, RISK_ACCOUNTS, setupCount, (put) => {
+    put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: QUOTE_ASSET, symbol: 'QUOTE', scale: 0 }));
+    for (let s = 1; s <= symbols; s++) put((c) => Object.assign(c, { kind: CommandKind.AddAsset, assetId: 1 + s, symbol: `B${s}`, scale: 0 }));
+    // Instruments as match mode's, with money: the limits come from its own setup records.
+    let matchAt = 0;
     for (let s = 1; s <= symbols; s++) {
-      put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: 1 + s, amount: BASE_FUNDS, transferId: ++transferId }));
+      // The match setup is the instruments' AddInstrument records (workload.ts).
+      matchAt += decodeCommand(match.view, matchAt, matchCmd);
+      put((c) => {
+        c.copyFrom(matchCmd);
+        c.baseAssetId = 1 + s;
+        c.quoteAssetId = QUOTE_ASSET;
+        c.qtyMinorUnits = 1;
+        c.notionalMinorUnits = 1;
+      });
     }
-  }
-  const commandsOffset = at;
-  // The workload's own records, renumbered after the setup, each order's account from its id.
-  bytes.set(match.records.subarray(match.commandsOffset), at);
-  const shift = seq - match.setupCount;
-  for (let r = commandsOffset; r < commandsOffset + commandBytes; r += view.getUint32(r + 4, true)) {
-    view.setFloat64(r + 8, view.getFloat64(r + 8, true) + shift, true);
-    view.setFloat64(r + 16, view.getFloat64(r + 16, true) + shift, true);
-    view.setUint32(r + O_ACCOUNT, 1 + (view.getFloat64(r + O_CLIENT_ORDER_ID, true) % RISK_ACCOUNTS), true);
-  }
-  at += commandBytes;
-  return { records: bytes.subarray(0, at), view: new DataView(bytes.buffer, 0, at), commandsOffset, setupCount: seq, commands: match.commands, symbols };
+    for (let s = 1; s <= symbols; s++) {
+      put((c) =>
+        Object.assign(c, {
+          kind: CommandKind.SetInstrumentFilters,
+          instrumentId: s,
+          priceBandUpPpm: 10_000_000,
+          priceBandDownPpm: 100_000,
+          minNotional: 1,
+          maxNotional: matchCmd.maxPrice * matchCmd.maxQty,
+          maxMarketQty: matchCmd.maxQty,
+          maxOpenOrders: RISK_MAX_OPEN,
+          maxOpenConditional: 100,
+        }),
+      );
+    }
+    // Every account's open orders across instruments are limited too (SetAccountLimits' default).
+    put((c) => Object.assign(c, { kind: CommandKind.SetAccountLimits, accountId: 0, maxOpenOrders: RISK_MAX_OPEN, maxOpenConditional: 100 * symbols }));
+    put((c) => Object.assign(c, { kind: CommandKind.SetFeeAccount, accountId: RISK_FEE_ACCOUNT }));
+    put((c) => Object.assign(c, { kind: CommandKind.SetAccountFees, accountId: 0, makerFeePpm: RISK_MAKER_FEE_PPM, takerFeePpm: RISK_TAKER_FEE_PPM }));
+    let transferId = 0;
+    for (let a = 1; a <= RISK_ACCOUNTS; a++) {
+      put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: QUOTE_ASSET, amount: QUOTE_FUNDS, transferId: ++transferId }));
+      for (let s = 1; s <= symbols; s++) {
+        put((c) => Object.assign(c, { kind: CommandKind.Deposit, accountId: a, assetId: 1 + s, amount: BASE_FUNDS, transferId: ++transferId }));
+      }
+    }
+  });
 }
