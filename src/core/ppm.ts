@@ -27,7 +27,9 @@ function divMillion(x: number): number {
 function ppmRound(value: number, ppm: number, up: boolean): number {
   const hi = divMillion(value);
   const high = hi * ppm;
-  if (high > Limits.MAX_SAFE) return Infinity;
+  // 1 / 0, not the global Infinity, which V8 loads as a tagged value: inlined, it made the
+  // result a tagged value and boxed it (see Perps.cellBoundOf).
+  if (high > Limits.MAX_SAFE) return 1 / 0;
   const t = (value - hi * PPM) * ppm;
   const q = divMillion(t);
   return high + (up && t - q * PPM > 0 ? q + 1 : q);
