@@ -625,7 +625,8 @@ export class Engine {
     if (!RiskControls.valid(filters)) return this.reject(cmd, Reject.InvalidFilters);
     this.risk.set(instrumentId, filters);
     this.refreshRiskActive();
-    if (!this.risk.counting && this.risk.needsCounts()) this.recountOpenOrders();
+    // Counted from here on; counted again when a lower limit could now refuse accounts not keyed.
+    if (this.risk.counting ? this.risk.keyingStale() : this.risk.needsCounts()) this.recountOpenOrders();
     const at = this.events.reserve(EventKind.InstrumentFilters, EvInstrumentFilters.WORDS);
     const w = this.events.words;
     w[at + EvInstrumentFilters.INSTRUMENT] = instrumentId;
@@ -998,7 +999,10 @@ export class Engine {
   private trigger(slot: number, lastPrice: number): void {
     const pool = this.pool;
     // No longer a pending conditional order: it counts as an open order only.
-    if (this.risk.counting) this.risk.count(pool.account(slot), pool.instrument(slot), 0, -1);
+    if (this.risk.counting) {
+      const mustKey = this.risk.count(pool.account(slot), pool.instrument(slot), 0, -1);
+      assert(!mustKey, 'a count that goes down keys no account');
+    }
     pool.i32[(slot << Hot.I32_SHIFT) + Hot.I_KINDS] |= OrderFlag.Triggered << Kinds.FLAGS_SHIFT;
     const at = this.events.reserve(EventKind.Triggered, EvTriggered.WORDS);
     const w = this.events.words;
@@ -1075,13 +1079,14 @@ export class Engine {
     const i32 = pool.i32;
     const i = slot << Hot.I32_SHIFT;
     const account = i32[i + Hot.I_ACCOUNT]!;
-    if (this.risk.counting) this.countOpen(slot, 1);
     if (account >= this.accountHead.length) this.growAccounts(account);
     const head = this.accountHead[account]!;
     i32[i + Hot.I_ACC_PREV] = Link.NIL;
     i32[i + Hot.I_ACC_NEXT] = head;
     if (head !== Link.NIL) i32[(head << Hot.I32_SHIFT) + Hot.I_ACC_PREV] = slot;
     this.accountHead[account] = slot;
+    // Counted once in the account's list: keying the account counts that list.
+    if (this.risk.counting) this.countOpen(slot, 1);
     if (((i32[i + Hot.I_KINDS]! >> Kinds.TIF_SHIFT) & Kinds.KIND_MASK) === TimeInForce.GTD) this.gtdPush(slot);
   }
 
@@ -1102,18 +1107,41 @@ export class Engine {
   /** Counts an order that becomes open (1) or stops being open (-1), and whether it is a pending conditional one. */
   private countOpen(slot: number, delta: number): void {
     const pool = this.pool;
-    const pending = isConditional(pool.type(slot)) && (pool.flags(slot) & OrderFlag.Triggered) === 0;
-    this.risk.count(pool.account(slot), pool.instrument(slot), delta, pending ? delta : 0);
+    const account = pool.account(slot);
+    if (this.risk.count(account, pool.instrument(slot), delta, this.pendingConditional(slot) ? delta : 0)) this.keyAccount(account);
   }
 
-  /** Counts every open order from scratch (when limits on them first appear, and after a restore). */
+  private pendingConditional(slot: number): boolean {
+    return isConditional(this.pool.type(slot)) && (this.pool.flags(slot) & OrderFlag.Triggered) === 0;
+  }
+
+  /** The account's open orders counted per instrument from its list: its counts could reach an instrument's limit now (risk.ts, `keyed`). */
+  private keyAccount(account: number): void {
+    const risk = this.risk;
+    assert(risk.keyed[account] === 0, 'an account is keyed once until it has no open order');
+    risk.keyed[account] = 1;
+    const pool = this.pool;
+    for (let o = this.accountHead[account]!; o !== Link.NIL; o = pool.accNext(o)) {
+      risk.counts.add(account, pool.instrument(o), 1, this.pendingConditional(o) ? 1 : 0);
+    }
+  }
+
+  /** Counts every open order from scratch (when limits on them first appear or go lower, and after a restore). */
   recountOpenOrders(): void {
     const risk = this.risk;
     risk.clearCounts();
     risk.counting = true;
     const pool = this.pool;
     for (let a = 0; a < this.accountHead.length; a++) {
-      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) this.countOpen(o, 1);
+      let open = 0;
+      let pending = 0;
+      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
+        open++;
+        if (this.pendingConditional(o)) pending++;
+      }
+      if (open === 0) continue;
+      risk.setAccountCounts(a, open, pending);
+      if (risk.mustKey(open, pending)) this.keyAccount(a);
     }
   }
 
@@ -1657,10 +1685,19 @@ export class Engine {
         pending += conditional;
       }
       assert((risk.accountOpen[a] ?? 0) === open && (risk.accountConditional[a] ?? 0) === pending, 'an account\'s open-order counts are not its open orders');
+      assert((risk.keyed[a] ?? 0) !== 0 || !risk.mustKey(open, pending), 'an account that could reach an instrument limit has its counts per instrument kept');
+      assert((risk.keyed[a] ?? 0) === 0 || open > 0, 'an account with no open order is not keyed');
+    }
+    const table = risk.counts.table;
+    for (let at = 0; at < table.length; at += 4) {
+      if (table[at] === 0 || (table[at + 2]! | table[at + 3]!) === 0) continue;
+      assert(byKey.has(`${table[at]!}:${table[at + 1]!}`), 'no counts are kept where there is no open order');
     }
     for (const [key, [open, pending]] of byKey) {
       const [a, instrument] = key.split(':').map(Number);
-      assert(risk.counts.open(a!, instrument!) === open && risk.counts.conditional(a!, instrument!) === pending, 'open-order counts per instrument are not the open orders');
+      // An account not keyed keeps no counts per instrument (0 in the table, or no entry).
+      const keyed = (risk.keyed[a!] ?? 0) !== 0;
+      assert(risk.counts.open(a!, instrument!) === (keyed ? open : 0) && risk.counts.conditional(a!, instrument!) === (keyed ? pending : 0), 'open-order counts per instrument are not the open orders');
     }
   }
 
