@@ -145,6 +145,13 @@ export class Command {
   fundingCap = 0;
   fundingFloor = 0;
   fundingTimeUs = 0;
+  /**
+   * 1 when a decode wrote fields that the order commands do not have (an instrument's, an
+   * asset's, a setting's): the next decode of an order command zeroes them, and otherwise
+   * leaves them (zero) alone, 45 stores an order fewer (protocol/command-codec.ts). Fields
+   * set by hand are not tracked: `reset` first.
+   */
+  wideFields = 0;
 
   /** Back to all zeros, so a reused record carries nothing over from the last command. */
   reset(): this {
@@ -209,6 +216,7 @@ export class Command {
     this.fundingCap = 0;
     this.fundingFloor = 0;
     this.fundingTimeUs = 0;
+    this.wideFields = 0;
     return this;
   }
 
@@ -274,6 +282,7 @@ export class Command {
     this.fundingCap = other.fundingCap;
     this.fundingFloor = other.fundingFloor;
     this.fundingTimeUs = other.fundingTimeUs;
+    this.wideFields = other.wideFields;
     return this;
   }
 }

@@ -316,10 +316,11 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
 }
 
 /**
- * Reads the record at `offset` into `cmd` (every field is written, so a reused command
- * carries nothing over) and returns its length. Throws CodecError on a malformed record.
- * The hot path: no allocation unless the record is an AddInstrument. `end` defaults to
- * the view's length.
+ * Reads the record at `offset` into `cmd` and returns its length: every field the record's
+ * kind has is written, and every other field is zero after it (an order command zeroes the
+ * others only when an earlier decode set them, Command.wideFields), so a reused command
+ * carries nothing over. Throws CodecError on a malformed record. The hot path: no
+ * allocation unless the record is an AddInstrument. `end` defaults to the view's length.
  */
 export function decodeCommand(view: DataView, offset: number, cmd: Command, end = view.byteLength): number {
   // `end` may be passed by a caller that knows it: DataView's byteLength is a call in V8.
@@ -350,16 +351,16 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.status = view.getUint8(offset + O_STATUS);
   if (!Number.isSafeInteger(cmd.seq) || !Number.isSafeInteger(cmd.timeUs)) throw new CodecError('seq or time is not a safe integer');
   if (kind !== CommandKind.AddInstrument) {
-    cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
-    cmd.baseAssetId = cmd.quoteAssetId = cmd.qtyMinorUnits = cmd.notionalMinorUnits = 0;
-    clearOwnFields(cmd);
+    if (cmd.wideFields !== 0) clearWideFields(cmd);
     if (kind < CommandKind.AddAsset) {
-      cmd.symbol = '';
       cmd.quoteOrderQty = length >= QUOTE_ORDER_RECORD_BYTES && kind === CommandKind.PlaceOrder ? view.getFloat64(offset + ORDER_RECORD_BYTES, true) + 0 : 0;
       return length;
     }
+    cmd.quoteOrderQty = 0;
+    cmd.wideFields = 1;
     return decodeOwnFields(view, offset, length, kind, cmd);
   }
+  cmd.wideFields = 1;
   clearOwnFields(cmd);
   if (length < INSTRUMENT_RECORD_BYTES) throw new CodecError('bad instrument record length');
   const symbol = readSymbol(view, offset, O_SYMBOL, length);
@@ -377,6 +378,15 @@ export function decodeCommand(view: DataView, offset: number, cmd: Command, end 
   cmd.contractKind = view.getUint8(offset + O_CONTRACT_KIND);
   cmd.symbol = symbol;
   return length;
+}
+
+/** Zeroes every field the order commands do not have (out of line: an order decode after another kind's). */
+function clearWideFields(cmd: Command): void {
+  cmd.symbol = '';
+  cmd.tickSize = cmd.lotSize = cmd.minPrice = cmd.maxPrice = cmd.minQty = cmd.maxQty = 0;
+  cmd.baseAssetId = cmd.quoteAssetId = cmd.qtyMinorUnits = cmd.notionalMinorUnits = 0;
+  clearOwnFields(cmd);
+  cmd.wideFields = 0;
 }
 
 /** Zeroes the fields only the kinds after the order commands have (AddAsset on). */

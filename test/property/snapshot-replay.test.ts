@@ -148,8 +148,9 @@ void test('the journal path (encodeCommand, decodeCommand) gives back each comma
       for (let i = 0; i < log.length; i++) {
         at += decodeCommand(view, at, cmd);
         const want = log[i]!;
-        // Only AddInstrument records carry the instrument fields; others decode them as zero.
-        const expected = want.kind === CommandKind.AddInstrument ? want : { ...want, symbol: '', tickSize: 0, lotSize: 0, minPrice: 0, maxPrice: 0, minQty: 0, maxQty: 0 };
+        // Only AddInstrument records carry the instrument fields; others decode them as zero
+        // (and the decode says it wrote fields past the order commands', Command.wideFields).
+        const expected = want.kind === CommandKind.AddInstrument ? { ...want, wideFields: 1 } : { ...want, symbol: '', tickSize: 0, lotSize: 0, minPrice: 0, maxPrice: 0, minQty: 0, maxQty: 0, wideFields: want.kind >= CommandKind.AddAsset ? 1 : 0 };
         assert.deepEqual(record(cmd), expected, `decoded record ${context(log, i)}`);
         replica.events.clear();
         const code = replica.apply(cmd);
