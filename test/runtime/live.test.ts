@@ -79,16 +79,20 @@ void describe('live runtime', () => {
         done.filter((d) => d.orderId === orderId),
         [{ orderId, reason: DoneReason.Expired }],
       );
-      const { seq, stateHash } = await live.stateHash();
+      const { seq } = await live.stateHash();
       assert.ok(seq > gtd.seq, 'ticks were journaled after the order');
-      finalHash = stateHash;
-      finalSeq = seq;
     } finally {
       await live.close();
     }
+    // A tick may be journaled between any query and the close: the state the directory must
+    // reopen in is its journal's, whole.
+    const replica = new Engine();
+    replayJournal(replica, journalDir(dataDir));
+    finalHash = replica.stateHash();
+    finalSeq = replica.lastSeq;
   });
 
-  void test('reopened, the data directory is the same state; a replay of its journal too', { timeout: 20_000 }, async () => {
+  void test('reopened, the data directory is the state its journal replays to', { timeout: 20_000 }, async () => {
     const live = await LiveRuntime.open({ dataDir, durability: 'fsync' });
     try {
       const { seq, stateHash } = await live.stateHash();
@@ -97,9 +101,6 @@ void describe('live runtime', () => {
     } finally {
       await live.close();
     }
-    const engine = new Engine();
-    replayJournal(engine, journalDir(dataDir));
-    assert.equal(engine.stateHash(), finalHash);
   });
 });
 
