@@ -50,6 +50,8 @@ export const enum EventKind {
   AccountLimits = 26,
   /** An account's position mode on perpetuals: one-way or hedge (SetPositionMode). */
   PositionMode = 27,
+  /** A reduce-only order's quantity cut so that it cannot increase its position (perp/reduce-only.ts). */
+  ReduceOnlyTrimmed = 28,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -80,12 +82,13 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.Leverage]: 'Leverage',
   [EventKind.AccountLimits]: 'AccountLimits',
   [EventKind.PositionMode]: 'PositionMode',
+  [EventKind.ReduceOnlyTrimmed]: 'ReduceOnlyTrimmed',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
 export const enum Ev {
   KIND = 0,
-  /** Accepted, Rested, Done, Amended, Triggered. */
+  /** Accepted, Rested, Done, Amended, Triggered, ReduceOnlyTrimmed. */
   ORDER_ID = 1,
   /** The longest event, for sizing. */
   MAX_WORDS = 15,
@@ -378,6 +381,21 @@ export const enum EvPositionMode {
   WORDS = 3,
 }
 
+/**
+ * A reduce-only order of a perpetual cut so that it cannot increase its position
+ * (perp/reduce-only.ts): QTY_LEFT what it may still fill, OLD_QTY_LEFT what it had. WAS_RESTING
+ * 1: it rests and keeps its time priority (L2 loses the difference at its price); 0: it is
+ * entering, cut at acceptance (OLD_QTY_LEFT is the quantity asked for, and Accepted carries
+ * QTY_LEFT already) or when its stop fired.
+ */
+export const enum EvReduceOnlyTrimmed {
+  ORDER_ID = 1,
+  QTY_LEFT = 2,
+  OLD_QTY_LEFT = 3,
+  WAS_RESTING = 4,
+  WORDS = 5,
+}
+
 /** SetAccountLimits done: the account (0: the default) and its limits across instruments (0: none). */
 export const enum EvAccountLimits {
   ACCOUNT = 1,
@@ -415,6 +433,7 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Leverage]: EvLeverage.WORDS,
   [EventKind.AccountLimits]: EvAccountLimits.WORDS,
   [EventKind.PositionMode]: EvPositionMode.WORDS,
+  [EventKind.ReduceOnlyTrimmed]: EvReduceOnlyTrimmed.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */
