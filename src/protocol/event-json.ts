@@ -25,9 +25,9 @@ import {
   EvRested,
   EvTrade,
   EvTriggered,
+  EvReduceOnlyTrimmed,
   EvPositionChanged,
   EvPositionMode,
-  EvReduceOnlyTrimmed,
   EvMarkPrice,
   EvFunding,
   EvLeverageBracket,
@@ -267,6 +267,17 @@ export class EventReader {
           lastPrice: w[at + EvTriggered.LAST_PRICE]!,
         });
       }
+      case EventKind.ReduceOnlyTrimmed: {
+        const orderId = w[at + EvReduceOnlyTrimmed.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        const qtyLeft = w[at + EvReduceOnlyTrimmed.QTY_LEFT]!;
+        if (o) o.qtyLeft = qtyLeft;
+        return defined({
+          ...order(base, orderId, o, o?.price, qtyLeft),
+          oldQty: w[at + EvReduceOnlyTrimmed.OLD_QTY_LEFT]!,
+          wasResting: w[at + EvReduceOnlyTrimmed.WAS_RESTING] === 1,
+        });
+      }
       case EventKind.InstrumentAdded:
         return {
           ...base,
@@ -429,17 +440,6 @@ export class EventReader {
         return { ...base, accountId: w[at + EvLeverage.ACCOUNT]!, instrumentId: w[at + EvLeverage.INSTRUMENT]!, leverage: w[at + EvLeverage.LEVERAGE]! };
       case EventKind.PositionMode:
         return { ...base, accountId: w[at + EvPositionMode.ACCOUNT]!, dualSidePosition: w[at + EvPositionMode.DUAL_SIDE] === 1 };
-      case EventKind.ReduceOnlyTrimmed: {
-        const orderId = w[at + EvReduceOnlyTrimmed.ORDER_ID]!;
-        const o = this.orders.get(orderId);
-        const qtyLeft = w[at + EvReduceOnlyTrimmed.QTY_LEFT]!;
-        if (o) o.qtyLeft = qtyLeft;
-        return defined({
-          ...order(base, orderId, o, o?.price, qtyLeft),
-          oldQty: w[at + EvReduceOnlyTrimmed.OLD_QTY_LEFT]!,
-          wasResting: w[at + EvReduceOnlyTrimmed.WAS_RESTING] === 1,
-        });
-      }
       case EventKind.AccountLimits:
         return { ...base, accountId: w[at + EvAccountLimits.ACCOUNT]!, maxOpenOrders: w[at + EvAccountLimits.MAX_OPEN_ORDERS]!, maxOpenConditional: w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL]! };
       default:

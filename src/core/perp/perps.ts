@@ -61,9 +61,9 @@ import { holdingMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
 import { applyFill } from './position.js';
 import { mulDivCeil } from './muldiv.js';
-import { emitReduceOnlyTrimmed, reducibleQty, ReduceOnlyOrders } from './reduce-only.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
+import { emitReduceOnlyTrimmed, reducibleQty, ReduceOnlyOrders } from './reduce-only.js';
 
 /** An account's margin figures in one asset (Perps.accountMargin). */
 export interface AccountMargin {
