@@ -49,6 +49,7 @@ import {
 } from './events.js';
 import { Instruments } from './instruments.js';
 import { Perps } from './perp/perps.js';
+import { emitReduceOnlyTrimmed, reducibleQty } from './perp/reduce-only.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
 import {
   Hot,
@@ -232,6 +233,9 @@ export class Engine {
     if (cmd.clientOrderId !== 0 && this.byClientId.find(accountId, cmd.clientOrderId) !== Link.NIL) {
       return this.reject(cmd, Reject.DuplicateClientOrderId);
     }
+    // A perpetual's reduce-only order larger than its position is cut to it before anything
+    // weighs its quantity (perp/reduce-only.ts); the quantity asked for, or 0.
+    const askedQty = (cmd.flags & OrderFlag.ReduceOnly) !== 0 && this.perps.active ? this.perps.trimReduceOnly(cmd) : 0;
     const stp = cmd.stpMode === StpMode.AccountDefault ? this.stpDefault(accountId) : cmd.stpMode;
     const conditional = isConditional(orderType);
     const tif = isMarketLike(orderType) ? TimeInForce.IOC : cmd.timeInForce;
@@ -285,6 +289,7 @@ export class Engine {
     cold[c + Cold.TRIGGER_PRICE] = cmd.triggerPrice;
     cold[c + Cold.EXPIRE_TIME_US] = cmd.expireTimeUs;
     this.emitAccepted(cmd, orderId, kinds);
+    if (askedQty !== 0) emitReduceOnlyTrimmed(this.events, orderId, cmd.qty, askedQty, false);
     if (lockAmount > 0) this.settlement.hold(slot);
 
     if (conditional) {
@@ -292,7 +297,9 @@ export class Engine {
       return Reject.None;
     }
     this.takeAndRest(slot, false);
+    // A trade fires triggers, and cuts reduce-only orders past their positions after them.
     if (this.tradedInstrument !== 0) this.fireTriggers();
+    else if ((cmd.flags & OrderFlag.ReduceOnly) !== 0 && this.perps.reduceOnly.pendingCount !== 0) this.settleReduceOnly();
     return Reject.None;
   }
 
@@ -544,6 +551,7 @@ export class Engine {
     pool.f64[f + Hot.F_QTY_LEFT] = qty;
     this.takeAndRest(slot, true);
     if (this.tradedInstrument !== 0) this.fireTriggers();
+    else if (this.perps.reduceOnly.pendingCount !== 0) this.settleReduceOnly();
     return Reject.None;
   }
 
@@ -862,9 +870,9 @@ export class Engine {
           maker = next;
           continue;
         }
-        // A reduce-only maker that would now increase its account's position expires (perp/perps.ts).
-        if ((i32[mi + Hot.I_KINDS]! & (OrderFlag.ReduceOnly << Kinds.FLAGS_SHIFT)) !== 0 && this.reduceOnlyExpires(maker)) {
-          this.removeOrder(maker, DoneReason.Expired);
+        // A reduce-only maker past its position (a fill earlier in this command shrank it) is
+        // cut to it, or expires with none left its way (perp/reduce-only.ts, rule 3).
+        if ((i32[mi + Hot.I_KINDS]! & (OrderFlag.ReduceOnly << Kinds.FLAGS_SHIFT)) !== 0 && this.cutReduceOnlyMaker(maker, level)) {
           maker = next;
           continue;
         }
@@ -893,9 +901,120 @@ export class Engine {
     return expired;
   }
 
-  /** Out of line from `match`: whether a reduce-only maker of a perpetual can no longer fill without increasing its position. */
-  private reduceOnlyExpires(maker: number): boolean {
-    return this.perps.active && this.perps.reduceOnlyExpires(maker);
+  /**
+   * Out of line from `match`: a reduce-only maker of a perpetual that has more left than its
+   * position allows is cut to it in place; true when there is none and it expired.
+   */
+  private cutReduceOnlyMaker(maker: number, level: number): boolean {
+    if (!this.perps.active) return false;
+    const reducible = this.perps.reducibleOf(maker);
+    const left = this.pool.qtyLeft(maker);
+    if (reducible >= left) return false;
+    if (reducible === 0) {
+      this.removeOrder(maker, DoneReason.Expired);
+      return true;
+    }
+    this.cutResting(maker, level, left - reducible);
+    return false;
+  }
+
+  /**
+   * Cuts the resting reduce-only orders of the accounts marked in this command
+   * (Perps.reduceOnly) back to their positions (perp/reduce-only.ts, rule 2): after the
+   * command's matching and triggers, so that no order of a level being matched moves under
+   * the loop.
+   */
+  private settleReduceOnly(): void {
+    const ro = this.perps.reduceOnly;
+    for (let k = 0; k < ro.pendingCount; k++) {
+      const account = ro.pendingAccount[k]!;
+      const instrumentId = ro.pendingInstrument[k]!;
+      this.cutReduceOnly(account, instrumentId, Side.Buy);
+      this.cutReduceOnly(account, instrumentId, Side.Sell);
+    }
+    ro.clearPending();
+  }
+
+  /**
+   * An account's resting reduce-only orders on one side of a perpetual, cut to the position
+   * they reduce when their open quantity is past it: the level farthest from the touch first,
+   * and in a level the latest first (from its tail). Bounded by the account's open orders and
+   * the levels they rest in.
+   */
+  private cutReduceOnly(account: number, instrumentId: number, side: number): void {
+    const pool = this.pool;
+    const book = this.book;
+    const ro = this.perps.reduceOnly;
+    const reducible = reducibleQty(this.perps.sizeOf(account, instrumentId), side);
+    let open = 0;
+    let n = 0;
+    for (let o = this.accountHead[account]!; o !== Link.NIL; o = pool.accNext(o)) {
+      if (pool.instrument(o) !== instrumentId || pool.side(o) !== side || !this.restsReduceOnly(o)) continue;
+      open += pool.qtyLeft(o);
+      const level = pool.level(o);
+      let seen = false;
+      for (let j = 0; j < n && !seen; j++) seen = ro.levels[j] === level;
+      if (seen) continue;
+      ro.levelRoom(n + 1);
+      // Insertion by price, farthest from the touch first: the highest ask, the lowest bid.
+      const price = book.levelPrice[level]!;
+      let j = n++;
+      while (j > 0 && (side === Side.Sell ? book.levelPrice[ro.levels[j - 1]!]! < price : book.levelPrice[ro.levels[j - 1]!]! > price)) {
+        ro.levels[j] = ro.levels[j - 1]!;
+        j--;
+      }
+      ro.levels[j] = level;
+    }
+    let excess = open - reducible;
+    for (let j = 0; j < n && excess > 0; j++) {
+      const level = ro.levels[j]!;
+      let o = book.levelTail[level]!;
+      while (o !== Link.NIL && excess > 0) {
+        const prev = pool.prev(o);
+        if (pool.account(o) === account && (pool.flags(o) & OrderFlag.ReduceOnly) !== 0) {
+          const left = pool.qtyLeft(o);
+          if (left <= excess) {
+            excess -= left;
+            this.removeOrder(o, DoneReason.Expired);
+          } else {
+            this.cutResting(o, level, excess);
+            excess = 0;
+          }
+        }
+        o = prev;
+      }
+    }
+    assert(excess <= 0, 'reduce-only orders cut to their position');
+  }
+
+  /** Whether an open order is a reduce-only order of a perpetual resting in the book (not a pending stop). */
+  private restsReduceOnly(slot: number): boolean {
+    const flags = this.pool.flags(slot);
+    if ((flags & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) !== OrderFlag.ReduceOnly || !this.perps.isPerp(this.pool.instrument(slot))) return false;
+    return !isConditional(this.pool.type(slot)) || (flags & OrderFlag.Triggered) !== 0;
+  }
+
+  /** A resting order cut by `cut` in place, keeping its time priority: its level, its account's open totals, and a ReduceOnlyTrimmed event. */
+  private cutResting(slot: number, level: number, cut: number): void {
+    const pool = this.pool;
+    const f = slot << Hot.F64_SHIFT;
+    const old = pool.f64[f + Hot.F_QTY_LEFT]!;
+    pool.f64[f + Hot.F_QTY_LEFT] = old - cut;
+    this.book.levelQty[level] -= cut;
+    this.perps.trimmed(slot, cut);
+    emitReduceOnlyTrimmed(this.events, pool.f64[f + Hot.F_ID]!, old - cut, old, true);
+  }
+
+  /** Counts every open reduce-only order of a perpetual again (after a restore). */
+  recountReduceOnly(): void {
+    const ro = this.perps.reduceOnly;
+    ro.reset();
+    const pool = this.pool;
+    for (let a = 0; a < this.accountHead.length; a++) {
+      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
+        if ((pool.flags(o) & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) === OrderFlag.ReduceOnly && this.perps.isPerp(pool.instrument(o))) ro.opened(a);
+      }
+    }
   }
 
   /** Could a fill-or-kill order fill `qty` at once, within `limit` (0: market)? */
@@ -966,8 +1085,10 @@ export class Engine {
       }
       // The last price has settled. A perpetual's mark may have moved (a trade is one of its
       // inputs): its mark-price orders fire one at a time, and each may trade again.
-      if (this.perps.markMoved === 0 || !this.fireMarkTrigger()) return;
+      if (this.perps.markMoved === 0 || !this.fireMarkTrigger()) break;
     }
+    // The trades are over: reduce-only orders past the positions they reduce are cut.
+    if (this.perps.reduceOnly.pendingCount !== 0) this.settleReduceOnly();
   }
 
   /**
@@ -1609,6 +1730,7 @@ export class Engine {
     assert(inAccounts === open, 'account lists hold other than the open orders');
     if (this.risk.counting) this.checkCounts();
     if (this.perps.active) this.perps.checkInvariants(this.accountHead);
+    if (this.perps.active) this.checkReduceOnly();
     this.checkConservation();
     this.checkLocks();
   }
@@ -1664,6 +1786,37 @@ export class Engine {
       }
     }
     return open;
+  }
+
+  /**
+   * Reduce-only orders of perpetuals (perp/reduce-only.ts): the counts kept are those of the
+   * open orders, nothing is left pending between commands, and per account, perpetual and
+   * side the resting ones' open quantity is at most the position they reduce.
+   */
+  private checkReduceOnly(): void {
+    const ro = this.perps.reduceOnly;
+    const pool = this.pool;
+    assert(ro.pendingCount === 0, 'reduce-only accounts left pending after a command');
+    let all = 0;
+    const resting = new Map<string, number>();
+    for (let a = 0; a < this.accountHead.length; a++) {
+      let count = 0;
+      for (let o = this.accountHead[a]!; o !== Link.NIL; o = pool.accNext(o)) {
+        if ((pool.flags(o) & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) !== OrderFlag.ReduceOnly || !this.perps.isPerp(pool.instrument(o))) continue;
+        count++;
+        if (!this.restsReduceOnly(o)) continue;
+        const key = `${pool.instrument(o)}:${pool.side(o)}`;
+        resting.set(key, (resting.get(key) ?? 0) + pool.qtyLeft(o));
+      }
+      assert((a < ro.byAccount.length ? ro.byAccount[a]! : 0) === count, 'an account\'s reduce-only count is not its open reduce-only orders');
+      all += count;
+      for (const [key, qty] of resting) {
+        const [instrumentId, side] = key.split(':').map(Number);
+        assert(qty <= reducibleQty(this.perps.sizeOf(a, instrumentId!), side!), 'resting reduce-only orders exceed the position they reduce');
+      }
+      resting.clear();
+    }
+    assert(all === ro.open, 'the reduce-only count is not the open reduce-only orders');
   }
 
   /** The open-order counts kept per (account, instrument) and per account are those of the open orders. */

@@ -24,6 +24,8 @@ export const enum EventKind {
   Done = 5,
   Amended = 6,
   Triggered = 7,
+  /** A reduce-only order's quantity cut so that it cannot increase its position (perp/reduce-only.ts). 28 and 29 are isolated margin's. */
+  ReduceOnlyTrimmed = 30,
   InstrumentAdded = 8,
   InstrumentStatus = 9,
   AccountStp = 10,
@@ -60,6 +62,7 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.Done]: 'Done',
   [EventKind.Amended]: 'Amended',
   [EventKind.Triggered]: 'Triggered',
+  [EventKind.ReduceOnlyTrimmed]: 'ReduceOnlyTrimmed',
   [EventKind.InstrumentAdded]: 'InstrumentAdded',
   [EventKind.InstrumentStatus]: 'InstrumentStatus',
   [EventKind.AccountStp]: 'AccountStp',
@@ -85,7 +88,7 @@ export const EVENT_KINDS: Record<EventKind, string> = {
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
 export const enum Ev {
   KIND = 0,
-  /** Accepted, Rested, Done, Amended, Triggered. */
+  /** Accepted, Rested, Done, Amended, Triggered, ReduceOnlyTrimmed. */
   ORDER_ID = 1,
   /** The longest event, for sizing. */
   MAX_WORDS = 15,
@@ -162,6 +165,21 @@ export const enum EvTriggered {
   ORDER_ID = 1,
   LAST_PRICE = 2,
   WORDS = 3,
+}
+
+/**
+ * A reduce-only order of a perpetual cut so that it cannot increase its position
+ * (perp/reduce-only.ts): QTY_LEFT what it may still fill, OLD_QTY_LEFT what it had. WAS_RESTING
+ * 1: it rests and keeps its time priority (L2 loses the difference at its price); 0: it is
+ * entering, cut at acceptance (OLD_QTY_LEFT is the quantity asked for, and Accepted carries
+ * QTY_LEFT already) or when its stop fired.
+ */
+export const enum EvReduceOnlyTrimmed {
+  ORDER_ID = 1,
+  QTY_LEFT = 2,
+  OLD_QTY_LEFT = 3,
+  WAS_RESTING = 4,
+  WORDS = 5,
 }
 
 /** A refused command, with its fields as given. */
@@ -395,6 +413,7 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Done]: EvDone.WORDS,
   [EventKind.Amended]: EvAmended.WORDS,
   [EventKind.Triggered]: EvTriggered.WORDS,
+  [EventKind.ReduceOnlyTrimmed]: EvReduceOnlyTrimmed.WORDS,
   [EventKind.InstrumentAdded]: EvInstrumentAdded.WORDS,
   [EventKind.InstrumentStatus]: EvInstrumentStatus.WORDS,
   [EventKind.AccountStp]: EvAccountStp.WORDS,

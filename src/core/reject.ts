@@ -195,7 +195,7 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.InvalidLeverage]: ['InvalidLeverage', 'leverage must be an integer from 1 to the first bracket\'s maximum, and allow the position\'s notional'],
   [Reject.InsufficientMargin]: ['InsufficientMargin', 'the account\'s margin balance cannot post the initial margin this needs'],
   [Reject.PositionLimitExceeded]: ['PositionLimitExceeded', 'the position would pass the notional the leverage allows, or the instrument\'s largest position'],
-  [Reject.ReduceOnlyWouldIncrease]: ['ReduceOnlyWouldIncrease', 'a reduce-only order may only reduce the position, by at most its size'],
+  [Reject.ReduceOnlyWouldIncrease]: ['ReduceOnlyWouldIncrease', 'a reduce-only order needs a position the other way to reduce (one larger than it is cut to it), and an amend may not take it past the position'],
   [Reject.FundingNotDue]: ['FundingNotDue', 'the perpetual\'s next funding time has not come'],
   [Reject.InvalidFundingParams]: ['InvalidFundingParams', 'funding needs an interval of 1 minute to 10 days in whole ms, rates within 10% with floor <= interest <= cap, and a next funding time after now'],
   [Reject.InvalidIndexPrice]: ['InvalidIndexPrice', 'an index price must be an integer from 1 to the instrument\'s max price'],

@@ -448,6 +448,8 @@ export function restore(bytes: Uint8Array): Engine {
   const perps = engine.perps;
   for (const id of engine.instruments.ids) if (engine.instruments.isPerp(id)) perps.addInstrument(id, 0);
   if (perps.ids.length > 0) restorePerps(engine, f64, i32, u8, (name) => arrays.has(name), s.perpRows!);
+  // Open reduce-only orders per account follow from the open orders: counted again.
+  if (perps.ids.length > 0) engine.recountReduceOnly();
 
   engine.nowUs = s.nowUs!;
   engine.lastSeq = s.lastSeq!;

@@ -25,6 +25,7 @@ import {
   EvRested,
   EvTrade,
   EvTriggered,
+  EvReduceOnlyTrimmed,
   EvPositionChanged,
   EvPositionMode,
   EvMarkPrice,
@@ -264,6 +265,17 @@ export class EventReader {
           type: o ? ORDER_TYPE_NAMES[o.orderType] : undefined,
           triggerPrice: o?.triggerPrice,
           lastPrice: w[at + EvTriggered.LAST_PRICE]!,
+        });
+      }
+      case EventKind.ReduceOnlyTrimmed: {
+        const orderId = w[at + EvReduceOnlyTrimmed.ORDER_ID]!;
+        const o = this.orders.get(orderId);
+        const qtyLeft = w[at + EvReduceOnlyTrimmed.QTY_LEFT]!;
+        if (o) o.qtyLeft = qtyLeft;
+        return defined({
+          ...order(base, orderId, o, o?.price, qtyLeft),
+          oldQty: w[at + EvReduceOnlyTrimmed.OLD_QTY_LEFT]!,
+          wasResting: w[at + EvReduceOnlyTrimmed.WAS_RESTING] === 1,
         });
       }
       case EventKind.InstrumentAdded:

@@ -4,3 +4,4 @@ export { EngineHost, EngineWorkerError, type EngineHostOptions, type ResultHandl
 export { runWorkload, type RunOptions, type RunResult } from './runner.js';
 export { Sequencer, SimulatedClock, wallClock, type Clock } from './sequencer.js';
 export { LiveRuntime, type LiveOptions, type LiveResult } from './live.js';
+export { IndexFeed, compositeIndex, parseDecimal, toPriceUnits, type IndexFeedOptions, type IndexFeedPerp, type IndexSource, type IndexPerpStatus, type IndexSourceStatus } from './index-feed.js';

@@ -8,12 +8,15 @@
 // (`perps`): a premium sample of each every `sampleMs`, and at each funding time (every
 // multiple of `fundingIntervalMs` since the epoch, the engine's default schedule) a
 // SettleFunding of each; a funding the engine does not find due is refused, and journaled.
+// Index prices come from outside (`indexFeed`, index-feed.ts): sources polled over HTTP,
+// their composite submitted as SetIndexPrice commands like any client's.
 
 import { Command, CommandKind } from '../core/index.js';
 import { Journal, type Durability } from '../journal/journal.js';
 import { journalDir, recover } from '../journal/recovery.js';
 import { commandRecordLength, encodeCommand, MAX_COMMAND_BYTES } from '../protocol/index.js';
 import { EngineHost, type ResultHandler } from './engine-host.js';
+import { IndexFeed, type IndexFeedOptions, type IndexPerpStatus } from './index-feed.js';
 import { Sequencer, wallClock, type Clock } from './sequencer.js';
 
 export interface LiveOptions {
@@ -26,6 +29,8 @@ export interface LiveOptions {
   onResult?: ResultHandler;
   /** Perpetuals to sample and fund on a schedule (none: no schedule). */
   perps?: PerpSchedule;
+  /** Perpetuals' index prices polled from outside sources and submitted as SetIndexPrice (none: tests and simulations send their own). */
+  indexFeed?: IndexFeedOptions;
 }
 
 export interface PerpSchedule {
@@ -65,6 +70,7 @@ export class LiveRuntime {
   private perpTicker: NodeJS.Timeout | undefined;
   /** The next funding time the schedule sends SettleFunding at, in microseconds. */
   private nextFundingUs = 0;
+  private indexFeed: IndexFeed | undefined;
 
   private constructor(
     private readonly journal: Journal,
@@ -85,6 +91,9 @@ export class LiveRuntime {
 
   /** Opens the data directory: the journal (a torn tail cut), recovery, the engine thread. */
   static async open(options: LiveOptions): Promise<LiveRuntime> {
+    // The feed's options are checked before anything is opened (an error names the field).
+    const opened: { runtime?: LiveRuntime } = {};
+    const indexFeed = options.indexFeed === undefined ? undefined : new IndexFeed(options.indexFeed, (cmd) => opened.runtime!.submit(cmd));
     const journal = Journal.open(journalDir(options.dataDir), { durability: options.durability ?? 'fsync' });
     const recovered = recover(options.dataDir, journal.lastSeq);
     // It takes no snapshots: no image buffer to touch at start (1.5 times the state's image).
@@ -100,7 +109,15 @@ export class LiveRuntime {
       runtime.nextFundingUs = (Math.floor(runtime.nowUs() / intervalUs) + 1) * intervalUs;
       runtime.perpTicker = setInterval(() => runtime.perpTick(perps), perps.sampleMs);
     }
+    opened.runtime = runtime;
+    runtime.indexFeed = indexFeed;
+    indexFeed?.start();
     return runtime;
+  }
+
+  /** The index feed's view of each perpetual it prices (empty without one). */
+  indexFeedStatus(): IndexPerpStatus[] {
+    return this.indexFeed?.status() ?? [];
   }
 
   /** The last seq stamped. */
@@ -140,6 +157,7 @@ export class LiveRuntime {
   async close(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
     if (this.perpTicker !== undefined) clearInterval(this.perpTicker);
+    await this.indexFeed?.stop();
     this.closed = true;
     await this.settle();
     await this.host.stop();

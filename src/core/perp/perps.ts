@@ -33,10 +33,11 @@
 // none until it fires (as on Binance) and is refused margin then, so it expires. A withdrawal
 // may take the wallet down to what is posted less the unrealized losses (unrealized profit
 // is not withdrawable, as on Binance). Reduce-only orders may not increase a position: one
-// that would (the position is flat or the same way, or smaller than the order) is refused,
-// and a resting one whose position shrank under it expires when a taker reaches it
-// (Engine.match); a close-position stop is sized to the position when it fires. Well-funded
-// accounts pass the margin check by a bound kept per account (`plainlySolvent`), in O(1).
+// that cannot reduce is refused, one larger than the position is cut to it, and resting ones
+// past a position that shrank are cut, lowest priority first (perp/reduce-only.ts has the
+// rules; `trimReduceOnly`, `fire` and the engine apply them); a close-position stop is sized
+// to the position when it fires. Well-funded accounts pass the margin check by a bound kept
+// per account (`plainlySolvent`), in O(1).
 //
 // Hot path: the engine tests one flag (`active`, set by the first perpetual) and calls out
 // of line (the matching loop tests a resting order's reduce-only bit); an engine without
@@ -62,6 +63,7 @@ import { applyFill } from './position.js';
 import { mulDivCeil } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
+import { emitReduceOnlyTrimmed, reducibleQty, ReduceOnlyOrders } from './reduce-only.js';
 
 /** An account's margin figures in one asset (Perps.accountMargin). */
 export interface AccountMargin {
@@ -157,6 +159,8 @@ export class Perps {
    * none): the engine fires what the new mark reached and clears it before the command ends.
    */
   markMoved = 0;
+  /** Open reduce-only orders per account and the accounts to look at when a command's matching ends (perp/reduce-only.ts). */
+  readonly reduceOnly = new ReduceOnlyOrders();
   /** Largest position, in quantity units: every notional of it at a price up to max price is a safe integer. */
   maxPositionQty = new Float64Array(64);
   readonly brackets = new LeverageBrackets();
@@ -519,6 +523,28 @@ export class Perps {
     return !isConditional(pool.type(slot)) || (pool.flags(slot) & OrderFlag.Triggered) !== 0;
   }
 
+  /**
+   * A new reduce-only order larger than the position it reduces is cut to it (perp/reduce-only.ts,
+   * rule 1): `cmd.qty` becomes the position, and the quantity asked for is returned (0: not
+   * cut). One that cannot reduce, a hedge account's, a close-position one and a spot one are
+   * left as they are, for `place` to refuse in its order or to take as they are.
+   */
+  trimReduceOnly(cmd: Command): number {
+    const id = cmd.instrumentId;
+    if (!this.isPerp(id) || (cmd.flags & (OrderFlag.ClosePosition | POSITION_SIDE_FLAGS)) !== 0 || this.isHedge(cmd.accountId)) return 0;
+    const reducible = reducibleQty(this.sizeOf(cmd.accountId, id), cmd.side);
+    if (reducible === 0 || reducible >= cmd.qty) return 0;
+    const asked = cmd.qty;
+    cmd.qty = reducible;
+    return asked;
+  }
+
+  /** The size of an account's (one-way) position, 0 without one. */
+  sizeOf(account: number, instrumentId: number): number {
+    const row = this.findRow(account);
+    return row === Link.NIL ? 0 : this.cells[(row * this.stride + this.column[instrumentId]!) * Cell.WORDS]!;
+  }
+
   /** The pre-trade checks of a new order; on Reject.None, a priced order is counted from here on. */
   place(cmd: Command, conditional: boolean): number {
     const id = cmd.instrumentId;
@@ -531,8 +557,15 @@ export class Perps {
     // A close-position stop needs no position yet: it is sized when it fires (`fire`).
     if ((cmd.flags & OrderFlag.ClosePosition) !== 0) return Reject.None;
     const price = isMarketLike(cmd.orderType) ? 0 : cmd.price;
-    const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, (cmd.flags & OrderFlag.ReduceOnly) !== 0, conditional, cmd.flags);
-    if (refused !== Reject.None || conditional || price === 0) return refused;
+    const reduceOnly = (cmd.flags & OrderFlag.ReduceOnly) !== 0;
+    const refused = this.check(cmd.accountId, id, cmd.side, price, cmd.qty, reduceOnly, conditional, cmd.flags);
+    if (refused !== Reject.None) return refused;
+    // A reduce-only order is counted open from here; one that may rest is looked at when the command's matching ends.
+    if (reduceOnly) {
+      this.reduceOnly.opened(cmd.accountId);
+      if (!conditional) this.reduceOnly.mark(cmd.accountId, id);
+    }
+    if (conditional || price === 0) return Reject.None;
     this.count(cmd.accountId, id, cmd.side, cmd.qty, cmd.qty * price * this.instruments.notionalMinor[id]!, cmd.flags);
     return Reject.None;
   }
@@ -556,6 +589,8 @@ export class Perps {
       return refused;
     }
     this.count(cmd.accountId, id, side, cmd.qty, cmd.qty * cmd.price * nm, flags);
+    // One that enters the book again (a new price or more quantity) is looked at when the command's matching ends.
+    if (reduceOnly && !(cmd.price === pool.price(slot) && cmd.qty <= oldQty)) this.reduceOnly.mark(cmd.accountId, id);
     return Reject.None;
   }
 
@@ -583,29 +618,54 @@ export class Perps {
       }
       return true;
     }
+    if ((flags & OrderFlag.ReduceOnly) !== 0 && !this.fireReduceOnly(slot, id)) {
+      if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!, flags);
+      return false;
+    }
+    qty = pool.qtyLeft(slot);
     const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false, flags) === Reject.None;
     if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!, flags);
     return ok;
   }
 
   /**
-   * Whether a resting reduce-only order must expire when a taker reaches it: its position
-   * has shrunk below what it has left (or turned its way) since it was placed. Binance trims
-   * such an order; here it expires whole, so that no fill of it can increase the position.
+   * A reduce-only stop or take-profit fires: cut to the position it reduces (a
+   * ReduceOnlyTrimmed event), or false, to expire, when there is none its way. One that may
+   * rest is looked at when the command's matching ends.
    */
-  reduceOnlyExpires(slot: number): boolean {
+  private fireReduceOnly(slot: number, id: number): boolean {
+    const pool = this.pool;
+    const account = pool.account(slot);
+    const reducible = reducibleQty(this.sizeOf(account, id), pool.side(slot));
+    if (reducible === 0) return false;
+    const qty = pool.qtyLeft(slot);
+    if (reducible < qty) {
+      pool.f64[(slot << Hot.F64_SHIFT) + Hot.F_QTY_LEFT] = reducible;
+      emitReduceOnlyTrimmed(this.events, pool.id(slot), reducible, qty, false);
+    }
+    this.reduceOnly.mark(account, id);
+    return true;
+  }
+
+  /** What a resting reduce-only order of a perpetual may still reduce of its position (Engine.match, the cut); Infinity elsewhere. */
+  reducibleOf(slot: number): number {
     const pool = this.pool;
     const id = pool.instrument(slot);
-    if (!this.isPerp(id)) return false;
-    const row = this.findRow(pool.account(slot));
-    const size = row === Link.NIL ? 0 : this.cells[(row * this.stride + this.column[id]!) * Cell.WORDS]!;
-    const reducible = pool.side(slot) === Side.Buy ? -size : size;
-    return reducible < pool.qtyLeft(slot);
+    if (!this.isPerp(id)) return 1 / 0;
+    return reducibleQty(this.sizeOf(pool.account(slot), id), pool.side(slot));
+  }
+
+  /** A resting order was cut by `cut` in place (a reduce-only trim): its account's totals lose it. */
+  trimmed(slot: number, cut: number): void {
+    const pool = this.pool;
+    const id = pool.instrument(slot);
+    this.count(pool.account(slot), id, pool.side(slot), -cut, -cut * pool.price(slot) * this.instruments.notionalMinor[id]!, pool.flags(slot));
   }
 
   /** An order left the engine: what it had left leaves its account's totals. */
   ended(slot: number): void {
     const pool = this.pool;
+    if ((pool.flags(slot) & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) === OrderFlag.ReduceOnly && this.isPerp(pool.instrument(slot))) this.reduceOnly.ended(pool.account(slot));
     const qty = pool.qtyLeft(slot);
     if (qty === 0 || !this.counted(slot)) return;
     this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, -qty * pool.price(slot) * this.instruments.notionalMinor[pool.instrument(slot)]!, pool.flags(slot));
@@ -865,6 +925,8 @@ export class Perps {
     this.touch(takerCell, (takerCell - column) / this.stride, id);
     this.touch(makerCell, (makerCell - column) / this.stride, id);
     this.fees(takerAccount, makerAccount, id, notional, tradeId);
+    // Either account's resting reduce-only orders may now be past its position (perp/reduce-only.ts).
+    if (this.reduceOnly.open !== 0) this.reduceOnly.filled(takerAccount, makerAccount, id);
     this.instruments.lastPrice[id] = price;
     this.updateMark(id, false);
   }
