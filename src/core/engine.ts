@@ -211,6 +211,10 @@ export class Engine {
         return this.perpCommand(cmd);
       case CommandKind.SetPositionMode:
         return this.setPositionMode(cmd);
+      case CommandKind.SetMarginType:
+        return this.setMarginType(cmd);
+      case CommandKind.ModifyIsolatedMargin:
+        return this.perpCommand(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -1325,6 +1329,20 @@ export class Engine {
     return code === Reject.None ? Reject.None : this.reject(cmd, code);
   }
 
+  /**
+   * An account's margin type on one perpetual, CROSSED or ISOLATED (perp/perps.ts): refused
+   * while the account has an open order on it (a pending stop included) or a position.
+   */
+  private setMarginType(cmd: Command): number {
+    const account = cmd.accountId;
+    let open = false;
+    if (Number.isInteger(account) && account >= 0 && account < this.accountHead.length) {
+      for (let o = this.accountHead[account]!; o !== Link.NIL && !open; o = this.pool.accNext(o)) open = this.pool.instrument(o) === cmd.instrumentId;
+    }
+    const code = this.perps.setMarginType(cmd, open);
+    return code === Reject.None ? Reject.None : this.reject(cmd, code);
+  }
+
   /** The perpetual-futures commands (perp/perps.ts), refused there with a reason or done. */
   private perpCommand(cmd: Command): number {
     const perps = this.perps;
@@ -1344,6 +1362,9 @@ export class Engine {
         break;
       case CommandKind.SetFundingParams:
         code = perps.setFundingParams(cmd, this.nowUs);
+        break;
+      case CommandKind.ModifyIsolatedMargin:
+        code = perps.modifyIsolatedMargin(cmd);
         break;
       default:
         code = perps.setLeverage(cmd);
@@ -1688,7 +1709,8 @@ export class Engine {
 
   /**
    * Per asset: no balance is negative, and the sum of all balances (the fee account's
-   * included) is what was deposited less what was withdrawn: no value made or lost.
+   * included), with what open perpetual positions hold (clearing balances) and the isolated
+   * positions' wallets, is what was deposited less what was withdrawn: no value made or lost.
    */
   checkConservation(): void {
     const b = this.balances;
@@ -1703,7 +1725,8 @@ export class Engine {
         assert(free >= 0 && locked >= 0, 'a balance is negative');
         sum += free + locked;
       }
-      assert(sum + (clearing.get(asset) ?? 0) === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
+      const isolated = this.perps.isolatedTotal(asset);
+      assert(sum + isolated + (clearing.get(asset) ?? 0) === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
     }
   }
 
