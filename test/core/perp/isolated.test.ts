@@ -62,6 +62,13 @@ function venue(fees = false): Venue {
   return v;
 }
 
+/** A second perpetual, 6, margined in USDT too, with PERP's brackets and an index of 10,000. */
+function secondPerp(v: Venue): void {
+  expectOk(v.apply(instrumentFields({ ...PERP_SPEC, instrumentId: 6, symbol: 'ETHUSDT-PERP' })));
+  BRACKETS.forEach(([cap, leverage, mmrPpm], bracket) => expectOk(v.apply({ kind: CommandKind.SetLeverageBracket, instrumentId: 6, bracket, notionalCap: cap * USDT, leverage, mmrPpm })));
+  expectOk(v.apply({ kind: CommandKind.SetIndexPrice, instrumentId: 6, price: P10K }));
+}
+
 /** `maker` rests the other side, `taker` takes `qty` at `price` (IOC); returns the taker's events. */
 function take(v: Venue, maker: number, taker: number, takerSide: number, price: number, qty: number, extra: CommandFields = {}): EventJson[] {
   expectOk(v.apply(perpOrder(maker, takerSide === Side.Buy ? Side.Sell : Side.Buy, price, qty)));
@@ -266,6 +273,30 @@ void describe('isolated margin: trading, closing and funding', () => {
     assert.equal(v.engine.perps.accountMargin(1, USDT_ASSET).initialMargin, 0);
   });
 
+  void test('an opening fill the cross wallet can no longer cover moves what it holds: 200 of the 450, never below zero', () => {
+    const v = venue();
+    secondPerp(v);
+    deposit(v, 1, 1_000);
+    for (const a of [2, 3]) deposit(v, a, 100_000);
+    expectOk(v.apply(isolated(1)));
+    // An isolated buy of 1 BTC at 9,000 rests, posting 450 from the cross wallet; a cross long on 6 posts 500 more.
+    expectOk(v.apply(perpOrder(1, Side.Buy, P9K, BTC)));
+    expectOk(v.apply(perpOrder(2, Side.Sell, P10K, BTC, { instrumentId: 6 })));
+    expectOk(v.apply(perpOrder(1, Side.Buy, P10K, BTC, { instrumentId: 6, timeInForce: TimeInForce.IOC })));
+    assert.equal(v.engine.perps.accountMargin(1, USDT_ASSET).initialMargin, 950 * USDT);
+    // ... and closes at 9,200: -800 leaves 200 in the cross wallet, less than the resting order posts.
+    expectOk(v.apply(perpOrder(3, Side.Buy, 920_000, BTC, { instrumentId: 6 })));
+    expectOk(v.apply(perpOrder(1, Side.Sell, 920_000, BTC, { instrumentId: 6, timeInForce: TimeInForce.IOC })));
+    assert.equal(free(v, 1), 200 * USDT);
+    const r = v.apply(perpOrder(2, Side.Sell, P9K, BTC, { timeInForce: TimeInForce.IOC }));
+    expectOk(r);
+    assert.deepEqual(entries(r.events, 1), [
+      ['cross', 'ISOLATED_MARGIN', -200 * USDT],
+      ['isolated BOTH', 'ISOLATED_MARGIN', 200 * USDT],
+    ]);
+    assert.deepEqual([free(v, 1), wallet(v, 1)], [0, 200 * USDT]);
+  });
+
   void test('fees stay with the cross wallet: 5 USDT taker on opening, 5.5 on closing at 11,000', () => {
     const v = isolatedLong(true);
     assert.deepEqual([free(v, 1), wallet(v, 1)], [495 * USDT, 500 * USDT]);
@@ -324,10 +355,8 @@ void describe('isolated margin: cross margin leaves isolated positions out', () 
 
   void test('an isolated order posts from the cross wallet without its unrealized profit; a cross order may use it', () => {
     const v = venue();
-    // A second perpetual, 6, margined in USDT too; account 1 ISOLATED there, cross on PERP.
-    expectOk(v.apply(instrumentFields({ ...PERP_SPEC, instrumentId: 6, symbol: 'ETHUSDT-PERP' })));
-    BRACKETS.forEach(([cap, leverage, mmrPpm], bracket) => expectOk(v.apply({ kind: CommandKind.SetLeverageBracket, instrumentId: 6, bracket, notionalCap: cap * USDT, leverage, mmrPpm })));
-    expectOk(v.apply({ kind: CommandKind.SetIndexPrice, instrumentId: 6, price: P10K }));
+    // A second perpetual, 6; account 1 ISOLATED there, cross on PERP.
+    secondPerp(v);
     deposit(v, 1, 600);
     deposit(v, 2, 100_000);
     expectOk(v.apply({ ...isolated(1), instrumentId: 6 }));
