@@ -208,13 +208,11 @@ export class Engine {
       case CommandKind.SetLeverageBracket:
       case CommandKind.SetFundingParams:
       case CommandKind.SetLeverage:
+      case CommandKind.SetMarginType:
+      case CommandKind.ModifyIsolatedMargin:
         return this.perpCommand(cmd);
       case CommandKind.SetPositionMode:
         return this.setPositionMode(cmd);
-      case CommandKind.SetMarginType:
-        return this.setMarginType(cmd);
-      case CommandKind.ModifyIsolatedMargin:
-        return this.perpCommand(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -1329,18 +1327,11 @@ export class Engine {
     return code === Reject.None ? Reject.None : this.reject(cmd, code);
   }
 
-  /**
-   * An account's margin type on one perpetual, CROSSED or ISOLATED (perp/perps.ts): refused
-   * while the account has an open order on it (a pending stop included) or a position.
-   */
-  private setMarginType(cmd: Command): number {
-    const account = cmd.accountId;
-    let open = false;
-    if (Number.isInteger(account) && account >= 0 && account < this.accountHead.length) {
-      for (let o = this.accountHead[account]!; o !== Link.NIL && !open; o = this.pool.accNext(o)) open = this.pool.instrument(o) === cmd.instrumentId;
-    }
-    const code = this.perps.setMarginType(cmd, open);
-    return code === Reject.None ? Reject.None : this.reject(cmd, code);
+  /** Whether the account has an open order on the instrument, a pending stop included (SetMarginType's refusal). */
+  private hasOpenOrdersOn(account: number, instrumentId: number): boolean {
+    if (!(Number.isInteger(account) && account >= 0 && account < this.accountHead.length)) return false;
+    for (let o = this.accountHead[account]!; o !== Link.NIL; o = this.pool.accNext(o)) if (this.pool.instrument(o) === instrumentId) return true;
+    return false;
   }
 
   /** The perpetual-futures commands (perp/perps.ts), refused there with a reason or done. */
@@ -1365,6 +1356,10 @@ export class Engine {
         break;
       case CommandKind.ModifyIsolatedMargin:
         code = perps.modifyIsolatedMargin(cmd);
+        break;
+      case CommandKind.SetMarginType:
+        // Refused while the account has an open order on the perpetual or a position there.
+        code = perps.setMarginType(cmd, this.hasOpenOrdersOn(cmd.accountId, cmd.instrumentId));
         break;
       default:
         code = perps.setLeverage(cmd);
