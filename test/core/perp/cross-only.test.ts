@@ -2,7 +2,7 @@
 // of perpetual commands (one-way and hedge accounts, limit, market and stop orders, cancels,
 // amends, leverage, index prices, premium samples, funding, withdrawals) ends in the state
 // hash that the build before isolated margin (main at 36565f3) gave for it, and its
-// snapshot holds no isolated-margin array.
+// snapshot holds no isolated-margin array (and restores as a version 5 image too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommandKind, ContractKind, Engine, InstrumentStatus, OrderType, planSnapshot } from '../../../src/core/index.js';
@@ -80,4 +80,13 @@ void test('an engine without isolated margin hashes as before it, and snapshots 
   assert.equal(e.stateHash(), HASH_BEFORE_ISOLATED);
   assert.equal(Engine.restore(e.snapshot()).stateHash(), HASH_BEFORE_ISOLATED);
   assert.deepEqual(planSnapshot(e).arrays.filter(([name]) => name.startsWith('perp.isolated')), []);
+  // Images are version 6 since isolated margin; a version 5 image (the same bytes but for the
+  // version: a cross-only image did not change) restores, a version 7 one is refused.
+  const image = e.snapshot();
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  assert.equal(view.getUint32(4, true), 6);
+  view.setUint32(4, 5, true);
+  assert.equal(Engine.restore(image).stateHash(), HASH_BEFORE_ISOLATED);
+  view.setUint32(4, 7, true);
+  assert.throws(() => Engine.restore(image), /snapshot version 7 is not supported/);
 });
