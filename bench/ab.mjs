@@ -13,7 +13,8 @@
 //
 //   node bench/ab.mjs WORKLOAD ROUNDS CHECKOUT [CHECKOUT...]
 //
-// BENCH_MODE=risk compares the risk mode's form of the workload (spot, 1000 accounts).
+// BENCH_MODE=risk compares the risk mode's form of the workload (spot, 1000 accounts),
+// BENCH_MODE=perp its perp mode's form (perpetuals, 1000 accounts, the margin check).
 //
 // e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)`, or a copy of
 // `dist/` and `package.json` with a node_modules link, then
@@ -41,7 +42,9 @@ if (process.env.AB_CHILD === '1') {
     const { parseWorkload } = await import(`${base}/workload.js`);
     const { runPass } = await import(`${base}/bench.js`);
     const { riskWorkload } = await import(`${base}/risk-workload.js`);
-    const workload = process.env.BENCH_MODE === 'risk' ? riskWorkload(parseWorkload(text)) : parseWorkload(text);
+    const { perpWorkload } = await import(`${base}/perp-workload.js`);
+    const mode = process.env.BENCH_MODE;
+    const workload = mode === 'risk' ? riskWorkload(parseWorkload(text)) : mode === 'perp' ? perpWorkload(parseWorkload(text)) : parseWorkload(text);
     builds.push({ dir, workload, runPass, ns: [] });
   }
   for (let r = 0; r < rounds; r++) {

@@ -125,42 +125,86 @@ export interface LedgerEntry {
   seq: number;
   timeUs: number;
   assetId: number;
+  /** 'cross': the account's balance (a Ledger event); 'isolated': an isolated position's wallet (IsolatedLedger). */
+  wallet: 'cross' | 'isolated';
   amount: number;
   reason: string;
   ref: number;
-  free: number;
-  locked: number;
+  /** Cross entries: the balance after it. */
+  free?: number;
+  locked?: number;
+  /** Isolated entries: the position (instrument, positionSide) and its wallet after it. */
+  instrumentId?: number;
+  positionSide?: string;
+  isolatedWallet?: number;
+}
+
+/** An isolated position's wallet in a ledger summary: its entries, their sum, and what the wallet holds at the end. */
+export interface IsolatedWalletSummary {
+  instrumentId: number;
+  /** LONG/BOTH (the account's first row) or SHORT. */
+  positionSide: string;
+  entries: number;
+  sum: number;
+  wallet: number;
+  balanced: boolean;
 }
 
 export interface LedgerSummary {
   accountId: number;
-  /** Per asset the account ever held: its entries, their sum, and its balance at the end. */
-  assets: { assetId: number; entries: number; sum: number; free: number; locked: number; balanced: boolean }[];
+  /**
+   * Per asset the account ever held: its cross entries, their sum, and its balance at the
+   * end; its isolated wallets in the asset, each with its entries, their sum and the wallet
+   * at the end (only when it has any). Balanced when every sum is what it sums.
+   */
+  assets: { assetId: number; entries: number; sum: number; free: number; locked: number; isolated?: IsolatedWalletSummary[]; balanced: boolean }[];
   commands: number;
 }
 
 /**
- * An account's ledger: every entry (Ledger event) of the account from the journal's first
- * command on, in order, with the balance after each; then, per asset, whether the entries
- * sum to the balance the replayed engine holds (the ledger's promise: a balance is the sum
- * of its entries). Replays from the start, as a ledger must: no snapshot is used.
+ * An account's ledger: every entry of the account from the journal's first command on, in
+ * order: its balance's (Ledger events, with the balance after each) and its isolated
+ * positions' wallets' (IsolatedLedger events, with the wallet after each); then, per asset,
+ * whether the balance's entries sum to the balance the replayed engine holds and each
+ * isolated wallet's to that wallet (the ledger's promise: a balance is the sum of its
+ * entries). Replays from the start, as a ledger must: no snapshot is used.
  */
 export function accountLedger(dataDir: string, accountId: number, options: { assetId?: number; print: (entry: LedgerEntry) => void }): LedgerSummary {
   const engine = new Engine();
   const reader = new EventReader();
   const sums = new Map<number, { entries: number; sum: number }>();
+  /** Isolated wallets by asset, then by `instrument:row` (row S: SHORT; M: the account's first row, LONG or BOTH). */
+  const isolated = new Map<number, Map<string, { instrumentId: number; positionSide: string; entries: number; sum: number }>>();
   const replay = replayJournal(engine, journalDir(dataDir), {
     onCommand: () => {
       for (const e of reader.read(engine.events)) {
-        if (e.event !== 'Ledger' || e.accountId !== accountId) continue;
+        if ((e.event !== 'Ledger' && e.event !== 'IsolatedLedger') || e.accountId !== accountId) continue;
         const assetId = Number(e.assetId);
         const amount = Number(e.amount);
-        const total = sums.get(assetId) ?? { entries: 0, sum: 0 };
-        total.entries++;
-        total.sum += amount;
-        sums.set(assetId, total);
+        const base = { seq: Number(e.seq), timeUs: Number(e.timeUs), assetId, amount, reason: String(e.reason), ref: Number(e.ref) };
+        let entry: LedgerEntry;
+        if (e.event === 'Ledger') {
+          const total = sums.get(assetId) ?? { entries: 0, sum: 0 };
+          total.entries++;
+          total.sum += amount;
+          sums.set(assetId, total);
+          entry = { ...base, wallet: 'cross', free: Number(e.free), locked: Number(e.locked) };
+        } else {
+          const instrumentId = Number(e.instrumentId);
+          const positionSide = String(e.positionSide);
+          const wallets = isolated.get(assetId) ?? new Map<string, { instrumentId: number; positionSide: string; entries: number; sum: number }>();
+          isolated.set(assetId, wallets);
+          const key = `${instrumentId}:${positionSide === 'SHORT' ? 'S' : 'M'}`;
+          const total = wallets.get(key) ?? { instrumentId, positionSide, entries: 0, sum: 0 };
+          total.positionSide = positionSide;
+          total.entries++;
+          total.sum += amount;
+          wallets.set(key, total);
+          if (!sums.has(assetId)) sums.set(assetId, { entries: 0, sum: 0 });
+          entry = { ...base, wallet: 'isolated', instrumentId, positionSide, isolatedWallet: Number(e.isolatedWallet) };
+        }
         if (options.assetId !== undefined && assetId !== options.assetId) continue;
-        options.print({ seq: Number(e.seq), timeUs: Number(e.timeUs), assetId, amount, reason: String(e.reason), ref: Number(e.ref), free: Number(e.free), locked: Number(e.locked) });
+        options.print(entry);
       }
     },
   });
@@ -170,7 +214,14 @@ export function accountLedger(dataDir: string, accountId: number, options: { ass
     .map(([assetId, { entries, sum }]) => {
       const free = engine.balances.freeOf(accountId, assetId);
       const locked = engine.balances.lockedOf(accountId, assetId);
-      return { assetId, entries, sum, free, locked, balanced: sum === free + locked };
+      const wallets = [...(isolated.get(assetId)?.values() ?? [])]
+        .sort((x, y) => x.instrumentId - y.instrumentId || Number(x.positionSide === 'SHORT') - Number(y.positionSide === 'SHORT'))
+        .map((w): IsolatedWalletSummary => {
+          const wallet = engine.perps.isolatedMargin(accountId, w.instrumentId, w.positionSide === 'SHORT')?.isolatedWallet ?? 0;
+          return { ...w, wallet, balanced: w.sum === wallet };
+        });
+      const balanced = sum === free + locked && wallets.every((w) => w.balanced);
+      return { assetId, entries, sum, free, locked, ...(wallets.length > 0 ? { isolated: wallets } : {}), balanced };
     });
   return { accountId, assets, commands: replay.commands };
 }
@@ -178,5 +229,17 @@ export function accountLedger(dataDir: string, accountId: number, options: { ass
 /** One ledger entry as a line for people. */
 export function formatLedgerEntry(e: LedgerEntry): string {
   const sign = e.amount > 0 ? '+' : '';
-  return `#${e.seq} ${new Date(e.timeUs / 1000).toISOString()} asset ${e.assetId} ${sign}${e.amount} ${e.reason} ref ${e.ref} -> free ${e.free} locked ${e.locked}`;
+  const head = `#${e.seq} ${new Date(e.timeUs / 1000).toISOString()} asset ${e.assetId}`;
+  if (e.wallet === 'isolated') return `${head} isolated ${e.instrumentId} ${e.positionSide} ${sign}${e.amount} ${e.reason} ref ${e.ref} -> isolated wallet ${e.isolatedWallet}`;
+  return `${head} ${sign}${e.amount} ${e.reason} ref ${e.ref} -> free ${e.free} locked ${e.locked}`;
+}
+
+/** The summary's rows for people: the cross balance of each asset, then its isolated wallets. */
+export function ledgerSummaryRows(summary: LedgerSummary): (string | number)[][] {
+  const rows: (string | number)[][] = [['asset', 'wallet', 'entries', 'sum of entries', 'free (isolated: wallet)', 'locked', 'balanced']];
+  for (const a of summary.assets) {
+    rows.push([a.assetId, 'cross', a.entries, a.sum, a.free, a.locked, a.sum === a.free + a.locked ? 'yes' : 'NO']);
+    for (const w of a.isolated ?? []) rows.push([a.assetId, `isolated ${w.instrumentId} ${w.positionSide}`, w.entries, w.sum, w.wallet, '', w.balanced ? 'yes' : 'NO']);
+  }
+  return rows;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command as Cli, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo.js';
-import { accountLedger, dumpEntryToJson, dumpJournal, formatDumpEntry, formatLedgerEntry, replayData } from './journal-tools.js';
+import { accountLedger, dumpEntryToJson, dumpJournal, formatDumpEntry, formatLedgerEntry, ledgerSummaryRows, replayData } from './journal-tools.js';
 import { progressBar } from './progress.js';
 import { runWorkload } from '../runtime/runner.js';
 import { formatInt, table } from './format.js';
@@ -304,7 +304,7 @@ export async function main(argv: string[]): Promise<void> {
 
   cli
     .command('ledger')
-    .description("an account's ledger from the journal: every entry with the balance after it, and whether the entries sum to the balance")
+    .description("an account's ledger from the journal: every entry with the balance (or isolated wallet) after it, and whether the entries sum to the balance and to each isolated wallet")
     .requiredOption('--data <dir>', 'data directory (journal/ and snapshots/)')
     .requiredOption('--account <id>', 'the account', positiveInt)
     .option('--asset <id>', 'only this asset', positiveInt)
@@ -318,12 +318,7 @@ export async function main(argv: string[]): Promise<void> {
       if (json) {
         console.log(JSON.stringify(summary));
       } else {
-        console.log(
-          table([
-            ['asset', 'entries', 'sum of entries', 'free', 'locked', 'balanced'],
-            ...summary.assets.map((a) => [a.assetId, a.entries, a.sum, a.free, a.locked, a.balanced ? 'yes' : 'NO']),
-          ]),
-        );
+        console.log(table(ledgerSummaryRows(summary)));
       }
       if (summary.assets.some((a) => !a.balanced)) process.exitCode = 1;
     });

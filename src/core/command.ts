@@ -53,6 +53,14 @@ export const enum CommandKind {
   SetAccountLimits = 24,
   /** An account's position mode on perpetuals: one-way (0) or hedge (1, Binance's dualSidePosition), in `dualSide`. */
   SetPositionMode = 25,
+  /** An account's margin type on one perpetual (Binance's marginType): CROSSED (0) or ISOLATED (1), in `marginType`. */
+  SetMarginType = 26,
+  /**
+   * Adds margin to an isolated position from the cross wallet, or removes it back (Binance's
+   * positionMargin): `marginChange` 1 add or 2 reduce, `amount` in the margin asset's minor
+   * units, positionSide in `flags` (LONG or SHORT in hedge mode, as orders carry it).
+   */
+  ModifyIsolatedMargin = 27,
 }
 
 export class Command {
@@ -139,6 +147,10 @@ export class Command {
   mmrPpm = 0;
   /** SetPositionMode: 1 hedge mode, 0 one-way. */
   dualSide = 0;
+  /** SetMarginType: MarginType (0 CROSSED, 1 ISOLATED). */
+  marginType = 0;
+  /** ModifyIsolatedMargin: MarginChange (1 add, 2 reduce); the amount in `amount`. */
+  marginChange = 0;
   /** SetFundingParams: interval, rates in 10^-8 (perp/rate.ts) and the next funding time. SetLeverage uses `leverage`. */
   fundingIntervalUs = 0;
   interestRate = 0;
@@ -210,6 +222,8 @@ export class Command {
     this.notionalCap = 0;
     this.leverage = 0;
     this.dualSide = 0;
+    this.marginType = 0;
+    this.marginChange = 0;
     this.mmrPpm = 0;
     this.fundingIntervalUs = 0;
     this.interestRate = 0;
@@ -276,6 +290,8 @@ export class Command {
     this.notionalCap = other.notionalCap;
     this.leverage = other.leverage;
     this.dualSide = other.dualSide;
+    this.marginType = other.marginType;
+    this.marginChange = other.marginChange;
     this.mmrPpm = other.mmrPpm;
     this.fundingIntervalUs = other.fundingIntervalUs;
     this.interestRate = other.interestRate;

@@ -209,6 +209,8 @@ export class Engine {
       case CommandKind.SetLeverageBracket:
       case CommandKind.SetFundingParams:
       case CommandKind.SetLeverage:
+      case CommandKind.SetMarginType:
+      case CommandKind.ModifyIsolatedMargin:
         return this.perpCommand(cmd);
       case CommandKind.SetPositionMode:
         return this.setPositionMode(cmd);
@@ -1474,6 +1476,13 @@ export class Engine {
     return code === Reject.None ? Reject.None : this.reject(cmd, code);
   }
 
+  /** Whether the account has an open order on the instrument, a pending stop included (SetMarginType's refusal). */
+  private hasOpenOrdersOn(account: number, instrumentId: number): boolean {
+    if (!(Number.isInteger(account) && account >= 0 && account < this.accountHead.length)) return false;
+    for (let o = this.accountHead[account]!; o !== Link.NIL; o = this.pool.accNext(o)) if (this.pool.instrument(o) === instrumentId) return true;
+    return false;
+  }
+
   /** The perpetual-futures commands (perp/perps.ts), refused there with a reason or done. */
   private perpCommand(cmd: Command): number {
     const perps = this.perps;
@@ -1493,6 +1502,13 @@ export class Engine {
         break;
       case CommandKind.SetFundingParams:
         code = perps.setFundingParams(cmd, this.nowUs);
+        break;
+      case CommandKind.ModifyIsolatedMargin:
+        code = perps.modifyIsolatedMargin(cmd);
+        break;
+      case CommandKind.SetMarginType:
+        // Refused while the account has an open order on the perpetual or a position there.
+        code = perps.setMarginType(cmd, this.hasOpenOrdersOn(cmd.accountId, cmd.instrumentId));
         break;
       default:
         code = perps.setLeverage(cmd);
@@ -1878,7 +1894,8 @@ export class Engine {
 
   /**
    * Per asset: no balance is negative, and the sum of all balances (the fee account's
-   * included) is what was deposited less what was withdrawn: no value made or lost.
+   * included), with what open perpetual positions hold (clearing balances) and the isolated
+   * positions' wallets, is what was deposited less what was withdrawn: no value made or lost.
    */
   checkConservation(): void {
     const b = this.balances;
@@ -1893,7 +1910,8 @@ export class Engine {
         assert(free >= 0 && locked >= 0, 'a balance is negative');
         sum += free + locked;
       }
-      assert(sum + (clearing.get(asset) ?? 0) === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
+      const isolated = this.perps.isolatedTotal(asset);
+      assert(sum + isolated + (clearing.get(asset) ?? 0) === b.deposited[asset]! - b.withdrawn[asset]!, 'balances do not sum to deposits less withdrawals');
     }
   }
 

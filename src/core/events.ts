@@ -52,6 +52,10 @@ export const enum EventKind {
   AccountLimits = 26,
   /** An account's position mode on perpetuals: one-way or hedge (SetPositionMode). */
   PositionMode = 27,
+  /** An account's margin type on a perpetual: CROSSED or ISOLATED (SetMarginType). */
+  MarginType = 28,
+  /** A ledger entry of an isolated position's wallet (perp/perps.ts): margin moved in or out, realized PnL, funding. */
+  IsolatedLedger = 29,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -83,6 +87,8 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.Leverage]: 'Leverage',
   [EventKind.AccountLimits]: 'AccountLimits',
   [EventKind.PositionMode]: 'PositionMode',
+  [EventKind.MarginType]: 'MarginType',
+  [EventKind.IsolatedLedger]: 'IsolatedLedger',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -396,6 +402,35 @@ export const enum EvPositionMode {
   WORDS = 3,
 }
 
+/** SetMarginType done: the account, the perpetual and its margin type (MarginType: 0 CROSSED, 1 ISOLATED). */
+export const enum EvMarginType {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  MARGIN_TYPE = 3,
+  WORDS = 4,
+}
+
+/**
+ * A ledger entry of an isolated position's wallet, as EvLedger is one of the cross wallet:
+ * AMOUNT (signed, minor units of ASSET) arrived in or left the isolated wallet of ACCOUNT's
+ * position on INSTRUMENT (POSITION_SIDE: 0 BOTH, 1 LONG, 2 SHORT), for REASON
+ * (LedgerReason: IsolatedMargin, RealizedPnl, Funding), caused by REF; ISOLATED_WALLET is
+ * the wallet after it. An isolated wallet is the sum of its entries, and an account's value
+ * in an asset (cross wallet and isolated wallets) the sum of its Ledger and IsolatedLedger
+ * entries. IsolatedMargin entries come in pairs with a Ledger entry of the opposite amount.
+ */
+export const enum EvIsolatedLedger {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  POSITION_SIDE = 3,
+  ASSET = 4,
+  AMOUNT = 5,
+  REASON = 6,
+  REF = 7,
+  ISOLATED_WALLET = 8,
+  WORDS = 9,
+}
+
 /** SetAccountLimits done: the account (0: the default) and its limits across instruments (0: none). */
 export const enum EvAccountLimits {
   ACCOUNT = 1,
@@ -434,6 +469,8 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.Leverage]: EvLeverage.WORDS,
   [EventKind.AccountLimits]: EvAccountLimits.WORDS,
   [EventKind.PositionMode]: EvPositionMode.WORDS,
+  [EventKind.MarginType]: EvMarginType.WORDS,
+  [EventKind.IsolatedLedger]: EvIsolatedLedger.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

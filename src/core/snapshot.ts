@@ -26,8 +26,12 @@ import { Bracket } from './perp/brackets.js';
 import { PERP_INSTRUMENT_ARRAYS } from './perp/perps.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-// 5: perpetuals; 4: the client order id index's displaced counts, locks no longer stored.
-const VERSION = 5;
+// 6: isolated margin (its arrays, once an account chose it); 5: perpetuals; 4: the client
+// order id index's displaced counts, locks no longer stored. A version 5 image restores (it
+// holds no isolated margin); a build before 6 refuses a version 6 image rather than drop the
+// isolated wallets it does not know.
+const VERSION = 6;
+const OLDEST_VERSION = 5;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
 type OwnedArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
@@ -219,7 +223,19 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
     ['perp.cells', p.cellsImage()],
     // Hedge mode's row modes (SHORT rows, LONG rows): only once an account has chosen it, so an image without is as it was.
     ...(p.hedgeRows !== 0 ? [['perp.rowMode', p.rowMode.slice(0, p.rows)] as [string, NumericArray]] : []),
+    // Isolated margin's cell types and wallets: only once an account has chosen it, likewise.
+    ...isolatedArrays(engine),
     ...markTriggerArrays(engine),
+  ];
+}
+
+/** The isolated margin cells (Perps.isolatedImage), none while no account chose isolated margin. */
+function isolatedArrays(engine: Engine): [string, NumericArray][] {
+  const image = engine.perps.isolatedImage();
+  if (image === undefined) return [];
+  return [
+    ['perp.isolated.type', image.type],
+    ['perp.isolated.wallet', image.wallet],
   ];
 }
 
@@ -294,7 +310,7 @@ export function restore(bytes: Uint8Array): Engine {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < PREAMBLE_BYTES || view.getUint32(0, true) !== MAGIC) throw new SnapshotError('not a Bourse snapshot');
   const version = view.getUint32(4, true);
-  if (version !== VERSION) throw new SnapshotError(`snapshot version ${version} is not supported (expected ${VERSION})`);
+  if (version < OLDEST_VERSION || version > VERSION) throw new SnapshotError(`snapshot version ${version} is not supported (expected ${OLDEST_VERSION} to ${VERSION})`);
   const jsonLength = view.getUint32(8, true);
   if (PREAMBLE_BYTES + jsonLength > bytes.length) throw new SnapshotError('snapshot header is truncated');
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength))) as Header;
@@ -513,6 +529,7 @@ function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayB
   const rowMode = has('perp.rowMode') ? u8('perp.rowMode') : undefined;
   if (!perps.restoreRows(perpRows, rowMode, rows)) throw new SnapshotError('snapshot perpetual rows name an account twice');
   perps.restoreCells(f64('perp.cells'));
+  if (has('perp.isolated.type')) perps.restoreIsolated(u8('perp.isolated.type'), f64('perp.isolated.wallet'));
   if (has('perp.mark.scalars')) restoreMarkTriggers(engine, f64, i32);
 }
 
@@ -604,9 +621,21 @@ function hashPerps(engine: Engine, h: StateHasher): void {
       if (p.hedgeRows !== 0) h.number(p.modeOf(row));
     }
   }
-  if (p.hedgeRows === 0) return;
-  h.string('hedge mode');
-  for (const row of rows) if (p.modeOf(row) === 1) h.number(p.rowAccount[row]!);
+  if (p.hedgeRows !== 0) {
+    h.string('hedge mode');
+    for (const row of rows) if (p.modeOf(row) === 1) h.number(p.rowAccount[row]!);
+  }
+  // Isolated margin: each isolated cell's type and wallet, by account, perpetual and position
+  // side; nothing until an account first chose it, so that other engines hash as before it.
+  if (!p.isolatedUsed) return;
+  h.string('isolated margin');
+  for (const row of rows) {
+    for (let c = 0; c < p.ids.length; c++) {
+      const cell = row * p.stride + c;
+      if (p.cellIsolated[cell] === 0) continue;
+      h.number(p.rowAccount[row]!).number(p.ids[c]!).number(p.modeOf(row)).number(p.isolatedWallet[cell]!);
+    }
+  }
 }
 
 /**

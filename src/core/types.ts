@@ -91,6 +91,27 @@ export const enum LedgerReason {
   RealizedPnl = 6,
   /** A perpetual's funding payment, paid or received, or the rounding remainder to the fee account (ref: the funding time). */
   Funding = 7,
+  /**
+   * Margin moved between an account's cross wallet (its free balance) and the isolated wallet
+   * of one of its positions (perp/perps.ts): a pair of entries, a Ledger one on the cross
+   * wallet and an IsolatedLedger one on the isolated wallet, of opposite amounts (ref: the
+   * trade id for what a fill moved, the command's seq for ModifyIsolatedMargin).
+   */
+  IsolatedMargin = 8,
+}
+
+/** A perpetual's margin type for an account (Binance's marginType; SetMarginType). */
+export const enum MarginType {
+  /** The wallet backs all the account's cross positions (the default). */
+  Crossed = 0,
+  /** Each position has its own margin, its isolated wallet. */
+  Isolated = 1,
+}
+
+/** ModifyIsolatedMargin's direction (Binance's positionMargin type). */
+export const enum MarginChange {
+  Add = 1,
+  Reduce = 2,
 }
 
 /** What an instrument is (AddInstrument's contractKind). */
@@ -162,7 +183,7 @@ export const enum Limits {
   /** Flags a command may set (ReduceOnly, ClosePosition, MarkPrice, PositionLong, PositionShort); the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 13 | 64 | 128,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 25,
+  COMMAND_KIND_MAX = 27,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

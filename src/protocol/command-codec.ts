@@ -55,6 +55,12 @@
 //   SetPositionMode goes on:
 //   88  dualSide (f64: 0 one-way, 1 hedge)
 //   96  end (LEVERAGE_RECORD_BYTES)
+//   SetMarginType goes on:
+//   88  marginType (f64: 0 CROSSED, 1 ISOLATED)
+//   96  end (LEVERAGE_RECORD_BYTES)
+//   ModifyIsolatedMargin carries its positionSide in flags (84: LONG 64, SHORT 128) and goes on:
+//   88  marginChange (f64: 1 add, 2 reduce) | 96 amount (f64)
+//  104  end (POSITION_MARGIN_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -65,7 +71,9 @@
 // reason, like any other bad value; only seq and time must be safe integers to decode.
 // Version 1 had i64 fields, version 2 no spot fields in AddInstrument, version 3 no perpetual
 // fields in AddInstrument (its symbol was at 160), version 4 no quoteOrderQty in PlaceOrder;
-// no journal of any of them exists.
+// no journal of any of them exists. New kinds (SetPositionMode, SetMarginType,
+// ModifyIsolatedMargin) left every existing record as it was, so the version stayed 5: a
+// build before them refuses them as UnknownCommand.
 
 import { Command, CommandKind } from '../core/index.js';
 
@@ -83,6 +91,7 @@ export const BREAKER_RECORD_BYTES = 112;
 export const BRACKET_RECORD_BYTES = 120;
 export const FUNDING_RECORD_BYTES = 128;
 export const LEVERAGE_RECORD_BYTES = 96;
+export const POSITION_MARGIN_RECORD_BYTES = 104;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -187,7 +196,10 @@ export function encodedLength(cmd: Command): number {
       return FUNDING_RECORD_BYTES;
     case CommandKind.SetLeverage:
     case CommandKind.SetPositionMode:
+    case CommandKind.SetMarginType:
       return LEVERAGE_RECORD_BYTES;
+    case CommandKind.ModifyIsolatedMargin:
+      return POSITION_MARGIN_RECORD_BYTES;
     default:
       return ORDER_RECORD_BYTES;
   }
@@ -293,6 +305,13 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
     case CommandKind.SetPositionMode:
       setF64(view, offset + O_PERP, cmd.dualSide);
       return length;
+    case CommandKind.SetMarginType:
+      setF64(view, offset + O_PERP, cmd.marginType);
+      return length;
+    case CommandKind.ModifyIsolatedMargin:
+      setF64(view, offset + O_PERP, cmd.marginChange);
+      setF64(view, offset + O_PERP + 8, cmd.amount);
+      return length;
     default:
       return length;
   }
@@ -396,7 +415,7 @@ function clearOwnFields(cmd: Command): void {
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
   cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
-  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = 0;
+  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = cmd.marginType = cmd.marginChange = 0;
   cmd.fundingIntervalUs = cmd.interestRate = cmd.fundingCap = cmd.fundingFloor = cmd.fundingTimeUs = 0;
 }
 
@@ -478,6 +497,15 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
     case CommandKind.SetPositionMode:
       if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad position mode record length');
       cmd.dualSide = view.getFloat64(offset + O_PERP, true) + 0;
+      return length;
+    case CommandKind.SetMarginType:
+      if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad margin type record length');
+      cmd.marginType = view.getFloat64(offset + O_PERP, true) + 0;
+      return length;
+    case CommandKind.ModifyIsolatedMargin:
+      if (length < POSITION_MARGIN_RECORD_BYTES) throw new CodecError('bad position margin record length');
+      cmd.marginChange = view.getFloat64(offset + O_PERP, true) + 0;
+      cmd.amount = view.getFloat64(offset + O_PERP + 8, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

@@ -1,8 +1,11 @@
 // Commands as plain objects with names, for people and tools (`bourse journal dump`). Only
 // the fields a command's kind uses are written. Not for the hot path: it allocates.
 
-import { type Command, CommandKind } from '../core/index.js';
-import { ORDER_TYPE_NAMES, SIDE_NAMES, STATUS_NAMES, STP_NAMES, TIME_IN_FORCE_NAMES, type EventJson } from './event-json.js';
+import { type Command, CommandKind, MarginChange, OrderFlag } from '../core/index.js';
+import { MARGIN_TYPE_NAMES, ORDER_TYPE_NAMES, POSITION_SIDE_NAMES, SIDE_NAMES, STATUS_NAMES, STP_NAMES, TIME_IN_FORCE_NAMES, type EventJson } from './event-json.js';
+
+/** Binance's positionMargin type, by value. */
+export const MARGIN_CHANGE_NAMES: Record<number, string> = { [MarginChange.Add]: 'ADD', [MarginChange.Reduce]: 'REDUCE' } satisfies Record<MarginChange, string>;
 
 export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.AddInstrument]: 'AddInstrument',
@@ -30,6 +33,8 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetLeverage]: 'SetLeverage',
   [CommandKind.SetAccountLimits]: 'SetAccountLimits',
   [CommandKind.SetPositionMode]: 'SetPositionMode',
+  [CommandKind.SetMarginType]: 'SetMarginType',
+  [CommandKind.ModifyIsolatedMargin]: 'ModifyIsolatedMargin',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -144,6 +149,18 @@ export function commandToJson(cmd: Command): EventJson {
       return { ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId, leverage: cmd.leverage };
     case CommandKind.SetPositionMode:
       return { ...base, accountId: cmd.accountId, dualSidePosition: cmd.dualSide === 1 };
+    case CommandKind.SetMarginType:
+      return { ...base, accountId: cmd.accountId, instrumentId: cmd.instrumentId, marginType: named(MARGIN_TYPE_NAMES, cmd.marginType) };
+    case CommandKind.ModifyIsolatedMargin:
+      return {
+        ...base,
+        accountId: cmd.accountId,
+        instrumentId: cmd.instrumentId,
+        positionSide: named(POSITION_SIDE_NAMES, (cmd.flags & OrderFlag.PositionLong) !== 0 ? 1 : (cmd.flags & OrderFlag.PositionShort) !== 0 ? 2 : 0),
+        flags: cmd.flags,
+        marginChange: named(MARGIN_CHANGE_NAMES, cmd.marginChange),
+        amount: cmd.amount,
+      };
     default:
       return base;
   }

@@ -28,6 +28,8 @@ import {
   EvReduceOnlyTrimmed,
   EvPositionChanged,
   EvPositionMode,
+  EvMarginType,
+  EvIsolatedLedger,
   EvMarkPrice,
   EvFunding,
   EvLeverageBracket,
@@ -40,6 +42,7 @@ import {
   Kinds,
   KillScope,
   LedgerReason,
+  MarginType,
   OrderFlag,
   type OrderView,
   OrderType,
@@ -100,7 +103,10 @@ export const LEDGER_REASON_NAMES: Record<number, string> = {
   [LedgerReason.Rebate]: 'REBATE',
   [LedgerReason.RealizedPnl]: 'REALIZED_PNL',
   [LedgerReason.Funding]: 'FUNDING',
+  [LedgerReason.IsolatedMargin]: 'ISOLATED_MARGIN',
 } satisfies Record<LedgerReason, string>;
+/** Binance's marginType names, by value. */
+export const MARGIN_TYPE_NAMES: Record<number, string> = { [MarginType.Crossed]: 'CROSSED', [MarginType.Isolated]: 'ISOLATED' } satisfies Record<MarginType, string>;
 export type EventJson = Record<string, string | number | boolean>;
 
 /** What a reader knows of an open order: Accepted's fields, kept up to date by later events. */
@@ -391,7 +397,7 @@ export class EventReader {
           cost: w[at + EvPositionChanged.COST]!,
           realizedPnl: w[at + EvPositionChanged.REALIZED_PNL]!,
           tradeId: w[at + EvPositionChanged.TRADE_ID]!,
-          positionSide: POSITION_SIDES[w[at + EvPositionChanged.POSITION_SIDE]!] ?? w[at + EvPositionChanged.POSITION_SIDE]!,
+          positionSide: POSITION_SIDE_NAMES[w[at + EvPositionChanged.POSITION_SIDE]!] ?? w[at + EvPositionChanged.POSITION_SIDE]!,
         };
       case EventKind.MarkPrice:
         return {
@@ -440,6 +446,20 @@ export class EventReader {
         return { ...base, accountId: w[at + EvLeverage.ACCOUNT]!, instrumentId: w[at + EvLeverage.INSTRUMENT]!, leverage: w[at + EvLeverage.LEVERAGE]! };
       case EventKind.PositionMode:
         return { ...base, accountId: w[at + EvPositionMode.ACCOUNT]!, dualSidePosition: w[at + EvPositionMode.DUAL_SIDE] === 1 };
+      case EventKind.MarginType:
+        return { ...base, accountId: w[at + EvMarginType.ACCOUNT]!, instrumentId: w[at + EvMarginType.INSTRUMENT]!, marginType: MARGIN_TYPE_NAMES[w[at + EvMarginType.MARGIN_TYPE]!] ?? w[at + EvMarginType.MARGIN_TYPE]! };
+      case EventKind.IsolatedLedger:
+        return {
+          ...base,
+          accountId: w[at + EvIsolatedLedger.ACCOUNT]!,
+          instrumentId: w[at + EvIsolatedLedger.INSTRUMENT]!,
+          positionSide: POSITION_SIDE_NAMES[w[at + EvIsolatedLedger.POSITION_SIDE]!] ?? w[at + EvIsolatedLedger.POSITION_SIDE]!,
+          assetId: w[at + EvIsolatedLedger.ASSET]!,
+          amount: w[at + EvIsolatedLedger.AMOUNT]!,
+          reason: LEDGER_REASON_NAMES[w[at + EvIsolatedLedger.REASON]!] ?? w[at + EvIsolatedLedger.REASON]!,
+          ref: w[at + EvIsolatedLedger.REF]!,
+          isolatedWallet: w[at + EvIsolatedLedger.ISOLATED_WALLET]!,
+        };
       case EventKind.AccountLimits:
         return { ...base, accountId: w[at + EvAccountLimits.ACCOUNT]!, maxOpenOrders: w[at + EvAccountLimits.MAX_OPEN_ORDERS]!, maxOpenConditional: w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL]! };
       default:
@@ -472,5 +492,5 @@ function defined(fields: Record<string, string | number | boolean | undefined>):
   return out;
 }
 
-/** Binance's positionSide names, by the PositionChanged event's code. */
-const POSITION_SIDES: Record<number, string> = { 0: 'BOTH', 1: 'LONG', 2: 'SHORT' };
+/** Binance's positionSide names, by the code PositionChanged and IsolatedLedger carry (a row's mode). */
+export const POSITION_SIDE_NAMES: Record<number, string> = { 0: 'BOTH', 1: 'LONG', 2: 'SHORT' };

@@ -122,6 +122,8 @@ function full(kind: number): Command {
   c.notionalCap = 2 ** 50 + 9;
   c.leverage = 125;
   c.dualSide = 1;
+  c.marginType = 1;
+  c.marginChange = 2;
   c.mmrPpm = 4_000;
   c.fundingIntervalUs = 28_800_000_000;
   c.interestRate = -10_000;
@@ -147,11 +149,14 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.SetLeverageBracket) e.bracket = e.notionalCap = e.mmrPpm = 0;
   if (c.kind !== CommandKind.SetLeverageBracket && c.kind !== CommandKind.SetLeverage) e.leverage = 0;
   if (c.kind !== CommandKind.SetPositionMode) e.dualSide = 0;
+  if (c.kind !== CommandKind.SetMarginType) e.marginType = 0;
+  if (c.kind !== CommandKind.ModifyIsolatedMargin) e.marginChange = 0;
   if (c.kind !== CommandKind.SetFundingParams) e.fundingIntervalUs = e.interestRate = e.fundingCap = e.fundingFloor = e.fundingTimeUs = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
   if (c.kind !== CommandKind.AddAsset) e.scale = 0;
-  if (c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.amount = e.transferId = 0;
+  if (c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.transferId = 0;
+  if (c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw && c.kind !== CommandKind.ModifyIsolatedMargin) e.amount = 0;
   if (c.kind !== CommandKind.PlaceOrder) e.quoteOrderQty = 0;
   // Set by a decode that wrote fields past the order commands' (the next order decode zeroes them).
   e.wideFields = c.kind === CommandKind.AddInstrument || c.kind >= CommandKind.AddAsset ? 1 : 0;
@@ -213,6 +218,8 @@ void describe('command records', () => {
       [CommandKind.SetFundingParams]: 128,
       [CommandKind.SetLeverage]: 96,
       [CommandKind.SetPositionMode]: 96,
+      [CommandKind.SetMarginType]: 96,
+      [CommandKind.ModifyIsolatedMargin]: 104,
       [CommandKind.AddAsset]: 96 + 16,
       [CommandKind.Deposit]: 112,
       [CommandKind.Withdraw]: 112,
@@ -261,6 +268,9 @@ void describe('command records', () => {
     const funding = encode(full(CommandKind.SetFundingParams));
     assert.deepEqual([0, 1, 2, 3, 4].map((k) => funding.getFloat64(O_PERP + 8 * k, true)), [28_800_000_000, -10_000, 750_000, -750_000, T0 + 5e9]);
     assert.equal(encode(full(CommandKind.SetLeverage)).getFloat64(O_PERP, true), 125);
+    assert.equal(encode(full(CommandKind.SetMarginType)).getFloat64(O_PERP, true), 1);
+    const margin = encode(full(CommandKind.ModifyIsolatedMargin));
+    assert.deepEqual([margin.getFloat64(O_PERP, true), margin.getFloat64(O_PERP + 8, true), margin.getUint8(O_FLAGS)], [2, 2 ** 52 + 7, 1]);
     const f64 = (at: number) => view.getFloat64(at, true);
     assert.equal(f64(O_SEQ), c.seq);
     assert.equal(f64(O_TIME), c.timeUs);

@@ -44,6 +44,18 @@ interface Case {
   cmd: (v: Venue) => CommandFields;
 }
 
+const marginType = (account: number, type: number): CommandFields => ({ kind: CommandKind.SetMarginType, accountId: account, instrumentId: PERP, marginType: type });
+const positionMargin = (account: number, change: number, amount: number): CommandFields => ({ kind: CommandKind.ModifyIsolatedMargin, accountId: account, instrumentId: PERP, marginChange: change, amount });
+
+/** Account 1 ISOLATED, long 1 BTC at 10,000 from account 2, 1,000 USDT deposited: 500 USDT in its isolated wallet at 20x, 5 of fees. */
+function isolatedLong(v: Venue): void {
+  perpDeposit(v, 1, 1_000);
+  perpDeposit(v, 2, 1_000);
+  expectOk(v.apply(marginType(1, 1)));
+  expectOk(v.apply(perpOrder(2, Side.Sell, 1_000_000, 1_000)));
+  expectOk(v.apply(perpOrder(1, Side.Buy, 1_000_000, 1_000)));
+}
+
 /** At least one way to get each code. */
 const CATALOGUE: Case[] = [
   { name: 'unknown command kind 0', code: Reject.UnknownCommand, cmd: () => ({ kind: 0 }) },
@@ -243,6 +255,27 @@ const CATALOGUE: Case[] = [
   { name: 'a hedge close without a position', code: Reject.HedgeCloseExceedsPosition, venue: () => perpVenue(), setup: (v) => expectOk(v.apply({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 1 })), cmd: () => perpOrder(1, Side.Sell, 1_000_000, 1, { flags: 64 }) },
   { name: 'one-way mode for a one-way account', code: Reject.PositionModeUnchanged, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 0 }) },
   { name: 'a position mode of 2', code: Reject.InvalidPositionMode, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SetPositionMode, accountId: 1, dualSide: 2 }) },
+  { name: 'a margin type of 2', code: Reject.InvalidMarginType, venue: () => perpVenue(), cmd: () => marginType(1, 2) },
+  { name: 'CROSSED for a cross account', code: Reject.MarginTypeUnchanged, venue: () => perpVenue(), cmd: () => marginType(1, 0) },
+  { name: 'a margin type with an open order on the perpetual', code: Reject.MarginTypeOpenOrders, venue: () => perpVenue(), setup: (v) => { perpDeposit(v, 1, 1_000); expectOk(v.apply(perpOrder(1, Side.Buy, 900_000, 1))); }, cmd: () => marginType(1, 1) },
+  {
+    name: 'a margin type with a position on the perpetual',
+    code: Reject.MarginTypeOpenPositions,
+    venue: () => perpVenue(),
+    setup: (v) => {
+      perpDeposit(v, 1, 1_000);
+      perpDeposit(v, 2, 1_000);
+      expectOk(v.apply(perpOrder(2, Side.Sell, 1_000_000, 1)));
+      expectOk(v.apply(perpOrder(1, Side.Buy, 1_000_000, 1)));
+    },
+    cmd: () => marginType(1, 1),
+  },
+  { name: 'a margin change of 3', code: Reject.InvalidMarginChange, venue: () => perpVenue(), cmd: () => positionMargin(1, 3, 1) },
+  { name: 'margin added to a cross position', code: Reject.NotIsolatedPosition, venue: () => perpVenue(), cmd: () => positionMargin(1, 1, 1) },
+  { name: 'margin added to a flat isolated position', code: Reject.NoIsolatedPosition, venue: () => perpVenue(), setup: (v) => expectOk(v.apply(marginType(1, 1))), cmd: () => positionMargin(1, 1, 1) },
+  { name: 'margin added past the cross wallet', code: Reject.CrossBalanceInsufficient, venue: () => perpVenue(), setup: isolatedLong, cmd: () => positionMargin(1, 1, 1_000 * 100_000_000) },
+  { name: 'margin removed past what the position needs', code: Reject.IsolatedBalanceInsufficient, venue: () => perpVenue(), setup: isolatedLong, cmd: () => positionMargin(1, 2, 1) },
+  { name: 'leverage lowered on an open isolated position', code: Reject.IsolatedLeverageReduction, venue: () => perpVenue(), setup: isolatedLong, cmd: () => ({ kind: CommandKind.SetLeverage, accountId: 1, instrumentId: PERP, leverage: 10 }) },
   { name: 'funding before its time', code: Reject.FundingNotDue, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SettleFunding, instrumentId: PERP }) },
   { name: 'a funding interval of a second', code: Reject.InvalidFundingParams, venue: () => perpVenue(), cmd: (v) => ({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 1_000_000, interestRate: 0, fundingCap: 100, fundingFloor: -100, fundingTimeUs: v.engine.nowUs + 1 }) },
   { name: 'an index price above the max price', code: Reject.InvalidIndexPrice, venue: () => perpVenue(), cmd: () => indexPrice(PERP_SPEC.maxPrice + 1) },

@@ -46,6 +46,33 @@ export function sideMargin(qty: number, notional: number, opposite: number, mark
 }
 
 /**
+ * The initial margin of an account's open orders on one instrument in one-way mode, beside a
+ * position of `size`: the larger side (either side's fills leave the other's margin free).
+ * An isolated position's orders post this from the cross wallet (perps.ts); its position
+ * posts nothing there.
+ */
+export function ordersMargin(
+  size: number,
+  mark: number,
+  notionalMinor: number,
+  leverage: number,
+  buyQty: number,
+  buyNotional: number,
+  sellQty: number,
+  sellNotional: number,
+): number {
+  const buys = sideMargin(buyQty, buyNotional, size < 0 ? -size : 0, mark, notionalMinor, leverage, false);
+  const sells = sideMargin(sellQty, sellNotional, size > 0 ? size : 0, mark, notionalMinor, leverage, true);
+  return buys > sells ? buys : sells;
+}
+
+/** The initial margin of a position of `size` at `mark`: its notional over the leverage, rounded up. */
+export function positionMargin(size: number, mark: number, notionalMinor: number, leverage: number): number {
+  const abs = size < 0 ? -size : size;
+  return abs === 0 ? 0 : divCeil(abs * mark * notionalMinor, leverage);
+}
+
+/**
  * The initial margin of an account's holding on one instrument in one-way mode: the
  * position's at mark, and the larger side of its open orders.
  */
@@ -59,9 +86,5 @@ export function holdingMargin(
   sellQty: number,
   sellNotional: number,
 ): number {
-  const abs = size < 0 ? -size : size;
-  const position = abs === 0 ? 0 : divCeil(abs * mark * notionalMinor, leverage);
-  const buys = sideMargin(buyQty, buyNotional, size < 0 ? -size : 0, mark, notionalMinor, leverage, false);
-  const sells = sideMargin(sellQty, sellNotional, size > 0 ? size : 0, mark, notionalMinor, leverage, true);
-  return position + (buys > sells ? buys : sells);
+  return positionMargin(size, mark, notionalMinor, leverage) + ordersMargin(size, mark, notionalMinor, leverage, buyQty, buyNotional, sellQty, sellNotional);
 }

@@ -39,41 +39,79 @@
 // to the position when it fires. Well-funded accounts pass the margin check by a bound kept
 // per account (`plainlySolvent`), in O(1).
 //
+// Isolated margin (Binance's marginType ISOLATED; see the isolated margin block): an
+// account's perpetual may be isolated instead of cross; its position (each of the two in
+// hedge mode) then has a wallet of its own, held apart from the cross wallet (the free
+// balance) and counted in conservation:
+//
+//   sum of balances + sum of isolated wallets + sum of clearing balances = deposits - withdrawals
+//
+// Margin moves between the two only through ledger entries (LedgerReason.IsolatedMargin, a
+// Ledger entry on the cross wallet and an IsolatedLedger entry on the isolated one), and the
+// isolated position's realized PnL and funding settle in its isolated wallet. Cross margin
+// (the margin check, withdrawals, accountMargin) leaves isolated positions out: only their
+// open orders' margin is posted from the cross wallet.
+//
 // Hot path: the engine tests one flag (`active`, set by the first perpetual) and calls out
 // of line (the matching loop tests a resting order's reduce-only bit); an engine without
-// perpetuals runs, hashes and snapshots as before.
+// perpetuals runs, hashes and snapshots as before. An engine where no account chose isolated
+// margin tests one more flag a fill (`isolatedUsed`), and hashes and snapshots as before it.
 
 import { assert, verify } from '../assert.js';
 import type { Assets } from '../assets.js';
 import { Bal, type Balances } from '../balances.js';
 import { Book, BookSide } from '../book.js';
 import type { Command } from '../command.js';
-import { EventKind, EvFunding, EvLeverage, EvLeverageBracket, EvMarkPrice, EvPositionChanged, EvPositionMode, EvFundingParams, type EventBuffer } from '../events.js';
+import { EventKind, EvFunding, EvIsolatedLedger, EvLeverage, EvLeverageBracket, EvMarginType, EvMarkPrice, EvPositionChanged, EvPositionMode, EvFundingParams, type EventBuffer } from '../events.js';
 import type { Instruments } from '../instruments.js';
 import { growF64, growI32, Hot, Kinds, Link, type OrderPool } from '../orders.js';
 import { ppmCeil, ppmFloor } from '../ppm.js';
 import { Reject } from '../reject.js';
 import type { Settlement } from '../settlement.js';
-import { LedgerReason, Limits, OrderFlag, Side, isConditional, isMarketLike } from '../types.js';
+import { LedgerReason, Limits, MarginChange, MarginType, OrderFlag, Side, isConditional, isMarketLike } from '../types.js';
 import { Bracket, LeverageBrackets } from './brackets.js';
 import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } from './funding.js';
-import { holdingMargin } from './margin.js';
+import { ordersMargin, positionMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
 import { applyFill } from './position.js';
-import { mulDivCeil } from './muldiv.js';
+import { divCeil, divFloor, mulDivCeil, mulDivFloor } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
 import { emitReduceOnlyTrimmed, reducibleQty, ReduceOnlyOrders } from './reduce-only.js';
 
-/** An account's margin figures in one asset (Perps.accountMargin). */
+/**
+ * An account's cross margin figures in one asset (Perps.accountMargin): isolated positions
+ * left out but for their open orders' margin; `isolatedWallet` the sum of its isolated
+ * wallets in the asset, so that its whole wallet (Binance's walletBalance) is
+ * `wallet + isolatedWallet`.
+ */
 export interface AccountMargin {
+  /** The cross wallet: the free balance. */
   wallet: number;
+  isolatedWallet: number;
   unrealizedPnl: number;
   marginBalance: number;
   initialMargin: number;
   maintenanceMargin: number;
   availableBalance: number;
   marginRatioPpm: number;
+}
+
+/** An isolated position's margin figures (Perps.isolatedMargin). */
+export interface IsolatedMargin {
+  size: number;
+  /** What its isolated wallet holds. */
+  isolatedWallet: number;
+  unrealizedPnl: number;
+  /** isolatedWallet + unrealizedPnl. */
+  marginBalance: number;
+  /** The position's initial margin at mark (rounded up). */
+  initialMargin: number;
+  maintenanceMargin: number;
+  /** Maintenance over margin balance in ppm, rounded up (Infinity at or below a zero margin balance). */
+  marginRatioPpm: number;
+  /** What ModifyIsolatedMargin may take out now (`removable`). */
+  maxRemovable: number;
 }
 
 /** The largest row bound kept (2^51): sums of a few of them stay exact. */
@@ -196,6 +234,17 @@ export class Perps {
   /** SHORT rows made: 0 until an account first chooses hedge mode, so one-way engines test one number. */
   hedgeRows = 0;
 
+  /**
+   * Isolated margin, per cell as `cells` (row * stride + column): 1 where the account's
+   * perpetual is ISOLATED (both of a hedge account's rows alike), and the position's isolated
+   * wallet (0 in every cross cell and every flat one). Allocated at the cells' capacity when
+   * an account first chooses ISOLATED (`isolatedUsed`), and grown with the cells after.
+   */
+  cellIsolated = new Uint8Array(0);
+  isolatedWallet = new Float64Array(0);
+  /** Whether any account ever chose isolated margin: the one flag cross-only engines test. */
+  isolatedUsed = false;
+
   /** Book levels walked for an impact price, best first (grown when deeper). */
   private walkPrices = new Float64Array(64);
   private walkQtys = new Float64Array(64);
@@ -308,6 +357,8 @@ export class Perps {
       const notional = Math.abs(size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
       if (notional > this.brackets.maxNotional(id, lev)) return Reject.InvalidLeverage;
       if (this.hedgeRows !== 0 && !this.hedgeLeverageFits(row, id, lev)) return Reject.InvalidLeverage;
+      // Binance's -4161: an open isolated position's leverage may go up, not down.
+      if (this.isolatedUsed && this.isolatedLowers(row, id, lev)) return Reject.IsolatedLeverageReduction;
     }
     this.cells[(this.rowOf(account) * this.stride + this.column[id]!) * Cell.WORDS + Cell.LEVERAGE] = lev;
     if (this.hedgeRows !== 0) this.setHedgeLeverage(this.rowOf(account), id, lev);
@@ -463,6 +514,26 @@ export class Perps {
         const payment = fundingPayment(size > 0, (size > 0 ? size : -size) * mark * nm, rate);
         if (payment === 0 || (pass === 0) !== payment > 0) continue;
         const account = this.rowAccount[row]!;
+        const cell = row * this.stride + column;
+        if (this.isolatedUsed && this.cellIsolated[cell] === 1) {
+          // An isolated position pays from its isolated wallet, as far as it goes (never from
+          // the cross wallet; the rest is the shortfall), and receives into it.
+          const wallet = this.isolatedWallet[cell]!;
+          if (payment > 0) {
+            const take = payment < wallet ? payment : wallet;
+            paid += payment;
+            shortfall += payment - take;
+            if (take > 0) {
+              this.isolatedWallet[cell] = wallet - take;
+              this.isolatedEntry(account, cell, id, -take, LedgerReason.Funding, due);
+            }
+          } else {
+            received -= payment;
+            this.isolatedWallet[cell] = wallet - payment;
+            this.isolatedEntry(account, cell, id, -payment, LedgerReason.Funding, due);
+          }
+          continue;
+        }
         const at = b.at(b.rowOf(account), asset);
         if (payment > 0) {
           const free = b.words[at + Bal.FREE]!;
@@ -714,15 +785,25 @@ export class Perps {
     const asset = this.instruments.marginAsset[id]!;
     const notional = qty * at * nm;
     // An account with a hedge row: both positions count, exactly (no fast path).
-    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) return this.checkHedgeMargin(row, asset, cell, buy, qty, notional);
+    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) return this.checkHedgeMargin(row, asset, cell, buy, qty, notional, this.backedByProfit(cell));
     if (this.plainlySolvent(row, account, asset, qty * this.instruments.maxPrice[id]! * nm)) {
       // Under verification (tests, simulation), the exact check must agree.
       if (verify.enabled) this.verifySolvent(row, asset, cell, buy, qty, notional);
       return Reject.None;
     }
     const after = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-    if (after <= this.marginBalance(row, asset, true)) return Reject.None;
+    if (after <= this.marginBalance(row, asset, this.backedByProfit(cell))) return Reject.None;
     return after <= this.postedMargin(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
+  }
+
+  /**
+   * Whether an order of `cell` may be backed by the cross positions' unrealized profit: a
+   * cross order may; an isolated position's order posts from the cross wallet too, but what it
+   * posts moves there as money when it fills, so only the wallet (less unrealized losses)
+   * backs it. The fast path (`plainlySolvent`) never counts profit, so it holds for both.
+   */
+  private backedByProfit(cell: number): boolean {
+    return !this.isolatedUsed || this.cellIsolated[cell] === 0;
   }
 
   /**
@@ -737,8 +818,9 @@ export class Perps {
    * position could lose (|cost| for a long, |size| * P * nm for a short). The bounds are
    * kept per cell and summed per row as cells change (`touch`), in integers: a row whose sum
    * passes 2^51 is summed again from its cells when next asked, and has no fast path while
-   * it stays there. Cells of other margin assets only make the bound larger. Well-funded
-   * accounts (the bench's) pass without a division or a loop over the perpetuals.
+   * it stays there. Cells of other margin assets only make the bound larger, and so do
+   * isolated cells (the cross wallet backs only their orders, and none of their losses).
+   * Well-funded accounts (the bench's) pass without a division or a loop over the perpetuals.
    */
   private plainlySolvent(row: number, account: number, asset: number, orderAtMax: number): boolean {
     if (this.rowBoundOk[row] === 0 && !this.sumBound(row)) return false;
@@ -787,24 +869,24 @@ export class Perps {
     this.sumBound(row);
     assert(kept === this.rowBound[row], 'a row\'s kept margin bound is its cells\' sum');
     const exact = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-    assert(exact <= this.marginBalance(row, asset, true), 'a plainly solvent account passes the exact margin check');
+    assert(exact <= this.marginBalance(row, asset, this.backedByProfit(cell)), 'a plainly solvent account passes the exact margin check');
     this.solventVerified++;
   }
 
-  /** Initial margin of one cell, with an order's quantity and notional more on its side. */
+  /**
+   * What one cell posts from the cross wallet, with an order's quantity and notional more on
+   * its side: the position's and its orders' initial margin; an isolated cell's orders' only
+   * (its position is backed by its isolated wallet).
+   */
   private cellMargin(cell: number, id: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
     const o = cell * Cell.WORDS;
     const open = this.cells;
-    return holdingMargin(
-      this.cells[cell * Cell.WORDS]!,
-      this.markPrice[id]!,
-      this.instruments.notionalMinor[id]!,
-      this.leverageOf(cell, id),
-      open[o + Open.BUY_QTY]! + buyQty,
-      open[o + Open.BUY_NOTIONAL]! + buyNotional,
-      open[o + Open.SELL_QTY]! + sellQty,
-      open[o + Open.SELL_NOTIONAL]! + sellNotional,
-    );
+    const size = open[o + Cell.SIZE]!;
+    const mark = this.markPrice[id]!;
+    const nm = this.instruments.notionalMinor[id]!;
+    const lev = this.leverageOf(cell, id);
+    const orders = ordersMargin(size, mark, nm, lev, open[o + Open.BUY_QTY]! + buyQty, open[o + Open.BUY_NOTIONAL]! + buyNotional, open[o + Open.SELL_QTY]! + sellQty, open[o + Open.SELL_NOTIONAL]! + sellNotional);
+    return this.isolatedUsed && this.cellIsolated[cell] === 1 ? orders : positionMargin(size, mark, nm, lev) + orders;
   }
 
   /** What an account row must post in `asset` across its perpetuals (with an order's more on `extraCell`). */
@@ -820,13 +902,17 @@ export class Perps {
     return sum;
   }
 
-  /** The wallet plus the unrealized PnL at mark (only its losses when `withProfit` is false) of a row's perpetuals in `asset`. */
+  /**
+   * The cross wallet plus the unrealized PnL at mark (only its losses when `withProfit` is
+   * false) of a row's cross positions in `asset` (an isolated position's is its own wallet's).
+   */
   marginBalance(row: number, asset: number, withProfit: boolean): number {
     let sum = this.balances.freeOf(this.rowAccount[row]!, asset);
     const ids = this.ids;
     for (let c = 0; c < ids.length; c++) {
       const id = ids[c]!;
       if (this.instruments.marginAsset[id] !== asset) continue;
+      if (this.isolatedUsed && this.cellIsolated[row * this.stride + c] === 1) continue;
       const p = (row * this.stride + c) * Cell.WORDS;
       const size = this.cells[p]!;
       if (size === 0) continue;
@@ -847,7 +933,8 @@ export class Perps {
   /**
    * An account's cross margin in `asset` now (Binance's account figures): the wallet, the
    * unrealized PnL at mark, the margin balance (their sum), the initial margin of positions
-   * and open orders, the maintenance margin of positions (brackets), the available balance
+   * and open orders (an isolated position's orders only), the maintenance margin of
+   * positions (brackets), the isolated wallets' sum beside them, the available balance
    * (margin balance less initial margin) and the margin ratio (maintenance over margin
    * balance) in ppm, rounded up; 0 without maintenance, and 1,000,000 or more at or past
    * liquidation. A query, not for the hot path.
@@ -855,6 +942,7 @@ export class Perps {
   accountMargin(account: number, asset: number): AccountMargin {
     const wallet = this.balances.freeOf(account, asset);
     const row = this.findRow(account);
+    let isolatedWallet = 0;
     let unrealizedPnl = 0;
     let maintenance = 0;
     let initial = 0;
@@ -866,6 +954,11 @@ export class Perps {
         const id = this.ids[c]!;
         if (this.instruments.marginAsset[id] !== asset) continue;
         const p = (r * this.stride + c) * Cell.WORDS;
+        // An isolated position: its wallet is the account's, its PnL and maintenance its own.
+        if (this.isolatedUsed && this.cellIsolated[r * this.stride + c] === 1) {
+          isolatedWallet += this.isolatedWallet[r * this.stride + c]!;
+          continue;
+        }
         const size = this.cells[p]!;
         if (size === 0) continue;
         const notional = (size < 0 ? -size : size) * this.markPrice[id]! * this.instruments.notionalMinor[id]!;
@@ -875,7 +968,7 @@ export class Perps {
     }
     const marginBalance = wallet + unrealizedPnl;
     const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
-    return { wallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
+    return { wallet, isolatedWallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
   }
 
   private count(account: number, id: number, side: number, qty: number, notional: number, flags: number): void {
@@ -920,8 +1013,8 @@ export class Perps {
     const m = makerCell * Cell.WORDS + (takerBuys ? Open.SELL_QTY : Open.BUY_QTY);
     open[m]! -= qty;
     open[m + 1]! -= notional;
-    this.fillSide(takerAccount, takerCell, id, takerBuys, qty, notional, tradeId);
-    this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, notional, tradeId);
+    this.fillSide(takerAccount, takerCell, id, takerBuys, qty, notional, tradeId, taker);
+    this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, notional, tradeId, maker);
     this.touch(takerCell, (takerCell - column) / this.stride, id);
     this.touch(makerCell, (makerCell - column) / this.stride, id);
     this.fees(takerAccount, makerAccount, id, notional, tradeId);
@@ -931,13 +1024,14 @@ export class Perps {
     this.updateMark(id, false);
   }
 
-  private fillSide(account: number, cell: number, id: number, buy: boolean, qty: number, notional: number, tradeId: number): void {
+  private fillSide(account: number, cell: number, id: number, buy: boolean, qty: number, notional: number, tradeId: number, slot: number): void {
     const p = cell * Cell.WORDS;
     const before = this.cells[p]!;
     const realized = applyFill(this.cells, p, buy, qty, notional);
     const after = this.cells[p]!;
     this.openInterest[id]! += (after > 0 ? after : 0) - (before > 0 ? before : 0);
-    if (realized !== 0) this.realize(account, id, realized, tradeId);
+    if (this.isolatedUsed && this.cellIsolated[cell] === 1) this.isolatedFill(account, cell, id, buy, before, qty, notional, realized, tradeId, slot);
+    else if (realized !== 0) this.realize(account, id, realized, tradeId);
     const at = this.events.reserve(EventKind.PositionChanged, EvPositionChanged.WORDS);
     const w = this.events.words;
     w[at + EvPositionChanged.ACCOUNT] = account;
@@ -1075,6 +1169,7 @@ export class Perps {
       this.rowAccount = growI32(this.rowAccount, cap);
       this.cells = growF64(this.cells, cap * this.stride * Cell.WORDS);
       this.growCaches(cap);
+      if (this.isolatedUsed) this.growIsolated(this.stride);
     }
     this.rowAccount[row] = account;
     this.growHedge(row + 1);
@@ -1082,9 +1177,10 @@ export class Perps {
     this.rowPartner[row] = main;
     this.rowPartner[main] = row;
     this.hedgeRows++;
-    // Binance's leverage is per symbol, for both sides.
+    // Binance's leverage is per symbol, for both sides; so is the margin type.
     for (let c = 0; c < this.ids.length; c++) {
       this.cells[(row * this.stride + c) * Cell.WORDS + Cell.LEVERAGE] = this.cells[(main * this.stride + c) * Cell.WORDS + Cell.LEVERAGE]!;
+      if (this.isolatedUsed) this.cellIsolated[row * this.stride + c] = this.cellIsolated[main * this.stride + c]!;
     }
     this.rowBoundOk[row] = 0;
     return row;
@@ -1116,9 +1212,9 @@ export class Perps {
   }
 
   /** The margin check of an account with two rows: what both post against the wallet and both unrealized PnLs. */
-  private checkHedgeMargin(row: number, asset: number, cell: number, buy: boolean, qty: number, notional: number): number {
+  private checkHedgeMargin(row: number, asset: number, cell: number, buy: boolean, qty: number, notional: number, withProfit: boolean): number {
     const after = this.hedgePosted(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-    if (after <= this.hedgeBalance(row, asset, true)) return Reject.None;
+    if (after <= this.hedgeBalance(row, asset, withProfit)) return Reject.None;
     return after <= this.hedgePosted(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
   }
 
@@ -1166,6 +1262,289 @@ export class Perps {
     return true;
   }
 
+  // ---------------------------------------------------------------- isolated margin
+
+  /**
+   * SetMarginType (Binance's marginType): an account's perpetual is CROSSED (0, the default)
+   * or ISOLATED (1); in hedge mode both its positions there take the type, each with a wallet
+   * of its own. Refused, in this order: a type of neither (InvalidMarginType), the type it
+   * has (Binance's -4046), an open order of the account on the perpetual, a pending stop
+   * included (`hasOpenOrders`, from the engine's account list: -4047), a position on it
+   * (-4048). The type changes only while flat, so no isolated wallet holds anything then.
+   */
+  setMarginType(cmd: Command, hasOpenOrders: boolean): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const account = cmd.accountId;
+    if (!(account >= 1 && account <= Limits.MAX_ACCOUNT_ID && Number.isInteger(account))) return Reject.InvalidAccount;
+    const type = cmd.marginType;
+    if (type !== MarginType.Crossed && type !== MarginType.Isolated) return Reject.InvalidMarginType;
+    const column = this.column[id]!;
+    const found = this.findRow(account);
+    const isolated = found !== Link.NIL && this.isolatedUsed && this.cellIsolated[found * this.stride + column] === 1;
+    if (isolated === (type === MarginType.Isolated)) return Reject.MarginTypeUnchanged;
+    if (hasOpenOrders) return Reject.MarginTypeOpenOrders;
+    if (found !== Link.NIL) {
+      const partner = this.partnerOf(found);
+      if (this.cells[(found * this.stride + column) * Cell.WORDS] !== 0) return Reject.MarginTypeOpenPositions;
+      if (partner !== Link.NIL && this.cells[(partner * this.stride + column) * Cell.WORDS] !== 0) return Reject.MarginTypeOpenPositions;
+    }
+    // Not unchanged: CROSSED here means some account chose ISOLATED before, so the arrays exist.
+    if (!this.isolatedUsed) this.startIsolated();
+    const row = this.rowOf(account);
+    const partner = this.partnerOf(row);
+    assert(this.isolatedWallet[row * this.stride + column] === 0, 'a flat position holds no isolated wallet');
+    this.cellIsolated[row * this.stride + column] = type;
+    if (partner !== Link.NIL) this.cellIsolated[partner * this.stride + column] = type;
+    const at = this.events.reserve(EventKind.MarginType, EvMarginType.WORDS);
+    const w = this.events.words;
+    w[at + EvMarginType.ACCOUNT] = account;
+    w[at + EvMarginType.INSTRUMENT] = id;
+    w[at + EvMarginType.MARGIN_TYPE] = type;
+    return Reject.None;
+  }
+
+  /**
+   * ModifyIsolatedMargin (Binance's positionMargin): `amount` into an isolated position's
+   * wallet from the cross wallet (1, add) or back (2, reduce). Refused, in this order: a
+   * change of neither (InvalidMarginChange), an amount that is not a positive safe integer
+   * (InvalidAmount, Binance's -4055), flags other than one positionSide (InvalidFlags), a
+   * positionSide against the account's mode (PositionSideMismatch), a cross position
+   * (-4049), a flat one (-4054); an add past what the cross wallet can give (what a
+   * withdrawal could take: it keeps what it posts and its unrealized losses; -4050), a reduce
+   * past `removable` (-4051). Each move is a pair of ledger entries (LedgerReason
+   * IsolatedMargin, ref the command's seq).
+   */
+  modifyIsolatedMargin(cmd: Command): number {
+    const id = cmd.instrumentId;
+    if (!this.instruments.has(id)) return Reject.UnknownInstrument;
+    if (!this.isPerp(id)) return Reject.NotPerpetual;
+    const account = cmd.accountId;
+    if (!(account >= 1 && account <= Limits.MAX_ACCOUNT_ID && Number.isInteger(account))) return Reject.InvalidAccount;
+    const change = cmd.marginChange;
+    if (change !== MarginChange.Add && change !== MarginChange.Reduce) return Reject.InvalidMarginChange;
+    const amount = cmd.amount;
+    if (!(amount >= 1 && amount <= Limits.MAX_SAFE && amount === Math.floor(amount))) return Reject.InvalidAmount;
+    const flags = cmd.flags;
+    if ((flags & ~POSITION_SIDE_FLAGS) !== 0 || flags === POSITION_SIDE_FLAGS) return Reject.InvalidFlags;
+    const sideRefused = this.checkPositionSide(account, flags);
+    if (sideRefused !== Reject.None) return sideRefused;
+    const main = this.findRow(account);
+    const row = main === Link.NIL ? Link.NIL : (flags & OrderFlag.PositionShort) !== 0 ? this.partnerOf(main) : main;
+    const cell = row === Link.NIL ? -1 : row * this.stride + this.column[id]!;
+    if (cell < 0 || !this.isolatedUsed || this.cellIsolated[cell] !== 1) return Reject.NotIsolatedPosition;
+    if (this.cells[cell * Cell.WORDS] === 0) return Reject.NoIsolatedPosition;
+    if (change === MarginChange.Add) {
+      if (!this.canWithdraw(account, this.instruments.marginAsset[id]!, amount)) return Reject.CrossBalanceInsufficient;
+      this.toIsolated(account, cell, id, amount, cmd.seq);
+    } else {
+      if (amount > this.removable(cell, id)) return Reject.IsolatedBalanceInsufficient;
+      this.fromIsolated(account, cell, id, amount, cmd.seq);
+    }
+    return Reject.None;
+  }
+
+  /**
+   * What may leave an isolated position's wallet: what it holds less the position's initial
+   * margin at mark (rounded up) and its unrealized loss; unrealized profit does not count
+   * (Binance's formula counts it, within the wallet; here, as a withdrawal, it never backs a
+   * move of money). At least 0.
+   */
+  removable(cell: number, id: number): number {
+    const size = this.cells[cell * Cell.WORDS]!;
+    const mark = this.markPrice[id]!;
+    const nm = this.instruments.notionalMinor[id]!;
+    const upnl = size * mark * nm - this.cells[cell * Cell.WORDS + Cell.COST]!;
+    const left = this.isolatedWallet[cell]! + (upnl < 0 ? upnl : 0) - positionMargin(size, mark, nm, this.leverageOf(cell, id));
+    return left > 0 ? left : 0;
+  }
+
+  /**
+   * One side of a fill on an isolated position, after `applyFill` moved it from `before` by
+   * `qty` (the fill's notional `notional`, `realized` what it realized), `slot` the order:
+   *
+   * - the part that closes (at most the position): its realized PnL settles in the isolated
+   *   wallet, a profit from the clearing balance, a loss to it as far as the wallet goes (the
+   *   rest is the perpetual's deficit: the cross wallet never pays it); then the wallet
+   *   releases to the cross wallet the closed share of what it held before the fill, rounded
+   *   down, plus the realized PnL, within what it holds now and at least 0 (so a profit
+   *   leaves with the margin it was made on, and a loss past the closed share comes out of
+   *   what stays with the position); all of it when the position is closed;
+   * - the part that opens (all of a fill that adds, the rest of one that flips): its initial
+   *   margin at the order's price (a market order's: the fill price) over the leverage,
+   *   rounded up, moves from the cross wallet, as far as the cross wallet goes (the margin
+   *   check reserved it there; funding or losses since may have taken it).
+   *
+   * Fees stay with the cross wallet (Perps.fees), as for a cross position.
+   */
+  private isolatedFill(account: number, cell: number, id: number, buy: boolean, before: number, qty: number, notional: number, realized: number, tradeId: number, slot: number): void {
+    const held = before < 0 ? -before : before;
+    const closed = before === 0 || (before > 0) === buy ? 0 : qty < held ? qty : held;
+    if (closed > 0) {
+      const walletBefore = this.isolatedWallet[cell]!;
+      let moved = realized;
+      if (realized < 0 && walletBefore < -realized) {
+        this.deficit[id]! += -realized - walletBefore;
+        moved = -walletBefore;
+      }
+      this.clearing[id]! -= moved;
+      const wallet = walletBefore + moved;
+      this.isolatedWallet[cell] = wallet;
+      if (moved !== 0) this.isolatedEntry(account, cell, id, moved, LedgerReason.RealizedPnl, tradeId);
+      let release = wallet;
+      if (closed < held) {
+        const share = mulDivFloor(walletBefore, closed, held) + realized;
+        release = share > 0 ? share : 0;
+      }
+      assert(release <= wallet, 'an isolated position releases at most its wallet');
+      if (release > 0) this.fromIsolated(account, cell, id, release, tradeId);
+    }
+    const opened = qty - closed;
+    if (opened === 0) return;
+    const nm = this.instruments.notionalMinor[id]!;
+    const limit = this.pool.price(slot);
+    // A market order's price is the fill's: notional = price * qty * nm, so the division is exact.
+    const price = limit !== 0 ? limit : divFloor(notional, qty * nm);
+    const margin = divCeil(opened * price * nm, this.leverageOf(cell, id));
+    const free = this.balances.freeOf(account, this.instruments.marginAsset[id]!);
+    const take = margin < free ? margin : free;
+    if (take > 0) this.toIsolated(account, cell, id, take, tradeId);
+  }
+
+  /** `amount` from the cross wallet into a cell's isolated wallet: a Ledger and an IsolatedLedger entry. */
+  private toIsolated(account: number, cell: number, id: number, amount: number, ref: number): void {
+    const b = this.balances;
+    const asset = this.instruments.marginAsset[id]!;
+    const at = b.at(b.rowOf(account), asset);
+    assert(b.words[at + Bal.FREE]! >= amount, 'the cross wallet covers what moves to an isolated one');
+    b.words[at + Bal.FREE]! -= amount;
+    this.settlement.ledger(account, asset, -amount, LedgerReason.IsolatedMargin, ref);
+    this.isolatedWallet[cell]! += amount;
+    this.isolatedEntry(account, cell, id, amount, LedgerReason.IsolatedMargin, ref);
+  }
+
+  /** `amount` from a cell's isolated wallet back to the cross wallet: an IsolatedLedger and a Ledger entry. */
+  private fromIsolated(account: number, cell: number, id: number, amount: number, ref: number): void {
+    assert(this.isolatedWallet[cell]! >= amount, 'an isolated wallet covers what leaves it');
+    this.isolatedWallet[cell]! -= amount;
+    this.isolatedEntry(account, cell, id, -amount, LedgerReason.IsolatedMargin, ref);
+    const b = this.balances;
+    const asset = this.instruments.marginAsset[id]!;
+    const at = b.at(b.rowOf(account), asset);
+    b.words[at + Bal.FREE]! += amount;
+    this.settlement.ledger(account, asset, amount, LedgerReason.IsolatedMargin, ref);
+  }
+
+  /** An IsolatedLedger event: `amount` arrived in (or left) a cell's isolated wallet, which holds what it now holds. */
+  private isolatedEntry(account: number, cell: number, id: number, amount: number, reason: number, ref: number): void {
+    const at = this.events.reserve(EventKind.IsolatedLedger, EvIsolatedLedger.WORDS);
+    const w = this.events.words;
+    w[at + EvIsolatedLedger.ACCOUNT] = account;
+    w[at + EvIsolatedLedger.INSTRUMENT] = id;
+    w[at + EvIsolatedLedger.POSITION_SIDE] = this.modeOf(Math.floor(cell / this.stride));
+    w[at + EvIsolatedLedger.ASSET] = this.instruments.marginAsset[id]!;
+    w[at + EvIsolatedLedger.AMOUNT] = amount;
+    w[at + EvIsolatedLedger.REASON] = reason;
+    w[at + EvIsolatedLedger.REF] = ref;
+    w[at + EvIsolatedLedger.ISOLATED_WALLET] = this.isolatedWallet[cell]!;
+  }
+
+  /** Whether `lev` lowers the leverage of an open isolated position of the row's (or its partner's) on `id`. */
+  private isolatedLowers(row: number, id: number, lev: number): boolean {
+    const partner = this.partnerOf(row);
+    for (let r = row, k = 0; r !== Link.NIL && k < 2; r = partner, k++) {
+      const cell = r * this.stride + this.column[id]!;
+      if (this.cellIsolated[cell] === 1 && this.cells[cell * Cell.WORDS] !== 0 && lev < this.leverageOf(cell, id)) return true;
+    }
+    return false;
+  }
+
+  /** The first ISOLATED: the arrays, at the cells' capacity. */
+  private startIsolated(): void {
+    this.isolatedUsed = true;
+    this.cellIsolated = new Uint8Array(this.cells.length / Cell.WORDS);
+    this.isolatedWallet = new Float64Array(this.cells.length / Cell.WORDS);
+  }
+
+  /** The isolated arrays at the cells' capacity and stride, from their layout at `oldStride`. */
+  private growIsolated(oldStride: number): void {
+    const n = this.cells.length / Cell.WORDS;
+    const type = new Uint8Array(n);
+    const wallet = new Float64Array(n);
+    const oldRows = this.cellIsolated.length / oldStride;
+    for (let row = 0; row < oldRows; row++) {
+      type.set(this.cellIsolated.subarray(row * oldStride, (row + 1) * oldStride), row * this.stride);
+      wallet.set(this.isolatedWallet.subarray(row * oldStride, (row + 1) * oldStride), row * this.stride);
+    }
+    this.cellIsolated = type;
+    this.isolatedWallet = wallet;
+  }
+
+  /** Whether an account's perpetual is ISOLATED. */
+  isIsolated(account: number, instrumentId: number): boolean {
+    const row = this.findRow(account);
+    return row !== Link.NIL && this.isolatedUsed && this.isPerp(instrumentId) && this.cellIsolated[row * this.stride + this.column[instrumentId]!] === 1;
+  }
+
+  /**
+   * An isolated position's margin (its SHORT one in hedge mode when `short`), or undefined
+   * when the account's perpetual is CROSSED: its wallet, unrealized PnL at mark, margin
+   * balance, initial margin at mark, maintenance margin (brackets), margin ratio (maintenance
+   * over margin balance, ppm rounded up) and what ModifyIsolatedMargin may remove. A query.
+   */
+  isolatedMargin(account: number, instrumentId: number, short = false): IsolatedMargin | undefined {
+    if (!this.isIsolated(account, instrumentId)) return undefined;
+    const main = this.findRow(account);
+    const row = short ? this.partnerOf(main) : main;
+    const id = instrumentId;
+    if (row === Link.NIL) return undefined;
+    const cell = row * this.stride + this.column[id]!;
+    const size = this.cells[cell * Cell.WORDS]!;
+    const mark = this.markPrice[id]!;
+    const nm = this.instruments.notionalMinor[id]!;
+    const isolatedWallet = this.isolatedWallet[cell]!;
+    const unrealizedPnl = size * mark * nm - this.cells[cell * Cell.WORDS + Cell.COST]!;
+    const marginBalance = isolatedWallet + unrealizedPnl;
+    const maintenance = size === 0 ? 0 : this.brackets.maintenance(id, (size < 0 ? -size : size) * mark * nm);
+    const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
+    return {
+      size,
+      isolatedWallet,
+      unrealizedPnl,
+      marginBalance,
+      initialMargin: positionMargin(size, mark, nm, this.leverageOf(cell, id)),
+      maintenanceMargin: maintenance,
+      marginRatioPpm,
+      maxRemovable: size === 0 ? 0 : this.removable(cell, id),
+    };
+  }
+
+  /** The sum of the isolated wallets in `asset` (conservation counts them). */
+  isolatedTotal(asset: number): number {
+    let sum = 0;
+    if (!this.isolatedUsed) return sum;
+    for (let c = 0; c < this.ids.length; c++) {
+      if (this.instruments.marginAsset[this.ids[c]!] !== asset) continue;
+      for (let row = 0; row < this.rows; row++) sum += this.isolatedWallet[row * this.stride + c]!;
+    }
+    return sum;
+  }
+
+  /** The isolated arrays of the rows in use, for snapshots; undefined while no account chose isolated margin. */
+  isolatedImage(): { type: Uint8Array; wallet: Float64Array } | undefined {
+    if (!this.isolatedUsed) return undefined;
+    const n = this.rows * this.stride;
+    return { type: this.cellIsolated.slice(0, n), wallet: this.isolatedWallet.slice(0, n) };
+  }
+
+  /** Restores the isolated arrays from `isolatedImage` (rows made already). */
+  restoreIsolated(type: Uint8Array, wallet: Float64Array): void {
+    this.startIsolated();
+    this.cellIsolated.set(type);
+    this.isolatedWallet.set(wallet);
+  }
+
   // ---------------------------------------------------------------- rows
 
   findRow(account: number): number {
@@ -1186,6 +1565,7 @@ export class Perps {
       this.rowAccount = growI32(this.rowAccount, cap);
       this.cells = growF64(this.cells, cap * this.stride * Cell.WORDS);
       this.growCaches(cap);
+      if (this.isolatedUsed) this.growIsolated(this.stride);
     }
     this.rowAccount[row] = account;
     this.accountRow[account] = row;
@@ -1245,6 +1625,7 @@ export class Perps {
     this.cells = cells;
     this.stride = stride;
     this.growCaches(cap);
+    if (this.isolatedUsed) this.growIsolated(old);
   }
 
   private growInstruments(instrumentId: number): void {
@@ -1279,6 +1660,18 @@ export class Perps {
         // Hedge mode: a LONG row never goes short, a SHORT row never long.
         assert(this.modeOf(row) !== 1 || size >= 0, 'a hedge LONG position is short');
         assert(this.modeOf(row) !== 2 || size <= 0, 'a hedge SHORT position is long');
+      }
+      // Isolated margin: no wallet below zero, none in a cross or flat position, both of a hedge account's positions of one type.
+      if (this.isolatedUsed) {
+        for (let row = 0; row < this.rows; row++) {
+          const cell = row * this.stride + c;
+          const wallet = this.isolatedWallet[cell]!;
+          assert(wallet >= 0 && Number.isSafeInteger(wallet), 'an isolated wallet is negative or not an integer');
+          assert(this.cellIsolated[cell] === 1 || wallet === 0, 'a cross position holds an isolated wallet');
+          assert(this.cells[cell * Cell.WORDS] !== 0 || wallet === 0, 'a flat position holds an isolated wallet');
+          const partner = this.partnerOf(row);
+          assert(partner === Link.NIL || this.cellIsolated[partner * this.stride + c] === this.cellIsolated[cell], 'a hedge account\'s positions differ in margin type');
+        }
       }
       assert(long === short, 'open interest long differs from short');
       assert(long === this.openInterest[id], 'kept open interest differs from the positions');

@@ -258,6 +258,7 @@ void describe('account margin', () => {
     assert.equal(ofKind(r.events, 'MarkPrice')[0]!.markPrice, 950_000);
     assert.deepEqual(v.engine.perps.accountMargin(1, USDT_ASSET), {
       wallet: 1_000 * USDT,
+      isolatedWallet: 0,
       unrealizedPnl: -500 * USDT,
       marginBalance: 500 * USDT,
       initialMargin: 475 * USDT,
