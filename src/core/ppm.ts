@@ -28,7 +28,7 @@ function ppmRound(value: number, ppm: number, up: boolean): number {
   const hi = divMillion(value);
   const high = hi * ppm;
   // 1 / 0, not the global Infinity, which V8 loads as a tagged value: inlined, it made the
-  // result a tagged value and boxed it (see Perps.cellBoundOf).
+  // result a tagged value and boxed it (see Perps.setCellBound).
   if (high > Limits.MAX_SAFE) return 1 / 0;
   const t = (value - hi * PPM) * ppm;
   const q = divMillion(t);

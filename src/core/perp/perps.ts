@@ -827,16 +827,19 @@ export class Perps {
     return this.balances.freeOf(account, asset) - this.rowBound[row]! >= 2 * orderAtMax;
   }
 
-  /** A cell's bound (see plainlySolvent); Infinity past 2^51. */
-  private cellBoundOf(cell: number, id: number): number {
-    const size = this.cells[cell * Cell.WORDS]!;
-    const cost = this.cells[cell * Cell.WORDS + Cell.COST]!;
+  /**
+   * Works out a cell's bound (see plainlySolvent) into its BOUND word; Infinity past 2^51.
+   * Written, not returned: a double returned by a call V8 does not inline is boxed, and
+   * bounds pass 2^31 at real scales (the global Infinity here boxed every bound, 16.7 bytes
+   * a command on the perp bench, until the literal 1 / 0 replaced it).
+   */
+  private setCellBound(cell: number, id: number): void {
     const o = cell * Cell.WORDS;
+    const size = this.cells[o]!;
+    const cost = this.cells[o + Cell.COST]!;
     const qty = (size < 0 ? -size : size) + this.cells[o + Open.BUY_QTY]! + this.cells[o + Open.SELL_QTY]!;
     const bound = 2 * qty * this.instruments.maxPrice[id]! * this.instruments.notionalMinor[id]! + (cost < 0 ? -cost : cost) + 2;
-    // 1 / 0, not Infinity: V8 folds the literal to a double, where the global Infinity made
-    // this a tagged value and boxed every bound (16.7 bytes a command on the perp bench).
-    return bound <= BOUND_MAX ? bound : 1 / 0;
+    this.cells[o + Cell.BOUND] = bound <= BOUND_MAX ? bound : 1 / 0;
   }
 
   /** Sums a row's bound from its cells; false (no fast path) when it passes 2^51. */
@@ -844,9 +847,8 @@ export class Perps {
     let sum = 0;
     for (let c = 0; c < this.ids.length; c++) {
       const cell = row * this.stride + c;
-      const b = this.cellBoundOf(cell, this.ids[c]!);
-      this.cells[cell * Cell.WORDS + Cell.BOUND] = b;
-      sum += b;
+      this.setCellBound(cell, this.ids[c]!);
+      sum += this.cells[cell * Cell.WORDS + Cell.BOUND]!;
     }
     this.rowBound[row] = sum;
     this.rowBoundOk[row] = sum <= BOUND_MAX ? 1 : 0;
@@ -856,9 +858,10 @@ export class Perps {
   /** A cell changed (its orders' totals, its position): its bound, and its row's sum, if kept. */
   private touch(cell: number, row: number, id: number): void {
     if (this.rowBoundOk[row] === 0) return;
-    const b = this.cellBoundOf(cell, id);
-    const sum = this.rowBound[row]! + b - this.cells[cell * Cell.WORDS + Cell.BOUND]!;
-    this.cells[cell * Cell.WORDS + Cell.BOUND] = b;
+    const at = cell * Cell.WORDS + Cell.BOUND;
+    const before = this.cells[at]!;
+    this.setCellBound(cell, id);
+    const sum = this.rowBound[row]! + this.cells[at]! - before;
     this.rowBound[row] = sum;
     if (!(sum <= BOUND_MAX)) this.rowBoundOk[row] = 0;
   }
