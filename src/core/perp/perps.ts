@@ -1165,16 +1165,8 @@ export class Perps {
     const main = this.rowOf(account);
     const partner = this.partnerOf(main);
     if (partner !== Link.NIL) return partner;
-    // A new row for the same account: rowOf's growth, without the account's index (it names the first row).
-    const row = this.rows++;
-    if (row === this.rowAccount.length) {
-      const cap = row * 2;
-      this.rowAccount = growI32(this.rowAccount, cap);
-      this.cells = growF64(this.cells, cap * this.stride * Cell.WORDS);
-      this.growCaches(cap);
-      if (this.isolatedUsed) this.growIsolated(this.stride);
-    }
-    this.rowAccount[row] = account;
+    // A new row for the same account, without the account's index (it names the first row).
+    const row = this.newRow(account);
     this.growHedge(row + 1);
     this.rowMode[row] = 2;
     this.rowPartner[row] = main;
@@ -1562,7 +1554,14 @@ export class Perps {
     }
     let row = this.accountRow[account]!;
     if (row !== Link.NIL) return row;
-    row = this.rows++;
+    row = this.newRow(account);
+    this.accountRow[account] = row;
+    return row;
+  }
+
+  /** A new row of cells for `account`, the arrays per row grown when full. */
+  private newRow(account: number): number {
+    const row = this.rows++;
     if (row === this.rowAccount.length) {
       const cap = row * 2;
       this.rowAccount = growI32(this.rowAccount, cap);
@@ -1571,7 +1570,6 @@ export class Perps {
       if (this.isolatedUsed) this.growIsolated(this.stride);
     }
     this.rowAccount[row] = account;
-    this.accountRow[account] = row;
     return row;
   }
 
