@@ -25,6 +25,13 @@ function divMillion(x: number): number {
  * while it is safe) and lo * ppm / 1e6 (lo * ppm < 10^6 * 2^31: exact).
  */
 function ppmRound(value: number, ppm: number, up: boolean): number {
+  // Most products are safe integers, and then the double product is exact (one past
+  // MAX_SAFE rounds to 2^53 or more, so the test cannot pass on an inexact one).
+  const product = value * ppm;
+  if (product <= Limits.MAX_SAFE) {
+    const quotient = divMillion(product);
+    return up && product - quotient * PPM > 0 ? quotient + 1 : quotient;
+  }
   const hi = divMillion(value);
   const high = hi * ppm;
   // 1 / 0, not the global Infinity, which V8 loads as a tagged value: inlined, it made the
