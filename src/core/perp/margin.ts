@@ -46,24 +46,43 @@ export function sideMargin(qty: number, notional: number, opposite: number, mark
 }
 
 /**
- * The initial margin of an account's open orders on one instrument in one-way mode, beside a
- * position of `size`: the larger side (either side's fills leave the other's margin free).
- * An isolated position's orders post this from the cross wallet (perps.ts); its position
- * posts nothing there.
+ * A holding's words (one account on one instrument): what `holdingMarginOf` reads, and where
+ * it writes. The perps' exact margin sums fill one and read MARGIN back: their amounts pass
+ * 2^31, and a double passed to or returned from a call V8 does not inline is boxed (an
+ * allocation), while a typed array and small integers pass as they are.
  */
-export function ordersMargin(
-  size: number,
-  mark: number,
-  notionalMinor: number,
-  leverage: number,
-  buyQty: number,
-  buyNotional: number,
-  sellQty: number,
-  sellNotional: number,
-): number {
-  const buys = sideMargin(buyQty, buyNotional, size < 0 ? -size : 0, mark, notionalMinor, leverage, false);
-  const sells = sideMargin(sellQty, sellNotional, size > 0 ? size : 0, mark, notionalMinor, leverage, true);
-  return buys > sells ? buys : sells;
+export const enum Holding {
+  /** The mark price the holding is margined at. */
+  MARK = 6,
+  SIZE = 0,
+  BUY_QTY = 1,
+  BUY_NOTIONAL = 2,
+  SELL_QTY = 3,
+  SELL_NOTIONAL = 4,
+  /** Written: the orders' margin (ordersOnly) or the position's and the orders'. */
+  MARGIN = 5,
+  WORDS = 7,
+}
+
+/**
+ * The initial margin of a holding in one-way mode into h[MARGIN]: the position's at h[MARK]
+ * (left out when `ordersOnly`: an isolated position posts nothing from the cross wallet),
+ * and the larger side of its open orders (either side's fills leave the other's margin free).
+ */
+export function holdingMarginOf(h: Float64Array, notionalMinor: number, leverage: number, ordersOnly: boolean): void {
+  const mark = h[Holding.MARK]!;
+  const size = h[Holding.SIZE]!;
+  // The two sides in a loop: one call site, inlined once (two spent V8's inlining budget of
+  // the exact margin sums, and the second call boxed its amounts).
+  let orders = 0;
+  for (let side = 0; side < 2; side++) {
+    const sell = side === 1;
+    const opposite = sell ? (size > 0 ? size : 0) : size < 0 ? -size : 0;
+    const margin = sideMargin(h[sell ? Holding.SELL_QTY : Holding.BUY_QTY]!, h[sell ? Holding.SELL_NOTIONAL : Holding.BUY_NOTIONAL]!, opposite, mark, notionalMinor, leverage, sell);
+    if (margin > orders) orders = margin;
+  }
+  const abs = size < 0 ? -size : size;
+  h[Holding.MARGIN] = ordersOnly || abs === 0 ? orders : divCeil(abs * mark * notionalMinor, leverage) + orders;
 }
 
 /** The initial margin of a position of `size` at `mark`: its notional over the leverage, rounded up. */
@@ -72,10 +91,9 @@ export function positionMargin(size: number, mark: number, notionalMinor: number
   return abs === 0 ? 0 : divCeil(abs * mark * notionalMinor, leverage);
 }
 
-/**
- * The initial margin of an account's holding on one instrument in one-way mode: the
- * position's at mark, and the larger side of its open orders.
- */
+const scratch = new Float64Array(Holding.WORDS);
+
+/** holdingMarginOf for scalars (tests, queries): the position's margin and its orders'. */
 export function holdingMargin(
   size: number,
   mark: number,
@@ -86,5 +104,12 @@ export function holdingMargin(
   sellQty: number,
   sellNotional: number,
 ): number {
-  return positionMargin(size, mark, notionalMinor, leverage) + ordersMargin(size, mark, notionalMinor, leverage, buyQty, buyNotional, sellQty, sellNotional);
+  scratch[Holding.SIZE] = size;
+  scratch[Holding.BUY_QTY] = buyQty;
+  scratch[Holding.BUY_NOTIONAL] = buyNotional;
+  scratch[Holding.SELL_QTY] = sellQty;
+  scratch[Holding.SELL_NOTIONAL] = sellNotional;
+  scratch[Holding.MARK] = mark;
+  holdingMarginOf(scratch, notionalMinor, leverage, false);
+  return scratch[Holding.MARGIN]!;
 }

@@ -25,42 +25,40 @@ export function divCeil(x: number, c: number): number {
   return Math.ceil(x / c);
 }
 
-/** floor(a * b / c) for non-negative safe integers a, b and a positive safe c; the result must be safe. */
+/**
+ * floor(a * b / c) for non-negative safe integers a, b and a positive safe c; the result must
+ * be safe. Small, so V8 inlines it into the margin sums: its operands and result pass 2^31,
+ * and a double passed to or returned from a call that is not inlined is boxed. What
+ * neither fast path can do goes out of line (mulDivWide).
+ */
 export function mulDivFloor(a: number, b: number, c: number): number {
-  assert(a >= 0 && b >= 0 && c > 0, 'mulDiv takes non-negative operands and a positive divisor');
   const p = a * b;
-  if (p <= Limits.MAX_SAFE) return divFloor(p, c);
-  const q = divFloor(a, c);
-  const r = a - q * c;
-  const high = q * b;
-  const low = r * b;
-  if (high <= Limits.MAX_SAFE && low <= Limits.MAX_SAFE) {
-    const out = high + divFloor(low, c);
-    assert(out <= Limits.MAX_SAFE, 'mulDiv result is a safe integer');
-    return out;
-  }
-  const big = (BigInt(a) * BigInt(b)) / BigInt(c);
-  assert(big <= BigInt(Limits.MAX_SAFE), 'mulDiv result is a safe integer');
-  return Number(big);
+  if (p <= Limits.MAX_SAFE) return Math.floor(p / c);
+  const q = Math.floor(a / c);
+  const low = (a - q * c) * b;
+  const out = q * b + Math.floor(low / c);
+  // q * b <= a * b / c and low < c * b: both safe when the result and c * b are.
+  if (low <= Limits.MAX_SAFE && out <= Limits.MAX_SAFE) return out;
+  return mulDivWide(a, b, c, false);
 }
 
 /** ceil(a * b / c), as mulDivFloor. */
 export function mulDivCeil(a: number, b: number, c: number): number {
-  assert(a >= 0 && b >= 0 && c > 0, 'mulDiv takes non-negative operands and a positive divisor');
   const p = a * b;
-  if (p <= Limits.MAX_SAFE) return divCeil(p, c);
-  const q = divFloor(a, c);
-  const r = a - q * c;
-  const high = q * b;
-  const low = r * b;
-  if (high <= Limits.MAX_SAFE && low <= Limits.MAX_SAFE) {
-    const out = high + divCeil(low, c);
-    assert(out <= Limits.MAX_SAFE, 'mulDiv result is a safe integer');
-    return out;
-  }
+  if (p <= Limits.MAX_SAFE) return Math.ceil(p / c);
+  const q = Math.floor(a / c);
+  const low = (a - q * c) * b;
+  const out = q * b + Math.ceil(low / c);
+  if (low <= Limits.MAX_SAFE && out <= Limits.MAX_SAFE) return out;
+  return mulDivWide(a, b, c, true);
+}
+
+/** a * b / c through BigInt, rounded up or down: for what the double paths cannot do exactly (it allocates). */
+function mulDivWide(a: number, b: number, c: number, up: boolean): number {
+  assert(a >= 0 && b >= 0 && c > 0, 'mulDiv takes non-negative operands and a positive divisor');
   const bc = BigInt(c);
   const prod = BigInt(a) * BigInt(b);
-  const big = (prod + bc - 1n) / bc;
+  const big = up ? (prod + bc - 1n) / bc : prod / bc;
   assert(big <= BigInt(Limits.MAX_SAFE), 'mulDiv result is a safe integer');
   return Number(big);
 }

@@ -71,7 +71,7 @@ import type { Settlement } from '../settlement.js';
 import { LedgerReason, Limits, MarginChange, MarginType, OrderFlag, Side, isConditional, isMarketLike } from '../types.js';
 import { Bracket, LeverageBrackets } from './brackets.js';
 import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } from './funding.js';
-import { ordersMargin, positionMargin } from './margin.js';
+import { Holding, holdingMarginOf, positionMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
 import { applyFill } from './position.js';
 import { divCeil, divFloor, mulDivCeil, mulDivFloor } from './muldiv.js';
@@ -117,6 +117,26 @@ export interface IsolatedMargin {
 /** The largest row bound kept (2^51): sums of a few of them stay exact. */
 const BOUND_MAX = 2 ** 51;
 
+/**
+ * Words of `Perps.sums`, where the exact margin sums leave their totals: a double returned
+ * by a call V8 does not inline is boxed, and these pass 2^31 at real scales (returned, they
+ * allocated 53 bytes a command on the perp form of s1 with quantities 1,000 times larger).
+ */
+const enum Sum {
+  /** What a row posts (sumPosted), or a row and its partner (sumHedgePosted). */
+  POSTED = 0,
+  /** A row's margin balance (sumBalance), or a row and its partner's (sumHedgeBalance). */
+  BALANCE = 1,
+  /** An account's cross wallet (walletInto). */
+  WALLET = 2,
+  /** The order an exact check adds to its cell (sumPosted's extraCell; setExtra). */
+  EXTRA_BUY_QTY = 3,
+  EXTRA_BUY_NOTIONAL = 4,
+  EXTRA_SELL_QTY = 5,
+  EXTRA_SELL_NOTIONAL = 6,
+  WORDS = 7,
+}
+
 export const enum PerpDefault {
   /** Binance's default leverage. */
   LEVERAGE = 20,
@@ -156,6 +176,10 @@ export class Perps {
   /** Perpetuals listed, in order; column of each (-1: none). */
   ids: number[] = [];
   column = new Int32Array(64).fill(-1);
+  /** Where the exact margin sums leave their totals (Sum). */
+  private readonly sums = new Float64Array(Sum.WORDS);
+  /** The holding cellMargin margins (margin.ts's Holding words). */
+  private readonly holding = new Float64Array(Holding.WORDS);
 
   // Per instrument id.
   indexPrice = new Float64Array(64);
@@ -791,9 +815,14 @@ export class Perps {
       if (verify.enabled) this.verifySolvent(row, asset, cell, buy, qty, notional);
       return Reject.None;
     }
-    const after = this.postedMargin(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-    if (after <= this.marginBalance(row, asset, this.backedByProfit(cell))) return Reject.None;
-    return after <= this.postedMargin(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
+    const sums = this.sums;
+    this.setExtra(buy, qty, notional);
+    this.sumPosted(row, asset, cell);
+    const after = sums[Sum.POSTED]!;
+    this.sumBalance(row, asset, this.backedByProfit(cell));
+    if (after <= sums[Sum.BALANCE]!) return Reject.None;
+    this.sumPosted(row, asset, -1);
+    return after <= sums[Sum.POSTED]! ? Reject.None : Reject.InsufficientMargin;
   }
 
   /**
@@ -881,28 +910,59 @@ export class Perps {
    * its side: the position's and its orders' initial margin; an isolated cell's orders' only
    * (its position is backed by its isolated wallet).
    */
-  private cellMargin(cell: number, id: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
+  private cellMargin(cell: number, id: number, extra: boolean): void {
     const o = cell * Cell.WORDS;
     const open = this.cells;
-    const size = open[o + Cell.SIZE]!;
-    const mark = this.markPrice[id]!;
-    const nm = this.instruments.notionalMinor[id]!;
-    const lev = this.leverageOf(cell, id);
-    const orders = ordersMargin(size, mark, nm, lev, open[o + Open.BUY_QTY]! + buyQty, open[o + Open.BUY_NOTIONAL]! + buyNotional, open[o + Open.SELL_QTY]! + sellQty, open[o + Open.SELL_NOTIONAL]! + sellNotional);
-    return this.isolatedUsed && this.cellIsolated[cell] === 1 ? orders : positionMargin(size, mark, nm, lev) + orders;
+    const h = this.holding;
+    const sums = this.sums;
+    h[Holding.SIZE] = open[o + Cell.SIZE]!;
+    h[Holding.BUY_QTY] = open[o + Open.BUY_QTY]! + (extra ? sums[Sum.EXTRA_BUY_QTY]! : 0);
+    h[Holding.BUY_NOTIONAL] = open[o + Open.BUY_NOTIONAL]! + (extra ? sums[Sum.EXTRA_BUY_NOTIONAL]! : 0);
+    h[Holding.SELL_QTY] = open[o + Open.SELL_QTY]! + (extra ? sums[Sum.EXTRA_SELL_QTY]! : 0);
+    h[Holding.SELL_NOTIONAL] = open[o + Open.SELL_NOTIONAL]! + (extra ? sums[Sum.EXTRA_SELL_NOTIONAL]! : 0);
+    h[Holding.MARK] = this.markPrice[id]!;
+    holdingMarginOf(h, this.instruments.notionalMinor[id]!, this.leverageOf(cell, id), this.isolatedUsed && this.cellIsolated[cell] === 1);
   }
 
-  /** What an account row must post in `asset` across its perpetuals (with an order's more on `extraCell`). */
+  /** The order an exact check adds to its cell, for sumPosted: `qty` and `notional` on the buy or the sell side. */
+  private setExtra(buy: boolean, qty: number, notional: number): void {
+    const sums = this.sums;
+    sums[Sum.EXTRA_BUY_QTY] = buy ? qty : 0;
+    sums[Sum.EXTRA_BUY_NOTIONAL] = buy ? notional : 0;
+    sums[Sum.EXTRA_SELL_QTY] = buy ? 0 : qty;
+    sums[Sum.EXTRA_SELL_NOTIONAL] = buy ? 0 : notional;
+  }
+
+  /** What an account row must post in `asset` across its perpetuals (with an order's more on `extraCell`). A query: the hot path reads sumPosted's. */
   postedMargin(row: number, asset: number, extraCell: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
+    const sums = this.sums;
+    sums[Sum.EXTRA_BUY_QTY] = buyQty;
+    sums[Sum.EXTRA_BUY_NOTIONAL] = buyNotional;
+    sums[Sum.EXTRA_SELL_QTY] = sellQty;
+    sums[Sum.EXTRA_SELL_NOTIONAL] = sellNotional;
+    this.sumPosted(row, asset, extraCell);
+    return sums[Sum.POSTED]!;
+  }
+
+  /** postedMargin into sums[POSTED], the order on `extraCell` from sums' EXTRA words. */
+  private sumPosted(row: number, asset: number, extraCell: number): void {
     let sum = 0;
     const ids = this.ids;
     for (let c = 0; c < ids.length; c++) {
       const id = ids[c]!;
       if (this.instruments.marginAsset[id] !== asset) continue;
       const cell = row * this.stride + c;
-      sum += cell === extraCell ? this.cellMargin(cell, id, buyQty, buyNotional, sellQty, sellNotional) : this.cellMargin(cell, id, 0, 0, 0, 0);
+      this.cellMargin(cell, id, cell === extraCell);
+      sum += this.holding[Holding.MARGIN]!;
     }
-    return sum;
+    this.sums[Sum.POSTED] = sum;
+  }
+
+  /** An account's cross wallet in `asset` (its free balance) into sums[WALLET]. */
+  private walletInto(account: number, asset: number): void {
+    const b = this.balances;
+    const row = b.findRow(account);
+    this.sums[Sum.WALLET] = row === Link.NIL || asset >= b.stride ? 0 : b.words[b.at(row, asset) + Bal.FREE]!;
   }
 
   /**
@@ -910,7 +970,14 @@ export class Perps {
    * false) of a row's cross positions in `asset` (an isolated position's is its own wallet's).
    */
   marginBalance(row: number, asset: number, withProfit: boolean): number {
-    let sum = this.balances.freeOf(this.rowAccount[row]!, asset);
+    this.sumBalance(row, asset, withProfit);
+    return this.sums[Sum.BALANCE]!;
+  }
+
+  /** marginBalance into sums[BALANCE]. */
+  private sumBalance(row: number, asset: number, withProfit: boolean): void {
+    this.walletInto(this.rowAccount[row]!, asset);
+    let sum = this.sums[Sum.WALLET]!;
     const ids = this.ids;
     for (let c = 0; c < ids.length; c++) {
       const id = ids[c]!;
@@ -922,15 +989,22 @@ export class Perps {
       const upnl = size * this.markPrice[id]! * this.instruments.notionalMinor[id]! - this.cells[p + 1]!;
       if (withProfit || upnl < 0) sum += upnl;
     }
-    return sum;
+    this.sums[Sum.BALANCE] = sum;
   }
 
   /** Whether `amount` of `asset` may leave the account: its wallet after it covers what it posts less its unrealized losses. */
   canWithdraw(account: number, asset: number, amount: number): boolean {
     const row = this.findRow(account);
     if (row === Link.NIL) return true;
-    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) return this.hedgeBalance(row, asset, false) - amount >= this.hedgePosted(row, asset, -1, 0, 0, 0, 0);
-    return this.marginBalance(row, asset, false) - amount >= this.postedMargin(row, asset, -1, 0, 0, 0, 0);
+    const sums = this.sums;
+    if (this.hedgeRows !== 0 && this.partnerOf(row) !== Link.NIL) {
+      this.sumHedgeBalance(row, asset, false);
+      this.sumHedgePosted(row, asset, -1);
+    } else {
+      this.sumBalance(row, asset, false);
+      this.sumPosted(row, asset, -1);
+    }
+    return sums[Sum.BALANCE]! - amount >= sums[Sum.POSTED]!;
   }
 
   /**
@@ -1208,19 +1282,32 @@ export class Perps {
 
   /** The margin check of an account with two rows: what both post against the wallet and both unrealized PnLs. */
   private checkHedgeMargin(row: number, asset: number, cell: number, buy: boolean, qty: number, notional: number, withProfit: boolean): number {
-    const after = this.hedgePosted(row, asset, cell, buy ? qty : 0, buy ? notional : 0, buy ? 0 : qty, buy ? 0 : notional);
-    if (after <= this.hedgeBalance(row, asset, withProfit)) return Reject.None;
-    return after <= this.hedgePosted(row, asset, -1, 0, 0, 0, 0) ? Reject.None : Reject.InsufficientMargin;
+    const sums = this.sums;
+    this.setExtra(buy, qty, notional);
+    this.sumHedgePosted(row, asset, cell);
+    const after = sums[Sum.POSTED]!;
+    this.sumHedgeBalance(row, asset, withProfit);
+    if (after <= sums[Sum.BALANCE]!) return Reject.None;
+    this.sumHedgePosted(row, asset, -1);
+    return after <= sums[Sum.POSTED]! ? Reject.None : Reject.InsufficientMargin;
   }
 
-  /** What a row and its partner post (postedMargin of each). */
-  private hedgePosted(row: number, asset: number, extraCell: number, buyQty: number, buyNotional: number, sellQty: number, sellNotional: number): number {
-    return this.postedMargin(row, asset, extraCell, buyQty, buyNotional, sellQty, sellNotional) + this.postedMargin(this.partnerOf(row), asset, extraCell, buyQty, buyNotional, sellQty, sellNotional);
+  /** What a row and its partner post (sumPosted of each), into sums[POSTED]. */
+  private sumHedgePosted(row: number, asset: number, extraCell: number): void {
+    this.sumPosted(row, asset, extraCell);
+    const own = this.sums[Sum.POSTED]!;
+    this.sumPosted(this.partnerOf(row), asset, extraCell);
+    this.sums[Sum.POSTED] += own;
   }
 
-  /** The wallet once, plus both rows' unrealized PnL. */
-  private hedgeBalance(row: number, asset: number, withProfit: boolean): number {
-    return this.marginBalance(row, asset, withProfit) + this.marginBalance(this.partnerOf(row), asset, withProfit) - this.balances.freeOf(this.rowAccount[row]!, asset);
+  /** The wallet once, plus both rows' unrealized PnL, into sums[BALANCE]. */
+  private sumHedgeBalance(row: number, asset: number, withProfit: boolean): void {
+    this.sumBalance(row, asset, withProfit);
+    const own = this.sums[Sum.BALANCE]!;
+    this.sumBalance(this.partnerOf(row), asset, withProfit);
+    const partner = this.sums[Sum.BALANCE]!;
+    this.walletInto(this.rowAccount[row]!, asset);
+    this.sums[Sum.BALANCE] = own + partner - this.sums[Sum.WALLET]!;
   }
 
   /** A leverage allows both positions' notionals (the SHORT row's too). */
