@@ -74,9 +74,13 @@ void test('the engine loop allocates nothing per command in steady state, money 
 // form of a workload of 200,000 commands, so each pass's setup weighs little). Its quantities
 // keep margin bounds and notionals under 2^31, where V8 keeps numbers small integers: this
 // catches objects made per command, not doubles boxed at larger magnitudes: with quantities
-// 30 times larger, accounts leave the O(1) margin fast path and the exact sums (postedMargin,
-// marginBalance) box their results, 2.1 bytes a command; 1,000 times larger, 54 (the 200,000
-// first commands of s1, session 6). The fast path's bounds are written, not returned
+// 30 times larger, accounts leave the O(1) margin fast path for the exact sums, and amounts
+// past 2^31 passed to or returned from calls V8 does not inline are boxed: 2.5 bytes a
+// command, 53 at 1,000 times (a pass of s1's perp form, session 7). The sums now leave their
+// totals in typed arrays (Perps.sums, margin.ts's Holding): 2.0 and 19-22; what is left is
+// the fill path's and the check's arguments. Not asserted here: how much V8 inlines varies
+// from one process to the next (this workload at 1,000x: 9.4 bytes a command in three runs,
+// 8.3 to 17.1 before the change). The fast path's bounds are written, not returned
 // (Perps.setCellBound), so it allocates nothing at any magnitude.
 void test('the engine loop allocates nothing per command on perpetuals', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bourse-alloc-'));
