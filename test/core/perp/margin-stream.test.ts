@@ -331,6 +331,19 @@ void describe('margin stream: snapshots and the state hash', () => {
     restored.checkInvariants();
   });
 
+  void test('two engines in one state write the same sweep, whatever order their accounts were marked in', () => {
+    const a = perpVenue();
+    const b = perpVenue();
+    const put = (v: Venue, accountId: number): void => expectOk(v.apply({ kind: CommandKind.Deposit, accountId, assetId: USDT_ASSET, amount: accountId * USDT, transferId: accountId }));
+    for (const accountId of [3, 1, 2]) put(a, accountId);
+    for (const accountId of [2, 3, 1]) put(b, accountId);
+    assert.equal(a.engine.stateHash(), b.engine.stateHash());
+    const written = sweep(a).map(bare);
+    assert.deepEqual(written.map((e) => e.accountId), [1, 2, 3], 'in ascending account id');
+    assert.deepEqual(sweep(b).map(bare), written);
+    assert.equal(a.engine.stateHash(), b.engine.stateHash());
+  });
+
   void test('an engine that never swept hashes without the stream; a sweep\'s kept figures are in the hash', () => {
     const a = perpVenue();
     const b = perpVenue();
