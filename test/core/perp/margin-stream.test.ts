@@ -11,7 +11,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommandKind, Engine, InstrumentStatus, MarginType, TimeInForce, type InstrumentSpec } from '../../../src/core/index.js';
-import { type EventJson } from '../../../src/protocol/index.js';
+import { commandToJson, type EventJson } from '../../../src/protocol/index.js';
 import { Reject, Side, Venue, expectOk, instrumentFields, type CommandFields } from '../helpers.js';
 import { USDT } from './units.js';
 import { FEES, PERP, PERP_SPEC, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
@@ -174,6 +174,11 @@ void describe('margin stream: AccountMargin', () => {
     assert.equal(v.engine.perps.stream.swept, 0);
     perpVenue().rejects({ kind: CommandKind.MarginSweep, marginCallPpm: 1_000_001 }, Reject.InvalidMarginCall);
     perpVenue().rejects({ kind: CommandKind.MarginSweep, marginCallPpm: 0.5 }, Reject.InvalidMarginCall);
+  });
+
+  void test('MarginSweep as JSON (journal dump): its threshold', () => {
+    const cmd = Object.assign(new Command(), { kind: CommandKind.MarginSweep, seq: 7, timeUs: 8, marginCallPpm: 800_000 });
+    assert.deepEqual(commandToJson(cmd), { command: 'MarginSweep', seq: 7, timeUs: 8, marginCallPpm: 800_000 });
   });
 });
 
