@@ -287,6 +287,13 @@ void describe('margin stream: isolated positions', () => {
       wallet: 500 * USDT,
       marginCallPpm: 150_000,
     });
+    // The kept figures, and the margin call's flag, survive a snapshot byte for byte.
+    const image = v.engine.snapshot();
+    const restored = Engine.restore(image);
+    assert.deepEqual(restored.snapshot(), image);
+    assert.equal(restored.stateHash(), v.engine.stateHash());
+    assert.ok(v.engine.perps.isolatedLast.some((x) => x !== 0));
+    assert.deepEqual(Array.from(restored.perps.isolatedLast), Array.from(v.engine.perps.isolatedLast));
     // Closed at 9,700: 300 of loss from the isolated wallet, 200 back to the cross wallet.
     trade(v, 2, 1, Side.Sell, 970_000, BTC);
     events = sweep(v, 150_000);
@@ -321,8 +328,10 @@ void describe('margin stream: snapshots and the state hash', () => {
     trade(v, 1, 3, Side.Buy, 1_010_000, 50);
     deposit(v, 4, 5);
     expectOk(v.apply(indexPrice(990_000)));
-    const restored = Engine.restore(v.engine.snapshot());
+    const image = v.engine.snapshot();
+    const restored = Engine.restore(image);
     assert.equal(restored.stateHash(), v.engine.stateHash());
+    assert.deepEqual(restored.snapshot(), image, 'a restored engine\'s image is the image it came from');
     assert.deepEqual(Array.from(restored.perps.stream.accountList.subarray(0, restored.perps.stream.accountCount)), Array.from(v.engine.perps.stream.accountList.subarray(0, v.engine.perps.stream.accountCount)));
     const cmd = Object.assign(new Command(), { kind: CommandKind.MarginSweep, marginCallPpm: 800_000, seq: v.seq + 1, timeUs: v.timeUs });
     v.engine.events.clear();
