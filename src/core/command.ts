@@ -61,6 +61,13 @@ export const enum CommandKind {
    * units, positionSide in `flags` (LONG or SHORT in hedge mode, as orders carry it).
    */
   ModifyIsolatedMargin = 27,
+  /**
+   * The margin stream's sweep (perp/margin-stream.ts; the runtime sends it on a schedule):
+   * every account whose perpetual figures may have changed since the last one gets an
+   * AccountMargin event (IsolatedMargin for an isolated position) if they did, and a
+   * MarginCall when its margin ratio reached `marginCallPpm` (0: no margin calls).
+   */
+  MarginSweep = 28,
 }
 
 export class Command {
@@ -151,6 +158,8 @@ export class Command {
   marginType = 0;
   /** ModifyIsolatedMargin: MarginChange (1 add, 2 reduce); the amount in `amount`. */
   marginChange = 0;
+  /** MarginSweep: the margin ratio, in ppm, at which an account or isolated position is margin-called (0: none). */
+  marginCallPpm = 0;
   /** SetFundingParams: interval, rates in 10^-8 (perp/rate.ts) and the next funding time. SetLeverage uses `leverage`. */
   fundingIntervalUs = 0;
   interestRate = 0;
@@ -224,6 +233,7 @@ export class Command {
     this.dualSide = 0;
     this.marginType = 0;
     this.marginChange = 0;
+    this.marginCallPpm = 0;
     this.mmrPpm = 0;
     this.fundingIntervalUs = 0;
     this.interestRate = 0;
@@ -292,6 +302,7 @@ export class Command {
     this.dualSide = other.dualSide;
     this.marginType = other.marginType;
     this.marginChange = other.marginChange;
+    this.marginCallPpm = other.marginCallPpm;
     this.mmrPpm = other.mmrPpm;
     this.fundingIntervalUs = other.fundingIntervalUs;
     this.interestRate = other.interestRate;

@@ -49,6 +49,7 @@ import {
 } from './events.js';
 import { Instruments } from './instruments.js';
 import { Perps } from './perp/perps.js';
+import { MarginCallLimit } from './perp/margin-stream.js';
 import { emitReduceOnlyTrimmed, reducibleQty } from './perp/reduce-only.js';
 import { ClientOrderIdIndex, OrderIdIndex } from './order-index.js';
 import {
@@ -214,6 +215,8 @@ export class Engine {
         return this.perpCommand(cmd);
       case CommandKind.SetPositionMode:
         return this.setPositionMode(cmd);
+      case CommandKind.MarginSweep:
+        return this.marginSweep(cmd);
       default:
         return this.reject(cmd, Reject.UnknownCommand);
     }
@@ -1532,6 +1535,17 @@ export class Engine {
     return Reject.None;
   }
 
+  /**
+   * The margin stream's sweep (perp/margin-stream.ts): refused for a threshold that is not
+   * an integer of ppm from 0 to 100%; before any perpetual there is nothing to sweep.
+   */
+  private marginSweep(cmd: Command): number {
+    const ppm = cmd.marginCallPpm;
+    if (!(Number.isInteger(ppm) && ppm >= 0 && ppm <= MarginCallLimit.MAX_PPM)) return this.reject(cmd, Reject.InvalidMarginCall);
+    if (this.perps.active) this.perps.stream.sweep(this.perps, this.balances, this.events, ppm);
+    return Reject.None;
+  }
+
   // ---------------------------------------------------------------- assets and transfers
 
   private addAsset(cmd: Command): number {
@@ -1594,6 +1608,7 @@ export class Engine {
     const at = balances.at(balances.rowOf(cmd.accountId), asset); // before reading words: a new row may grow them
     balances.words[at + Bal.FREE]! += cmd.amount;
     this.settlement.ledger(cmd.accountId, asset, cmd.amount, LedgerReason.Deposit, cmd.transferId);
+    if (this.perps.active) this.perps.stream.dirtyAccount(cmd.accountId);
     return Reject.None;
   }
 
@@ -1610,6 +1625,7 @@ export class Engine {
     const at = balances.at(balances.rowOf(cmd.accountId), asset); // before reading words: a new row may grow them
     balances.words[at + Bal.FREE]! -= cmd.amount;
     this.settlement.ledger(cmd.accountId, asset, -cmd.amount, LedgerReason.Withdrawal, cmd.transferId);
+    if (this.perps.active) this.perps.stream.dirtyAccount(cmd.accountId);
     return Reject.None;
   }
 
@@ -1759,6 +1775,7 @@ export class Engine {
     assert(inAccounts === open, 'account lists hold other than the open orders');
     if (this.risk.counting) this.checkCounts();
     if (this.perps.active) this.perps.checkInvariants(this.accountHead);
+    if (this.perps.active) this.perps.stream.checkInvariants(this.perps, this.balances);
     if (this.perps.active) this.checkReduceOnly();
     this.checkConservation();
     this.checkLocks();

@@ -56,6 +56,12 @@ export const enum EventKind {
   MarginType = 28,
   /** A ledger entry of an isolated position's wallet (perp/perps.ts): margin moved in or out, realized PnL, funding. */
   IsolatedLedger = 29,
+  /** An account's cross margin figures in one margin asset, when a MarginSweep found them changed (perp/margin-stream.ts). */
+  AccountMargin = 31,
+  /** An isolated position's margin figures, when a MarginSweep found them changed (perp/margin-stream.ts). */
+  IsolatedMargin = 32,
+  /** An account's cross margin, or an isolated position, reached the sweep's margin call ratio (Binance's MARGIN_CALL). */
+  MarginCall = 33,
 }
 /** Every event kind, for code that lists them (a const enum has no object at run time). */
 export const EVENT_KINDS: Record<EventKind, string> = {
@@ -89,6 +95,9 @@ export const EVENT_KINDS: Record<EventKind, string> = {
   [EventKind.PositionMode]: 'PositionMode',
   [EventKind.MarginType]: 'MarginType',
   [EventKind.IsolatedLedger]: 'IsolatedLedger',
+  [EventKind.AccountMargin]: 'AccountMargin',
+  [EventKind.IsolatedMargin]: 'IsolatedMargin',
+  [EventKind.MarginCall]: 'MarginCall',
 };
 
 /** Words every event shares: its kind; the order it is about, for the kinds about one order. */
@@ -431,6 +440,77 @@ export const enum EvIsolatedLedger {
   WORDS = 9,
 }
 
+/**
+ * An account's cross margin figures in ASSET (Perps.accountMargin, the same numbers) as a
+ * MarginSweep found them, written only when they differ from the last ones written for the
+ * account and asset (perp/margin-stream.ts): WALLET the cross wallet (the free balance),
+ * ISOLATED_WALLET the sum of its isolated wallets in the asset, UNREALIZED_PNL of its cross
+ * positions at mark, MARGIN_BALANCE their sum, INITIAL_MARGIN of cross positions and of all
+ * open orders, MAINTENANCE_MARGIN of cross positions (brackets), AVAILABLE_BALANCE margin
+ * balance less initial margin, MARGIN_RATIO_PPM maintenance over margin balance in ppm,
+ * rounded up (0 without maintenance; Infinity at or below a zero margin balance).
+ * All zeros when the account holds nothing there any more.
+ */
+export const enum EvAccountMargin {
+  ACCOUNT = 1,
+  ASSET = 2,
+  WALLET = 3,
+  ISOLATED_WALLET = 4,
+  UNREALIZED_PNL = 5,
+  MARGIN_BALANCE = 6,
+  INITIAL_MARGIN = 7,
+  MAINTENANCE_MARGIN = 8,
+  AVAILABLE_BALANCE = 9,
+  MARGIN_RATIO_PPM = 10,
+  WORDS = 11,
+}
+
+/**
+ * An isolated position's figures (Perps.isolatedMargin, the same numbers) as a MarginSweep
+ * found them, written only when they differ from the last ones written for the position:
+ * ACCOUNT's position on INSTRUMENT (POSITION_SIDE 0 BOTH, 1 LONG, 2 SHORT) margined in
+ * ASSET; SIZE, ISOLATED_WALLET, UNREALIZED_PNL at mark, MARGIN_BALANCE (wallet + PnL),
+ * INITIAL_MARGIN at mark, MAINTENANCE_MARGIN, MARGIN_RATIO_PPM (as AccountMargin's) and
+ * MAX_REMOVABLE (what ModifyIsolatedMargin may take out). All zeros once the position is
+ * closed or no longer isolated.
+ */
+export const enum EvIsolatedMargin {
+  ACCOUNT = 1,
+  INSTRUMENT = 2,
+  POSITION_SIDE = 3,
+  ASSET = 4,
+  SIZE = 5,
+  ISOLATED_WALLET = 6,
+  UNREALIZED_PNL = 7,
+  MARGIN_BALANCE = 8,
+  INITIAL_MARGIN = 9,
+  MAINTENANCE_MARGIN = 10,
+  MARGIN_RATIO_PPM = 11,
+  MAX_REMOVABLE = 12,
+  WORDS = 13,
+}
+
+/**
+ * Binance's MARGIN_CALL: a MarginSweep found MARGIN_RATIO_PPM at or past MARGIN_CALL_PPM
+ * (the sweep's threshold) where the last sweep that looked had it below (once a crossing:
+ * it is armed again when the ratio falls back below). INSTRUMENT 0: ACCOUNT's cross margin
+ * in ASSET, WALLET its cross wallet; otherwise its isolated position on INSTRUMENT
+ * (POSITION_SIDE as IsolatedMargin's), WALLET the isolated wallet. Follows the
+ * AccountMargin or IsolatedMargin event of the same figures when they changed.
+ */
+export const enum EvMarginCall {
+  ACCOUNT = 1,
+  ASSET = 2,
+  INSTRUMENT = 3,
+  POSITION_SIDE = 4,
+  MARGIN_RATIO_PPM = 5,
+  MARGIN_BALANCE = 6,
+  MAINTENANCE_MARGIN = 7,
+  WALLET = 8,
+  MARGIN_CALL_PPM = 9,
+  WORDS = 10,
+}
+
 /** SetAccountLimits done: the account (0: the default) and its limits across instruments (0: none). */
 export const enum EvAccountLimits {
   ACCOUNT = 1,
@@ -471,6 +551,9 @@ export const EVENT_WORDS: Record<EventKind, number> = {
   [EventKind.PositionMode]: EvPositionMode.WORDS,
   [EventKind.MarginType]: EvMarginType.WORDS,
   [EventKind.IsolatedLedger]: EvIsolatedLedger.WORDS,
+  [EventKind.AccountMargin]: EvAccountMargin.WORDS,
+  [EventKind.IsolatedMargin]: EvIsolatedMargin.WORDS,
+  [EventKind.MarginCall]: EvMarginCall.WORDS,
 };
 
 /** The length of an event of `kind` in words, or 0 when `kind` is none. */

@@ -24,13 +24,16 @@ import { Cold, Hot, Link, Mark } from './orders.js';
 import { Basis } from './perp/mark.js';
 import { Bracket } from './perp/brackets.js';
 import { PERP_INSTRUMENT_ARRAYS } from './perp/perps.js';
+import { Kept } from './perp/margin-stream.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
+// 7: the margin stream (perp/margin-stream.ts: its marks and the figures it last wrote);
 // 6: isolated margin (its arrays, once an account chose it); 5: perpetuals; 4: the client
-// order id index's displaced counts, locks no longer stored. A version 5 image restores (it
-// holds no isolated margin); a build before 6 refuses a version 6 image rather than drop the
-// isolated wallets it does not know.
-const VERSION = 6;
+// order id index's displaced counts, locks no longer stored. Version 5 and 6 images restore
+// (they hold no isolated margin, or no stream: the next sweep looks at every account, and
+// writes each one's figures as news); a build before 7 refuses a version 7 image rather than
+// drop the figures a stream last wrote.
+const VERSION = 7;
 const OLDEST_VERSION = 5;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
@@ -226,6 +229,8 @@ function perpArrays(engine: Engine): [string, NumericArray][] {
     // Isolated margin's cell types and wallets: only once an account has chosen it, likewise.
     ...isolatedArrays(engine),
     ...markTriggerArrays(engine),
+    // The margin stream: its marks (so that a restored engine sweeps exactly what the original would) and the figures it last wrote.
+    ...p.stream.image(),
   ];
 }
 
@@ -236,6 +241,7 @@ function isolatedArrays(engine: Engine): [string, NumericArray][] {
   return [
     ['perp.isolated.type', image.type],
     ['perp.isolated.wallet', image.wallet],
+    ['perp.isolated.last', image.last],
   ];
 }
 
@@ -529,8 +535,15 @@ function restorePerps(engine: Engine, f64: (name: string) => Float64Array<ArrayB
   const rowMode = has('perp.rowMode') ? u8('perp.rowMode') : undefined;
   if (!perps.restoreRows(perpRows, rowMode, rows)) throw new SnapshotError('snapshot perpetual rows name an account twice');
   perps.restoreCells(f64('perp.cells'));
-  if (has('perp.isolated.type')) perps.restoreIsolated(u8('perp.isolated.type'), f64('perp.isolated.wallet'));
+  perps.rebuildEngaged();
+  if (has('perp.isolated.type')) perps.restoreIsolated(u8('perp.isolated.type'), f64('perp.isolated.wallet'), has('perp.isolated.last') ? f64('perp.isolated.last') : undefined);
   if (has('perp.mark.scalars')) restoreMarkTriggers(engine, f64, i32);
+  if (!has('perp.stream.scalars')) {
+    // An image from before the margin stream: nothing was written yet, so the next sweep looks at every account.
+    perps.stream.all = 1;
+  } else if (!perps.stream.restore(f64('perp.stream.scalars'), i32('perp.stream.accounts'), i32('perp.stream.instruments'), i32('perp.stream.assets'), i32('perp.stream.rowAccount'), f64('perp.stream.last'))) {
+    throw new SnapshotError('snapshot margin stream is inconsistent');
+  }
 }
 
 /** The canonical hash of everything that decides the engine's future behaviour. */
@@ -566,6 +579,7 @@ export function stateHash(engine: Engine): string {
   }
   hashBalances(engine, h);
   if (engine.perps.ids.length > 0) hashPerps(engine, h);
+  if (engine.perps.ids.length > 0) hashMarginStream(engine, h);
   return h.digest();
 }
 
@@ -634,6 +648,42 @@ function hashPerps(engine: Engine, h: StateHasher): void {
       const cell = row * p.stride + c;
       if (p.cellIsolated[cell] === 0) continue;
       h.number(p.rowAccount[row]!).number(p.ids[c]!).number(p.modeOf(row)).number(p.isolatedWallet[cell]!);
+    }
+  }
+}
+
+/**
+ * The margin stream, once it has swept (so that an engine that never did hashes as before
+ * it): the last threshold, and the figures last written (with their margin call flags) by
+ * account and asset, then by account, perpetual and position side for isolated positions,
+ * those not all zeros (a kept row of zeros says what no row says). Not its marks: they
+ * only narrow where a sweep looks, and two engines in one state write the same sweep
+ * whatever they marked (perp/margin-stream.ts).
+ */
+function hashMarginStream(engine: Engine, h: StateHasher): void {
+  const s = engine.perps.stream;
+  if (s.swept === 0) return;
+  h.string('margin stream').number(s.marginCallPpm);
+  const slots = s.assets.map((asset, slot) => [asset, slot] as const).sort((x, y) => x[0] - y[0]);
+  const rows = Array.from({ length: s.rows }, (_, row) => row).sort((x, y) => s.rowAccount[x]! - s.rowAccount[y]!);
+  for (const row of rows) {
+    for (const [asset, slot] of slots) {
+      const at = (row * s.slotStride + slot) * Kept.WORDS;
+      const words = Array.from(s.last.subarray(at, at + Kept.WORDS));
+      if (words.every((x) => x === 0)) continue;
+      h.number(s.rowAccount[row]!).number(asset).numbers(words);
+    }
+  }
+  const p = engine.perps;
+  if (!p.isolatedUsed) return;
+  h.string('isolated margin stream');
+  const perpRows = Array.from({ length: p.rows }, (_, row) => row).sort((x, y) => p.rowAccount[x]! - p.rowAccount[y]! || p.modeOf(x) - p.modeOf(y));
+  for (const row of perpRows) {
+    for (let c = 0; c < p.ids.length; c++) {
+      const at = (row * p.stride + c) * Kept.WORDS;
+      const words = Array.from(p.isolatedLast.subarray(at, at + Kept.WORDS));
+      if (words.every((x) => x === 0)) continue;
+      h.number(p.rowAccount[row]!).number(p.ids[c]!).number(p.modeOf(row)).numbers(words);
     }
   }
 }

@@ -183,7 +183,7 @@ export const enum Limits {
   /** Flags a command may set (ReduceOnly, ClosePosition, MarkPrice, PositionLong, PositionShort); the rest are the engine's own. */
   ORDER_FLAGS_SETTABLE = 13 | 64 | 128,
   /** Command kinds are 1 to this. */
-  COMMAND_KIND_MAX = 27,
+  COMMAND_KIND_MAX = 28,
   /** Asset ids are 1 to this less one. */
   MAX_ASSETS = 4096,
   /** An asset's minor unit is at most 10^-18 of its unit (as ETH's wei). */

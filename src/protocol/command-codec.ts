@@ -61,6 +61,9 @@
 //   ModifyIsolatedMargin carries its positionSide in flags (84: LONG 64, SHORT 128) and goes on:
 //   88  marginChange (f64: 1 add, 2 reduce) | 96 amount (f64)
 //  104  end (POSITION_MARGIN_RECORD_BYTES)
+//   MarginSweep goes on:
+//   88  marginCallPpm (f64: the margin call ratio in ppm, 0 none)
+//   96  end (LEVERAGE_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -72,8 +75,8 @@
 // Version 1 had i64 fields, version 2 no spot fields in AddInstrument, version 3 no perpetual
 // fields in AddInstrument (its symbol was at 160), version 4 no quoteOrderQty in PlaceOrder;
 // no journal of any of them exists. New kinds (SetPositionMode, SetMarginType,
-// ModifyIsolatedMargin) left every existing record as it was, so the version stayed 5: a
-// build before them refuses them as UnknownCommand.
+// ModifyIsolatedMargin, MarginSweep) left every existing record as it was, so the version
+// stayed 5: a build before them refuses them as UnknownCommand.
 
 import { Command, CommandKind } from '../core/index.js';
 
@@ -197,6 +200,7 @@ export function encodedLength(cmd: Command): number {
     case CommandKind.SetLeverage:
     case CommandKind.SetPositionMode:
     case CommandKind.SetMarginType:
+    case CommandKind.MarginSweep:
       return LEVERAGE_RECORD_BYTES;
     case CommandKind.ModifyIsolatedMargin:
       return POSITION_MARGIN_RECORD_BYTES;
@@ -312,6 +316,9 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       setF64(view, offset + O_PERP, cmd.marginChange);
       setF64(view, offset + O_PERP + 8, cmd.amount);
       return length;
+    case CommandKind.MarginSweep:
+      setF64(view, offset + O_PERP, cmd.marginCallPpm);
+      return length;
     default:
       return length;
   }
@@ -415,7 +422,7 @@ function clearOwnFields(cmd: Command): void {
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
   cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
-  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = cmd.marginType = cmd.marginChange = 0;
+  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = cmd.marginType = cmd.marginChange = cmd.marginCallPpm = 0;
   cmd.fundingIntervalUs = cmd.interestRate = cmd.fundingCap = cmd.fundingFloor = cmd.fundingTimeUs = 0;
 }
 
@@ -506,6 +513,10 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
       if (length < POSITION_MARGIN_RECORD_BYTES) throw new CodecError('bad position margin record length');
       cmd.marginChange = view.getFloat64(offset + O_PERP, true) + 0;
       cmd.amount = view.getFloat64(offset + O_PERP + 8, true) + 0;
+      return length;
+    case CommandKind.MarginSweep:
+      if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad margin sweep record length');
+      cmd.marginCallPpm = view.getFloat64(offset + O_PERP, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

@@ -35,6 +35,7 @@ export const COMMAND_NAMES: Record<number, string> = {
   [CommandKind.SetPositionMode]: 'SetPositionMode',
   [CommandKind.SetMarginType]: 'SetMarginType',
   [CommandKind.ModifyIsolatedMargin]: 'ModifyIsolatedMargin',
+  [CommandKind.MarginSweep]: 'MarginSweep',
 } satisfies Record<CommandKind, string>;
 
 /** A name for a value, or the value itself when it has none (a bad value stays visible). */
@@ -161,6 +162,8 @@ export function commandToJson(cmd: Command): EventJson {
         marginChange: named(MARGIN_CHANGE_NAMES, cmd.marginChange),
         amount: cmd.amount,
       };
+    case CommandKind.MarginSweep:
+      return { ...base, marginCallPpm: cmd.marginCallPpm };
     default:
       return base;
   }

@@ -30,6 +30,9 @@ import {
   EvPositionMode,
   EvMarginType,
   EvIsolatedLedger,
+  EvAccountMargin,
+  EvIsolatedMargin,
+  EvMarginCall,
   EvMarkPrice,
   EvFunding,
   EvLeverageBracket,
@@ -460,6 +463,52 @@ export class EventReader {
           ref: w[at + EvIsolatedLedger.REF]!,
           isolatedWallet: w[at + EvIsolatedLedger.ISOLATED_WALLET]!,
         };
+      case EventKind.AccountMargin:
+        return {
+          ...base,
+          accountId: w[at + EvAccountMargin.ACCOUNT]!,
+          assetId: w[at + EvAccountMargin.ASSET]!,
+          wallet: w[at + EvAccountMargin.WALLET]!,
+          isolatedWallet: w[at + EvAccountMargin.ISOLATED_WALLET]!,
+          unrealizedPnl: w[at + EvAccountMargin.UNREALIZED_PNL]!,
+          marginBalance: w[at + EvAccountMargin.MARGIN_BALANCE]!,
+          initialMargin: w[at + EvAccountMargin.INITIAL_MARGIN]!,
+          maintenanceMargin: w[at + EvAccountMargin.MAINTENANCE_MARGIN]!,
+          availableBalance: w[at + EvAccountMargin.AVAILABLE_BALANCE]!,
+          marginRatioPpm: ratioJson(w[at + EvAccountMargin.MARGIN_RATIO_PPM]!),
+        };
+      case EventKind.IsolatedMargin:
+        return {
+          ...base,
+          accountId: w[at + EvIsolatedMargin.ACCOUNT]!,
+          instrumentId: w[at + EvIsolatedMargin.INSTRUMENT]!,
+          positionSide: POSITION_SIDE_NAMES[w[at + EvIsolatedMargin.POSITION_SIDE]!] ?? w[at + EvIsolatedMargin.POSITION_SIDE]!,
+          assetId: w[at + EvIsolatedMargin.ASSET]!,
+          size: w[at + EvIsolatedMargin.SIZE]!,
+          isolatedWallet: w[at + EvIsolatedMargin.ISOLATED_WALLET]!,
+          unrealizedPnl: w[at + EvIsolatedMargin.UNREALIZED_PNL]!,
+          marginBalance: w[at + EvIsolatedMargin.MARGIN_BALANCE]!,
+          initialMargin: w[at + EvIsolatedMargin.INITIAL_MARGIN]!,
+          maintenanceMargin: w[at + EvIsolatedMargin.MAINTENANCE_MARGIN]!,
+          marginRatioPpm: ratioJson(w[at + EvIsolatedMargin.MARGIN_RATIO_PPM]!),
+          maxRemovable: w[at + EvIsolatedMargin.MAX_REMOVABLE]!,
+        };
+      case EventKind.MarginCall: {
+        const instrumentId = w[at + EvMarginCall.INSTRUMENT]!;
+        return {
+          ...base,
+          accountId: w[at + EvMarginCall.ACCOUNT]!,
+          assetId: w[at + EvMarginCall.ASSET]!,
+          marginType: instrumentId === 0 ? 'CROSSED' : 'ISOLATED',
+          instrumentId,
+          positionSide: POSITION_SIDE_NAMES[w[at + EvMarginCall.POSITION_SIDE]!] ?? w[at + EvMarginCall.POSITION_SIDE]!,
+          marginRatioPpm: ratioJson(w[at + EvMarginCall.MARGIN_RATIO_PPM]!),
+          marginBalance: w[at + EvMarginCall.MARGIN_BALANCE]!,
+          maintenanceMargin: w[at + EvMarginCall.MAINTENANCE_MARGIN]!,
+          wallet: w[at + EvMarginCall.WALLET]!,
+          marginCallPpm: w[at + EvMarginCall.MARGIN_CALL_PPM]!,
+        };
+      }
       case EventKind.AccountLimits:
         return { ...base, accountId: w[at + EvAccountLimits.ACCOUNT]!, maxOpenOrders: w[at + EvAccountLimits.MAX_OPEN_ORDERS]!, maxOpenConditional: w[at + EvAccountLimits.MAX_OPEN_CONDITIONAL]! };
       default:
@@ -490,6 +539,14 @@ function defined(fields: Record<string, string | number | boolean | undefined>):
     if (value !== undefined) out[key] = value;
   }
   return out;
+}
+
+/**
+ * A margin ratio for JSON: the number of ppm, or the string "Infinity" at or below a zero
+ * margin balance with maintenance due (JSON has no Infinity, and null would hide it).
+ */
+function ratioJson(ppm: number): number | string {
+  return Number.isFinite(ppm) ? ppm : 'Infinity';
 }
 
 /** Binance's positionSide names, by the code PositionChanged and IsolatedLedger carry (a row's mode). */

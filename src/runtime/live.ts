@@ -7,7 +7,9 @@
 // journal like everything else). Perpetuals' time-driven work is commands the same way
 // (`perps`): a premium sample of each every `sampleMs`, and at each funding time (every
 // multiple of `fundingIntervalMs` since the epoch, the engine's default schedule) a
-// SettleFunding of each; a funding the engine does not find due is refused, and journaled.
+// SettleFunding of each; a funding the engine does not find due is refused, and journaled;
+// and every `marginSweepMs` a MarginSweep, which writes the accounts' margin figures that
+// changed since the last one and the margin calls (core/perp/margin-stream.ts).
 // Index prices come from outside (`indexFeed`, index-feed.ts): sources polled over HTTP,
 // their composite submitted as SetIndexPrice commands like any client's.
 
@@ -39,6 +41,22 @@ export interface PerpSchedule {
   sampleMs: number;
   /** Funding times: the multiples of this since the epoch (Binance: 8 hours). */
   fundingIntervalMs: number;
+  /** A MarginSweep this often (default 1,000 ms; 0: none, and no margin events). */
+  marginSweepMs?: number;
+  /** The margin ratio, in ppm, at which the sweeps margin-call an account or isolated position (default 800,000: 80%; 0: none). */
+  marginCallPpm?: number;
+}
+
+export const DEFAULT_MARGIN_SWEEP_MS = 1_000;
+export const DEFAULT_MARGIN_CALL_PPM = 800_000;
+
+/** The perpetuals schedule's margin sweep options, checked (an error names the field); undefined when sweeps are off. */
+function marginSweepOf(perps: PerpSchedule): { ms: number; marginCallPpm: number } | undefined {
+  const ms = perps.marginSweepMs ?? DEFAULT_MARGIN_SWEEP_MS;
+  const marginCallPpm = perps.marginCallPpm ?? DEFAULT_MARGIN_CALL_PPM;
+  if (!(Number.isInteger(ms) && ms >= 0)) throw new Error(`perps.marginSweepMs must be a whole number of milliseconds, 0 for none (got ${ms})`);
+  if (!(Number.isInteger(marginCallPpm) && marginCallPpm >= 0 && marginCallPpm <= 1_000_000)) throw new Error(`perps.marginCallPpm must be an integer from 0 to 1000000 (got ${marginCallPpm})`);
+  return ms === 0 ? undefined : { ms, marginCallPpm };
 }
 
 export interface LiveResult {
@@ -68,6 +86,7 @@ export class LiveRuntime {
   private closed = false;
   private readonly scratch = new Command();
   private perpTicker: NodeJS.Timeout | undefined;
+  private marginTicker: NodeJS.Timeout | undefined;
   /** The next funding time the schedule sends SettleFunding at, in microseconds. */
   private nextFundingUs = 0;
   private indexFeed: IndexFeed | undefined;
@@ -93,6 +112,7 @@ export class LiveRuntime {
   static async open(options: LiveOptions): Promise<LiveRuntime> {
     // The feed's options are checked before anything is opened (an error names the field).
     const opened: { runtime?: LiveRuntime } = {};
+    const marginSweep = options.perps === undefined ? undefined : marginSweepOf(options.perps);
     const indexFeed = options.indexFeed === undefined ? undefined : new IndexFeed(options.indexFeed, (cmd) => opened.runtime!.submit(cmd));
     const journal = Journal.open(journalDir(options.dataDir), { durability: options.durability ?? 'fsync' });
     const recovered = recover(options.dataDir, journal.lastSeq);
@@ -109,6 +129,7 @@ export class LiveRuntime {
       runtime.nextFundingUs = (Math.floor(runtime.nowUs() / intervalUs) + 1) * intervalUs;
       runtime.perpTicker = setInterval(() => runtime.perpTick(perps), perps.sampleMs);
     }
+    if (marginSweep !== undefined) runtime.marginTicker = setInterval(() => runtime.marginTick(marginSweep.marginCallPpm), marginSweep.ms);
     opened.runtime = runtime;
     runtime.indexFeed = indexFeed;
     indexFeed?.start();
@@ -157,6 +178,7 @@ export class LiveRuntime {
   async close(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
     if (this.perpTicker !== undefined) clearInterval(this.perpTicker);
+    if (this.marginTicker !== undefined) clearInterval(this.marginTicker);
     await this.indexFeed?.stop();
     this.closed = true;
     await this.settle();
@@ -196,6 +218,15 @@ export class LiveRuntime {
       cmd.instrumentId = instrumentId;
       this.submit(cmd).catch(() => undefined);
     }
+  }
+
+  /** The margin stream's schedule: a MarginSweep (journaled, so a replay writes the same margin events). */
+  private marginTick(marginCallPpm: number): void {
+    if (this.closed || this.failure !== undefined) return;
+    const cmd = new Command();
+    cmd.kind = CommandKind.MarginSweep;
+    cmd.marginCallPpm = marginCallPpm;
+    this.submit(cmd).catch(() => undefined);
   }
 
   /** Waits until every command submitted so far has been committed and handed to the engine. */

@@ -124,6 +124,7 @@ function full(kind: number): Command {
   c.dualSide = 1;
   c.marginType = 1;
   c.marginChange = 2;
+  c.marginCallPpm = 250_000;
   c.mmrPpm = 4_000;
   c.fundingIntervalUs = 28_800_000_000;
   c.interestRate = -10_000;
@@ -151,6 +152,7 @@ function expectedDecode(c: Command): Command {
   if (c.kind !== CommandKind.SetPositionMode) e.dualSide = 0;
   if (c.kind !== CommandKind.SetMarginType) e.marginType = 0;
   if (c.kind !== CommandKind.ModifyIsolatedMargin) e.marginChange = 0;
+  if (c.kind !== CommandKind.MarginSweep) e.marginCallPpm = 0;
   if (c.kind !== CommandKind.SetFundingParams) e.fundingIntervalUs = e.interestRate = e.fundingCap = e.fundingFloor = e.fundingTimeUs = 0;
   if (c.kind !== CommandKind.AddInstrument && c.kind !== CommandKind.AddAsset) e.symbol = '';
   if (c.kind !== CommandKind.AddAsset && c.kind !== CommandKind.Deposit && c.kind !== CommandKind.Withdraw) e.assetId = 0;
@@ -220,6 +222,7 @@ void describe('command records', () => {
       [CommandKind.SetPositionMode]: 96,
       [CommandKind.SetMarginType]: 96,
       [CommandKind.ModifyIsolatedMargin]: 104,
+      [CommandKind.MarginSweep]: 96,
       [CommandKind.AddAsset]: 96 + 16,
       [CommandKind.Deposit]: 112,
       [CommandKind.Withdraw]: 112,
@@ -269,6 +272,7 @@ void describe('command records', () => {
     assert.deepEqual([0, 1, 2, 3, 4].map((k) => funding.getFloat64(O_PERP + 8 * k, true)), [28_800_000_000, -10_000, 750_000, -750_000, T0 + 5e9]);
     assert.equal(encode(full(CommandKind.SetLeverage)).getFloat64(O_PERP, true), 125);
     assert.equal(encode(full(CommandKind.SetMarginType)).getFloat64(O_PERP, true), 1);
+    assert.equal(encode(full(CommandKind.MarginSweep)).getFloat64(O_PERP, true), 250_000);
     const margin = encode(full(CommandKind.ModifyIsolatedMargin));
     assert.deepEqual([margin.getFloat64(O_PERP, true), margin.getFloat64(O_PERP + 8, true), margin.getUint8(O_FLAGS)], [2, 2 ** 52 + 7, 1]);
     const f64 = (at: number) => view.getFloat64(at, true);

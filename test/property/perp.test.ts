@@ -34,12 +34,23 @@
 //   touches it), and of a cross one nothing in an isolated wallet; after a removal the
 //   wallet still covers the position's initial margin at mark (rounded up, computed here)
 //   after its unrealized loss.
-// An engine restored from a snapshot at a random point ends in the same state hash.
+// - the margin stream (perp/margin-stream.ts): a MarginSweep after most commands (three in
+//   five, so that some follow several), not drawn from the streams (their commands and seeds
+//   are as they were), at a 3% margin call threshold (often reached here) but for a stretch
+//   at 80% now and then. After each: every AccountMargin and IsolatedMargin event is what
+//   accountMargin and isolatedMargin give then, and says something new; every account's
+//   figures, and every isolated position's, are the last ones written for it (none that
+//   changed was missed: with the invariant sweep's check after every command that an
+//   account the next sweep would not look at has its last figures, this is what makes the
+//   marks a superset of the changes); the MarginCall events are exactly the crossings
+//   upward since the last sweep (a model of who is past the threshold).
+// An engine restored from a snapshot at a random point writes the same events for every
+// command after it (the sweeps' included) and ends in the same state hash.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Command, CommandKind, ContractKind, Engine, InstrumentStatus, isConditional, openOrders, OrderFlag, OrderType, Reject, TimeInForce, verify } from '../../src/core/index.js';
+import { type AccountMargin, Command, CommandKind, ContractKind, Engine, InstrumentStatus, isConditional, openOrders, OrderFlag, OrderType, Reject, TimeInForce, verify } from '../../src/core/index.js';
 import { EventReader, type EventJson } from '../../src/protocol/index.js';
 import { assertProperty, fcParams } from './streams.js';
 
@@ -598,11 +609,96 @@ function checkReduceOnlyResting(engine: Engine): void {
 
 let solventVerified = 0;
 
+/** Margin sweeps follow the commands at k % 5 of 0, 1 and 3. */
+const sweepsAfter = (k: number): boolean => k % 5 === 0 || k % 5 === 1 || k % 5 === 3;
+/** The sweeps' margin call threshold: 3%, but 80% for every third stretch of 40 commands (a change weighs every account). */
+const marginCallAt = (k: number): number => (Math.floor(k / 40) % 3 === 2 ? 800_000 : 30_000);
+
+const NO_FIGURES = [0, 0, 0, 0, 0, 0, 0, 0];
+const crossFigures = (m: AccountMargin): number[] => [m.wallet, m.isolatedWallet, m.unrealizedPnl, m.marginBalance, m.initialMargin, m.maintenanceMargin, m.availableBalance, m.marginRatioPpm];
+const ratioOf = (x: unknown): number => (x === 'Infinity' ? Infinity : (x as number));
+const calledAt = (threshold: number, maintenance: number, ratioPpm: number): boolean => threshold > 0 && maintenance > 0 && ratioPpm >= threshold;
+
+/** The margin stream as its events tell it: the last figures written per account and isolated position, and who was past the threshold at the last sweep. */
+class MarginObserver {
+  readonly cross = new Map<number, number[]>();
+  /** By `account:instrument:row` (row M: the account's first, BOTH or LONG; S: its SHORT one). */
+  readonly isolated = new Map<string, number[]>();
+  private called = new Set<string>();
+
+  private isolatedNow(engine: Engine, account: number, instrumentId: number, short: boolean): number[] {
+    const m = engine.perps.isolatedMargin(account, instrumentId, short);
+    return m === undefined ? NO_FIGURES : [m.size, m.isolatedWallet, m.unrealizedPnl, m.marginBalance, m.initialMargin, m.maintenanceMargin, m.marginRatioPpm, m.maxRemovable];
+  }
+
+  check(engine: Engine, events: EventJson[], threshold: number): void {
+    const calls: string[] = [];
+    for (const e of events) {
+      const a = e.accountId as number;
+      switch (e.event) {
+        case 'AccountMargin': {
+          assert.equal(e.assetId, 1);
+          const f = [e.wallet, e.isolatedWallet, e.unrealizedPnl, e.marginBalance, e.initialMargin, e.maintenanceMargin, e.availableBalance, ratioOf(e.marginRatioPpm)] as number[];
+          assert.deepEqual(f, crossFigures(engine.perps.accountMargin(a, 1)), `account ${a}'s AccountMargin event is accountMargin at the sweep`);
+          assert.notDeepEqual(f, this.cross.get(a) ?? NO_FIGURES, 'an AccountMargin event says something new');
+          this.cross.set(a, f);
+          note('accountMarginWritten');
+          if (f[7] === Infinity) note('marginRatioInfinite');
+          break;
+        }
+        case 'IsolatedMargin': {
+          const short = e.positionSide === 'SHORT';
+          const key = `${a}:${e.instrumentId}:${short ? 'S' : 'M'}`;
+          const f = [e.size, e.isolatedWallet, e.unrealizedPnl, e.marginBalance, e.initialMargin, e.maintenanceMargin, ratioOf(e.marginRatioPpm), e.maxRemovable] as number[];
+          assert.deepEqual(f, this.isolatedNow(engine, a, e.instrumentId as number, short), `${key}'s IsolatedMargin event is isolatedMargin at the sweep`);
+          assert.notDeepEqual(f, this.isolated.get(key) ?? NO_FIGURES, 'an IsolatedMargin event says something new');
+          this.isolated.set(key, f);
+          note(f[0] === 0 ? 'isolatedMarginClosed' : 'isolatedMarginWritten');
+          break;
+        }
+        case 'MarginCall': {
+          assert.equal(e.marginCallPpm, threshold);
+          assert.ok(ratioOf(e.marginRatioPpm) >= threshold, 'a margin call is at or past the threshold');
+          calls.push(e.instrumentId === 0 ? `c:${a}` : `i:${a}:${e.instrumentId}:${e.positionSide === 'SHORT' ? 'S' : 'M'}`);
+          note(e.instrumentId === 0 ? 'marginCallCross' : 'marginCallIsolated');
+          break;
+        }
+        default:
+          assert.fail(`a margin sweep writes margin events only, not ${String(e.event)}`);
+      }
+    }
+    note(events.length === 0 ? 'marginSweepSilent' : 'marginSweepWrote');
+    // Every account's figures, and every isolated position's, are the last written: none that changed was missed.
+    const past = new Set<string>();
+    for (const a of ACCOUNTS) {
+      const m = engine.perps.accountMargin(a, 1);
+      assert.deepEqual(this.cross.get(a) ?? NO_FIGURES, crossFigures(m), `account ${a}'s cross figures are the last written`);
+      if (calledAt(threshold, m.maintenanceMargin, m.marginRatioPpm)) past.add(`c:${a}`);
+      for (const instrumentId of [2, 3]) {
+        for (const short of [false, true]) {
+          const key = `${a}:${instrumentId}:${short ? 'S' : 'M'}`;
+          const f = this.isolatedNow(engine, a, instrumentId, short);
+          assert.deepEqual(this.isolated.get(key) ?? NO_FIGURES, f, `${key}'s isolated figures are the last written`);
+          if (calledAt(threshold, f[5]!, f[6]!)) past.add(`i:${key}`);
+        }
+      }
+    }
+    // Margin calls: exactly those past the threshold now that were not at the last sweep.
+    assert.deepEqual(calls.sort(), [...past].filter((key) => !this.called.has(key)).sort(), 'the margin calls are the crossings upward');
+    for (const key of this.called) if (!past.has(key)) note('marginCallRearmed');
+    this.called = past;
+  }
+}
+
+/** The words of the events in `engine`'s buffer. */
+const wordsOf = (engine: Engine): number[] => Array.from(engine.events.words.subarray(0, engine.events.end));
+
 function run(ops: Fields[], restoreAt: number): void {
   let engine = new Engine({ orderCapacity: 8, levelCapacity: 4 });
   const cmd = new Command();
   const clock = new Clock();
   const observer = new Observer();
+  const margins = new MarginObserver();
   for (const fields of SETUP) {
     assert.equal(apply(engine, cmd, fields, ++clock.seq, clock.timeUs), Reject.None);
     observer.reader.read(engine.events);
@@ -622,7 +718,28 @@ function run(ops: Fields[], restoreAt: number): void {
     } catch (error) {
       throw new Error(`after command ${k + 1} ${JSON.stringify(fields)}: ${(error as Error).message}`, { cause: error });
     }
-    if (other !== undefined) apply(other, cmd, fields, seq, clock.timeUs);
+    const words = wordsOf(engine);
+    if (other !== undefined) {
+      apply(other, cmd, fields, seq, clock.timeUs);
+      assert.deepEqual(wordsOf(other), words, `after command ${k + 1}: the restored engine writes what the original does`);
+    }
+    if (sweepsAfter(k)) {
+      const sweep: Fields = { kind: CommandKind.MarginSweep, marginCallPpm: marginCallAt(k) };
+      const sweepSeq = ++clock.seq;
+      assert.equal(apply(engine, cmd, sweep, sweepSeq, clock.timeUs), Reject.None);
+      try {
+        engine.checkInvariants();
+        margins.check(engine, observer.reader.read(engine.events), sweep.marginCallPpm!);
+      } catch (error) {
+        throw new Error(`at the sweep after command ${k + 1} ${JSON.stringify(fields)}: ${(error as Error).message}`, { cause: error });
+      }
+      if (other !== undefined) {
+        const swept = wordsOf(engine);
+        apply(other, cmd, sweep, sweepSeq, clock.timeUs);
+        assert.deepEqual(wordsOf(other), swept, `at the sweep after command ${k + 1}: the restored engine writes what the original does`);
+        note('restoredSweep');
+      }
+    }
     if (k === restoreAt) {
       // Restored with mark-price orders waiting: their sides must come back whole.
       if (engine.perps.markTriggers.levelsLive > 0) note('restoredMidWait');
@@ -682,4 +799,10 @@ void test('perpetual streams: open interest, clearing, conservation, ledger, zer
   assert.ok(count(CommandKind.SetLeverage, Reject.IsolatedLeverageReduction) > 10, 'isolated leverage reductions refused');
   for (const key of ['isolatedOpened', 'isolatedReleased', 'isolatedRealized', 'isolatedFunding', 'isolatedRemoved', 'isolatedRemovedToTheEdge', 'isolatedClosed', 'isolatedReduced']) assert.ok((seen.get(key) ?? 0) > 10, `streams reach ${key}`);
   assert.ok((seen.get('isolatedLossTookWallet') ?? 0) > 0, 'streams reach a loss that takes a whole isolated wallet');
+  // The margin stream: figures written, isolated positions written and closed, margin calls of
+  // both kinds and re-armed, sweeps with nothing to say, sweeps after a restore (this seed:
+  // 18,559, 2,003, 44, 131, 772, 377, 37,234 and 27,300).
+  for (const key of ['accountMarginWritten', 'isolatedMarginWritten', 'isolatedMarginClosed', 'marginCallCross', 'marginCallIsolated', 'marginCallRearmed', 'marginSweepSilent', 'restoredSweep']) {
+    assert.ok((seen.get(key) ?? 0) > 20, `streams reach ${key}`);
+  }
 });

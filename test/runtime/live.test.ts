@@ -1,12 +1,14 @@
 // The live runtime: commands submitted as a gateway would, answered once durable and
 // applied; a GTD order expires by the runtime's own AdvanceTime ticks with no traffic; a
-// reopened data directory is the same state, and so is a replay of its journal.
+// reopened data directory is the same state, and so is a replay of its journal. The
+// perpetuals schedule: premium samples, funding, and margin sweeps whose events a replay
+// writes again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Command, CommandKind, DoneReason, Engine, EvDone, EventKind, EvFunding, eventWords, Reject, Side, TimeInForce } from '../../src/core/index.js';
+import { Command, CommandKind, DoneReason, Engine, EvAccountMargin, EvDone, EventKind, EvFunding, eventWords, Reject, Side, TimeInForce } from '../../src/core/index.js';
 import { journalDir, replayJournal } from '../../src/journal/recovery.js';
 import { LiveRuntime } from '../../src/runtime/live.js';
 import { ETH_SPEC, instrumentFields } from '../core/helpers.js';
@@ -156,5 +158,80 @@ void describe('live runtime: the perpetuals schedule', () => {
     } finally {
       if (!closed) await live.close();
     }
+  });
+});
+
+void describe('live runtime: margin sweeps', () => {
+  /** The margin events (AccountMargin, IsolatedMargin, MarginCall) among `count` words at `offset`, as words. */
+  function marginWords(words: Float64Array, offset: number, count: number): number[] {
+    const out: number[] = [];
+    for (let at = offset; at < offset + count; at += eventWords(words[at]!)) {
+      const kind = words[at]!;
+      if (kind === EventKind.AccountMargin || kind === EventKind.IsolatedMargin || kind === EventKind.MarginCall) out.push(...words.subarray(at, at + eventWords(kind)));
+    }
+    return out;
+  }
+
+  void test('a MarginSweep every marginSweepMs writes the figures that changed, journaled, so a replay writes the same margin events', { timeout: 20_000 }, async () => {
+    const dataDir = join(tmp, 'margin');
+    const written = new Map<number, number[]>();
+    let filled: number[] | undefined;
+    const live = await LiveRuntime.open({
+      dataDir,
+      durability: 'os',
+      // Samples and funding out of the way: the sweeps alone, every 10 ms, margin calls at 80%.
+      perps: { instrumentIds: [PERP], sampleMs: 600_000, fundingIntervalMs: 8 * 3_600_000, marginSweepMs: 10, marginCallPpm: 800_000 },
+      onResult: (seq, _code, words, offset, count) => {
+        const margin = marginWords(words, offset, count);
+        if (margin.length === 0) return;
+        written.set(seq, margin);
+        for (let at = 0; at < margin.length; at += eventWords(margin[at]!)) {
+          if (margin[at] === EventKind.AccountMargin && margin[at + EvAccountMargin.ACCOUNT] === 1 && margin[at + EvAccountMargin.INITIAL_MARGIN]! > 0) filled = margin.slice(at, at + EvAccountMargin.WORDS);
+        }
+      },
+    });
+    let closed = false;
+    try {
+      const ok = async (fields: Partial<Command>): Promise<void> => assert.equal((await live.submit(command(fields))).code, Reject.None, JSON.stringify(fields));
+      await ok({ kind: CommandKind.AddAsset, assetId: USDT_ASSET, symbol: 'USDT', scale: 8 });
+      await ok(instrumentFields(PERP_SPEC) as Partial<Command>);
+      for (const [bracket, [cap, leverage, mmrPpm]] of BRACKETS.entries()) await ok({ kind: CommandKind.SetLeverageBracket, instrumentId: PERP, bracket, notionalCap: cap * 100_000_000, leverage, mmrPpm });
+      await ok({ kind: CommandKind.SetIndexPrice, instrumentId: PERP, price: 1_000_000 });
+      for (const accountId of [1, 2]) await ok({ kind: CommandKind.Deposit, accountId, assetId: USDT_ASSET, amount: 10_000 * 100_000_000, transferId: accountId });
+      await ok({ kind: CommandKind.PlaceOrder, accountId: 2, instrumentId: PERP, side: Side.Sell, price: 1_000_000, qty: 1_000 });
+      await ok({ kind: CommandKind.PlaceOrder, accountId: 1, instrumentId: PERP, side: Side.Buy, price: 1_000_000, qty: 1_000, timeInForce: TimeInForce.IOC });
+      const deadline = performance.now() + 5_000;
+      while (filled === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // 1 BTC at 10,000 at 20x: 500 USDT posted, 40 maintained, of a 10,000 USDT wallet.
+      assert.ok(filled !== undefined, 'a sweep wrote the long\'s figures');
+      assert.deepEqual([filled[EvAccountMargin.WALLET], filled[EvAccountMargin.INITIAL_MARGIN], filled[EvAccountMargin.MAINTENANCE_MARGIN], filled[EvAccountMargin.MARGIN_RATIO_PPM]], [10_000e8, 500e8, 40e8, 4_000]);
+      const { seq, stateHash } = await live.stateHash();
+      await live.close();
+      closed = true;
+      // The replay: the same margin events at the same seqs, and the same state.
+      const engine = new Engine();
+      const replayed = new Map<number, number[]>();
+      let sweeps = 0;
+      replayJournal(engine, journalDir(dataDir), {
+        toSeq: seq,
+        onCommand: (cmd, code, e) => {
+          if (cmd.kind === CommandKind.MarginSweep && code === Reject.None) sweeps++;
+          const margin = marginWords(e.events.words, 0, e.events.end);
+          if (margin.length > 0) replayed.set(cmd.seq, margin);
+        },
+      });
+      assert.ok(sweeps > 1, 'the sweeps are in the journal');
+      assert.deepEqual(replayed, new Map([...written].filter(([at]) => at <= seq)));
+      assert.equal(engine.stateHash(), stateHash);
+    } finally {
+      if (!closed) await live.close();
+    }
+  });
+
+  void test('its options are checked before the data directory opens, errors naming the field', async () => {
+    const dataDir = join(tmp, 'margin-bad');
+    await assert.rejects(LiveRuntime.open({ dataDir, perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000, marginCallPpm: 1_000_001 } }), /perps\.marginCallPpm/);
+    await assert.rejects(LiveRuntime.open({ dataDir, perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000, marginSweepMs: -1 } }), /perps\.marginSweepMs/);
+    assert.equal(existsSync(dataDir), false);
   });
 });

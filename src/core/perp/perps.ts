@@ -52,6 +52,12 @@
 // (the margin check, withdrawals, accountMargin) leaves isolated positions out: only their
 // open orders' margin is posted from the cross wallet.
 //
+// Margin stream (perp/margin-stream.ts): what changes an account's figures marks the
+// account there in O(1) (`stream.dirtyAccount`), a new mark price, brackets or funding marks
+// the perpetual, and each cell change marks its row engaged on its perpetual (`engaged`);
+// a MarginSweep command works the figures out with `accountFigures` and `isolatedFigures`,
+// the code of the queries `accountMargin` and `isolatedMargin`.
+//
 // Hot path: the engine tests one flag (`active`, set by the first perpetual) and calls out
 // of line (the matching loop tests a resting order's reduce-only bit); an engine without
 // perpetuals runs, hashes and snapshots as before. An engine where no account chose isolated
@@ -77,6 +83,7 @@ import { applyFill } from './position.js';
 import { divCeil, divFloor, mulDivCeil, mulDivFloor } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
+import { Cross, Iso, Kept, MarginStream } from './margin-stream.js';
 import { emitReduceOnlyTrimmed, reducibleQty, ReduceOnlyOrders } from './reduce-only.js';
 
 /**
@@ -269,6 +276,28 @@ export class Perps {
   /** Whether any account ever chose isolated margin: the one flag cross-only engines test. */
   isolatedUsed = false;
 
+  /**
+   * The margin stream (perp/margin-stream.ts): the accounts and perpetuals marked since the
+   * last MarginSweep, and the figures it last wrote.
+   */
+  readonly stream = new MarginStream();
+  /**
+   * The margin stream's isolated positions: the last figures a sweep wrote for each cell
+   * (Kept.WORDS a cell, as `isolatedWallet` one), allocated and grown with the isolated arrays.
+   */
+  isolatedLast = new Float64Array(0);
+  /**
+   * The rows engaged on each perpetual (a position or open orders there, so that its mark
+   * moves their figures), for the margin stream: a bitmap per column of `engagedWords`
+   * 32-bit words (bit `row & 31` of word `row >>> 5`), set whenever a cell changes (`touch`)
+   * and cleared by a sweep where it finds the row idle. A superset, so not state: rebuilt
+   * from the cells on restore.
+   */
+  engaged = new Int32Array(4);
+  engagedWords = 1;
+  /** Accounts' figures for the queries (accountMargin, isolatedMargin). */
+  private readonly figures = new Float64Array(Cross.FIGURES);
+
   /** Book levels walked for an impact price, best first (grown when deeper). */
   private walkPrices = new Float64Array(64);
   private walkQtys = new Float64Array(64);
@@ -302,6 +331,7 @@ export class Perps {
     const instruments = this.instruments;
     this.markTriggers.addInstrument(instrumentId);
     this.maxPositionQty[instrumentId] = Math.floor(Limits.MAX_SAFE / (instruments.maxPrice[instrumentId]! * instruments.notionalMinor[instrumentId]!));
+    this.stream.listed(instrumentId, instruments.marginAsset[instrumentId]!, this.column.length);
     this.active = true;
   }
 
@@ -315,6 +345,8 @@ export class Perps {
     if (!this.isPerp(id)) return Reject.NotPerpetual;
     if (!this.brackets.valid(id, cmd.bracket, cmd.notionalCap, cmd.leverage, cmd.mmrPpm)) return Reject.InvalidLeverageBracket;
     this.brackets.set(id, cmd.bracket, cmd.notionalCap, cmd.leverage, cmd.mmrPpm);
+    // Maintenance, and the default leverage's initial margin, of everyone engaged there.
+    this.stream.dirtyInstrument(id);
     const at = this.events.reserve(EventKind.LeverageBracket, EvLeverageBracket.WORDS);
     const w = this.events.words;
     const k = id * Bracket.MAX + cmd.bracket;
@@ -386,6 +418,7 @@ export class Perps {
     }
     this.cells[(this.rowOf(account) * this.stride + this.column[id]!) * Cell.WORDS + Cell.LEVERAGE] = lev;
     if (this.hedgeRows !== 0) this.setHedgeLeverage(this.rowOf(account), id, lev);
+    this.stream.dirtyAccount(account);
     const at = this.events.reserve(EventKind.Leverage, EvLeverage.WORDS);
     const w = this.events.words;
     w[at + EvLeverage.ACCOUNT] = account;
@@ -486,6 +519,7 @@ export class Perps {
     const max = this.instruments.maxPrice[id]!;
     if (mark > max) mark = max;
     if (mark === this.markPrice[id] && !always) return;
+    if (mark !== this.markPrice[id]) this.stream.dirtyInstrument(id);
     this.markPrice[id] = mark;
     // Mark-price orders waiting on this perpetual: the engine looks whether the new mark reached them.
     const first = id * BookSide.PER_INSTRUMENT;
@@ -596,6 +630,9 @@ export class Perps {
     w[e + EvFunding.REMAINDER] = remainder;
     w[e + EvFunding.SHORTFALL] = shortfall;
     w[e + EvFunding.FUNDING_TIME_US] = due;
+    // Every position's wallet there, and the fee account's.
+    this.stream.dirtyInstrument(id);
+    this.stream.dirtyAccount(this.settlement.feeAccountId);
     this.lastFundingRate[id] = rate;
     this.sampleCount[id] = 0;
     this.sampleWeighted[id] = 0;
@@ -642,6 +679,8 @@ export class Perps {
 
   /** The pre-trade checks of a new order; on Reject.None, a priced order is counted from here on. */
   place(cmd: Command, conditional: boolean): number {
+    // Before the perpetual test: a spot order's lock moves the free balance, a wallet if its asset margins perpetuals.
+    this.stream.dirtyAccount(cmd.accountId);
     const id = cmd.instrumentId;
     if (!this.isPerp(id)) return Reject.None;
     // Hedge mode: the order's position side must match the account's mode (none before any hedge account).
@@ -667,6 +706,7 @@ export class Perps {
 
   /** An amend: the order's counted totals move from its old price and quantity to the new; refused if that needs more margin than there is. */
   amend(slot: number, cmd: Command): number {
+    this.stream.dirtyAccount(cmd.accountId);
     const id = cmd.instrumentId;
     if (!this.isPerp(id)) return Reject.None;
     const pool = this.pool;
@@ -696,6 +736,7 @@ export class Perps {
    */
   fire(slot: number): boolean {
     const pool = this.pool;
+    this.stream.dirtyAccount(pool.account(slot));
     const id = pool.instrument(slot);
     if (!this.isPerp(id)) return true;
     const price = isMarketLike(pool.type(slot)) ? 0 : pool.price(slot);
@@ -753,6 +794,7 @@ export class Perps {
   /** A resting order was cut by `cut` in place (a reduce-only trim): its account's totals lose it. */
   trimmed(slot: number, cut: number): void {
     const pool = this.pool;
+    this.stream.dirtyAccount(pool.account(slot));
     const id = pool.instrument(slot);
     this.count(pool.account(slot), id, pool.side(slot), -cut, -cut * pool.price(slot) * this.instruments.notionalMinor[id]!, pool.flags(slot));
   }
@@ -760,6 +802,7 @@ export class Perps {
   /** An order left the engine: what it had left leaves its account's totals. */
   ended(slot: number): void {
     const pool = this.pool;
+    this.stream.dirtyAccount(pool.account(slot));
     if ((pool.flags(slot) & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) === OrderFlag.ReduceOnly && this.isPerp(pool.instrument(slot))) this.reduceOnly.ended(pool.account(slot));
     const qty = pool.qtyLeft(slot);
     if (qty === 0 || !this.counted(slot)) return;
@@ -886,6 +929,8 @@ export class Perps {
 
   /** A cell changed (its orders' totals, its position): its bound, and its row's sum, if kept. */
   private touch(cell: number, row: number, id: number): void {
+    // The margin stream's bitmap: the row is engaged on the cell's perpetual (a sweep clears it once idle there).
+    this.engaged[(cell - row * this.stride) * this.engagedWords + (row >>> 5)]! |= 1 << (row & 31);
     if (this.rowBoundOk[row] === 0) return;
     const at = cell * Cell.WORDS + Cell.BOUND;
     const before = this.cells[at]!;
@@ -1017,6 +1062,22 @@ export class Perps {
    * liquidation. A query, not for the hot path.
    */
   accountMargin(account: number, asset: number): AccountMargin {
+    const f = this.figures;
+    this.accountFigures(account, asset, f);
+    return {
+      wallet: f[Cross.WALLET]!,
+      isolatedWallet: f[Cross.ISOLATED_WALLET]!,
+      unrealizedPnl: f[Cross.UNREALIZED_PNL]!,
+      marginBalance: f[Cross.MARGIN_BALANCE]!,
+      initialMargin: f[Cross.INITIAL_MARGIN]!,
+      maintenanceMargin: f[Cross.MAINTENANCE_MARGIN]!,
+      availableBalance: f[Cross.AVAILABLE_BALANCE]!,
+      marginRatioPpm: f[Cross.MARGIN_RATIO_PPM]!,
+    };
+  }
+
+  /** `accountMargin`'s figures into `out` (Cross's order), allocating nothing: the margin stream's sweep calls it. */
+  accountFigures(account: number, asset: number, out: Float64Array): void {
     const wallet = this.balances.freeOf(account, asset);
     const row = this.findRow(account);
     let isolatedWallet = 0;
@@ -1044,8 +1105,15 @@ export class Perps {
       }
     }
     const marginBalance = wallet + unrealizedPnl;
-    const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
-    return { wallet, isolatedWallet, unrealizedPnl, marginBalance, initialMargin: initial, maintenanceMargin: maintenance, availableBalance: marginBalance - initial, marginRatioPpm };
+    // + 0: no figure is -0, so that equal figures are equal in events, kept copies and hashes alike.
+    out[Cross.WALLET] = wallet + 0;
+    out[Cross.ISOLATED_WALLET] = isolatedWallet + 0;
+    out[Cross.UNREALIZED_PNL] = unrealizedPnl + 0;
+    out[Cross.MARGIN_BALANCE] = marginBalance + 0;
+    out[Cross.INITIAL_MARGIN] = initial + 0;
+    out[Cross.MAINTENANCE_MARGIN] = maintenance + 0;
+    out[Cross.AVAILABLE_BALANCE] = marginBalance - initial + 0;
+    out[Cross.MARGIN_RATIO_PPM] = maintenance === 0 ? 0 : marginBalance <= 0 ? 1 / 0 : mulDivCeil(maintenance, 1_000_000, marginBalance);
   }
 
   private count(account: number, id: number, side: number, qty: number, notional: number, flags: number): void {
@@ -1067,13 +1135,18 @@ export class Perps {
    */
   fill(taker: number, maker: number, price: number, qty: number, tradeId: number): void {
     const pool = this.pool;
+    const takerAccount = pool.account(taker);
+    const makerAccount = pool.account(maker);
+    // Before the perpetual test: a spot fill moves free balances too, and fees go to the fee account.
+    const stream = this.stream;
+    stream.dirtyAccount(takerAccount);
+    stream.dirtyAccount(makerAccount);
+    stream.dirtyAccount(this.settlement.feeAccountId);
     const id = pool.i32[(taker << Hot.I32_SHIFT) + Hot.I_INSTRUMENT]!;
     if (!this.isPerp(id)) return;
     const nm = this.instruments.notionalMinor[id]!;
     const notional = price * qty * nm;
     const takerBuys = (pool.i32[(taker << Hot.I32_SHIFT) + Hot.I_KINDS]! & Kinds.SIDE) === Side.Buy;
-    const takerAccount = pool.account(taker);
-    const makerAccount = pool.account(maker);
     const column = this.column[id]!;
     const takerCell = this.rowFor(takerAccount, pool.flags(taker)) * this.stride + column;
     const makerCell = this.rowFor(makerAccount, pool.flags(maker)) * this.stride + column;
@@ -1208,6 +1281,7 @@ export class Perps {
     } else if (row !== Link.NIL && row < this.rowMode.length) {
       this.rowMode[row] = 0;
     }
+    this.stream.dirtyAccount(account);
     const at = this.events.reserve(EventKind.PositionMode, EvPositionMode.WORDS);
     const w = this.events.words;
     w[at + EvPositionMode.ACCOUNT] = account;
@@ -1379,6 +1453,7 @@ export class Perps {
     assert(this.isolatedWallet[row * this.stride + column] === 0, 'a flat position holds no isolated wallet');
     this.cellIsolated[row * this.stride + column] = type;
     if (partner !== Link.NIL) this.cellIsolated[partner * this.stride + column] = type;
+    this.stream.dirtyAccount(account);
     const at = this.events.reserve(EventKind.MarginType, EvMarginType.WORDS);
     const w = this.events.words;
     w[at + EvMarginType.ACCOUNT] = account;
@@ -1417,6 +1492,7 @@ export class Perps {
     const cell = row === Link.NIL ? -1 : row * this.stride + this.column[id]!;
     if (cell < 0 || !this.isolatedUsed || this.cellIsolated[cell] !== 1) return Reject.NotIsolatedPosition;
     if (this.cells[cell * Cell.WORDS] === 0) return Reject.NoIsolatedPosition;
+    this.stream.dirtyAccount(account);
     if (change === MarginChange.Add) {
       if (!this.canWithdraw(account, this.instruments.marginAsset[id]!, amount)) return Reject.CrossBalanceInsufficient;
       this.toIsolated(account, cell, id, amount, cmd.seq);
@@ -1547,6 +1623,7 @@ export class Perps {
     this.isolatedUsed = true;
     this.cellIsolated = new Uint8Array(this.cells.length / Cell.WORDS);
     this.isolatedWallet = new Float64Array(this.cells.length / Cell.WORDS);
+    this.isolatedLast = new Float64Array((this.cells.length / Cell.WORDS) * Kept.WORDS);
   }
 
   /** The isolated arrays at the cells' capacity and stride, from their layout at `oldStride`. */
@@ -1554,13 +1631,16 @@ export class Perps {
     const n = this.cells.length / Cell.WORDS;
     const type = new Uint8Array(n);
     const wallet = new Float64Array(n);
+    const last = new Float64Array(n * Kept.WORDS);
     const oldRows = this.cellIsolated.length / oldStride;
     for (let row = 0; row < oldRows; row++) {
       type.set(this.cellIsolated.subarray(row * oldStride, (row + 1) * oldStride), row * this.stride);
       wallet.set(this.isolatedWallet.subarray(row * oldStride, (row + 1) * oldStride), row * this.stride);
+      last.set(this.isolatedLast.subarray(row * oldStride * Kept.WORDS, (row + 1) * oldStride * Kept.WORDS), row * this.stride * Kept.WORDS);
     }
     this.cellIsolated = type;
     this.isolatedWallet = wallet;
+    this.isolatedLast = last;
   }
 
   /** Whether an account's perpetual is ISOLATED. */
@@ -1579,9 +1659,30 @@ export class Perps {
     if (!this.isIsolated(account, instrumentId)) return undefined;
     const main = this.findRow(account);
     const row = short ? this.partnerOf(main) : main;
-    const id = instrumentId;
     if (row === Link.NIL) return undefined;
-    const cell = row * this.stride + this.column[id]!;
+    const f = this.figures;
+    this.isolatedFigures(row * this.stride + this.column[instrumentId]!, instrumentId, f);
+    return {
+      size: f[Iso.SIZE]!,
+      isolatedWallet: f[Iso.ISOLATED_WALLET]!,
+      unrealizedPnl: f[Iso.UNREALIZED_PNL]!,
+      marginBalance: f[Iso.MARGIN_BALANCE]!,
+      initialMargin: f[Iso.INITIAL_MARGIN]!,
+      maintenanceMargin: f[Iso.MAINTENANCE_MARGIN]!,
+      marginRatioPpm: f[Iso.MARGIN_RATIO_PPM]!,
+      maxRemovable: f[Iso.MAX_REMOVABLE]!,
+    };
+  }
+
+  /**
+   * `isolatedMargin`'s figures of a cell into `out` (Iso's order), allocating nothing; zeros
+   * for a cross cell (the margin stream's sweep calls it for every cell of an account).
+   */
+  isolatedFigures(cell: number, id: number, out: Float64Array): void {
+    if (!this.isolatedUsed || this.cellIsolated[cell] !== 1) {
+      out.fill(0);
+      return;
+    }
     const size = this.cells[cell * Cell.WORDS]!;
     const mark = this.markPrice[id]!;
     const nm = this.instruments.notionalMinor[id]!;
@@ -1589,17 +1690,88 @@ export class Perps {
     const unrealizedPnl = size * mark * nm - this.cells[cell * Cell.WORDS + Cell.COST]!;
     const marginBalance = isolatedWallet + unrealizedPnl;
     const maintenance = size === 0 ? 0 : this.brackets.maintenance(id, (size < 0 ? -size : size) * mark * nm);
-    const marginRatioPpm = maintenance === 0 ? 0 : marginBalance <= 0 ? Infinity : mulDivCeil(maintenance, 1_000_000, marginBalance);
-    return {
-      size,
-      isolatedWallet,
-      unrealizedPnl,
-      marginBalance,
-      initialMargin: positionMargin(size, mark, nm, this.leverageOf(cell, id)),
-      maintenanceMargin: maintenance,
-      marginRatioPpm,
-      maxRemovable: size === 0 ? 0 : this.removable(cell, id),
-    };
+    out[Iso.SIZE] = size + 0;
+    out[Iso.ISOLATED_WALLET] = isolatedWallet + 0;
+    out[Iso.UNREALIZED_PNL] = unrealizedPnl + 0;
+    out[Iso.MARGIN_BALANCE] = marginBalance + 0;
+    out[Iso.INITIAL_MARGIN] = positionMargin(size, mark, nm, this.leverageOf(cell, id)) + 0;
+    out[Iso.MAINTENANCE_MARGIN] = maintenance + 0;
+    out[Iso.MARGIN_RATIO_PPM] = maintenance === 0 ? 0 : marginBalance <= 0 ? 1 / 0 : mulDivCeil(maintenance, 1_000_000, marginBalance);
+    out[Iso.MAX_REMOVABLE] = size === 0 ? 0 : this.removable(cell, id) + 0;
+  }
+
+  /** A perpetual's margin asset. */
+  marginAssetOf(instrumentId: number): number {
+    return this.instruments.marginAsset[instrumentId]!;
+  }
+
+  /**
+   * The margin stream's sweep of a perpetual whose mark moved: marks the account of every row
+   * engaged there, and clears the bit of each row found idle (flat, no open orders).
+   */
+  markEngaged(instrumentId: number, stream: MarginStream): void {
+    const column = this.column[instrumentId]!;
+    const words = this.engagedWords;
+    const base = column * words;
+    const engaged = this.engaged;
+    for (let k = 0; k < words; k++) {
+      let bits = engaged[base + k]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const row = (k << 5) + 31 - Math.clz32(low);
+        if (this.idle(row * this.stride + column)) engaged[base + k] = engaged[base + k]! & ~low;
+        else stream.dirtyAccount(this.rowAccount[row]!);
+      }
+    }
+  }
+
+  /** The rows a sweep finds engaged on a perpetual (bit set, and not idle): for the margin stream's invariant check. */
+  activeRows(instrumentId: number): number[] {
+    const column = this.column[instrumentId]!;
+    const out: number[] = [];
+    for (let row = 0; row < this.rows; row++) {
+      const bit = (this.engaged[column * this.engagedWords + (row >>> 5)]! >>> (row & 31)) & 1;
+      if (bit === 1 && !this.idle(row * this.stride + column)) out.push(row);
+    }
+    return out;
+  }
+
+  /** Verification: every cell with a position or open orders has its row's engaged bit set. */
+  checkEngaged(): void {
+    for (let row = 0; row < this.rows; row++) {
+      for (let c = 0; c < this.ids.length; c++) {
+        if (this.idle(row * this.stride + c)) continue;
+        assert(((this.engaged[c * this.engagedWords + (row >>> 5)]! >>> (row & 31)) & 1) === 1, 'a row with a position or open orders is engaged on its perpetual');
+      }
+    }
+  }
+
+  /** Whether a cell has neither a position nor open orders: its perpetual's mark moves none of its figures. */
+  private idle(cell: number): boolean {
+    const o = cell * Cell.WORDS;
+    return this.cells[o] === 0 && this.cells[o + Open.BUY_QTY] === 0 && this.cells[o + Open.SELL_QTY] === 0;
+  }
+
+  /** The engaged bitmap from the cells (restore): each row with a position or open orders on a perpetual. */
+  rebuildEngaged(): void {
+    this.engaged.fill(0);
+    for (let row = 0; row < this.rows; row++) {
+      for (let c = 0; c < this.ids.length; c++) {
+        if (!this.idle(row * this.stride + c)) this.engaged[c * this.engagedWords + (row >>> 5)]! |= 1 << (row & 31);
+      }
+    }
+  }
+
+  /** The engaged bitmap for `rowCap` rows and `columns` columns, each column's bits kept. */
+  private growEngaged(rowCap: number, columns: number): void {
+    const words = (rowCap + 31) >>> 5;
+    const oldWords = this.engagedWords;
+    const oldColumns = this.engaged.length / oldWords;
+    const bits = new Int32Array(columns * words);
+    for (let c = 0; c < oldColumns; c++) bits.set(this.engaged.subarray(c * oldWords, (c + 1) * oldWords), c * words);
+    this.engaged = bits;
+    this.engagedWords = words;
   }
 
   /** The sum of the isolated wallets in `asset` (conservation counts them). */
@@ -1614,17 +1786,18 @@ export class Perps {
   }
 
   /** The isolated arrays of the rows in use, for snapshots; undefined while no account chose isolated margin. */
-  isolatedImage(): { type: Uint8Array; wallet: Float64Array } | undefined {
+  isolatedImage(): { type: Uint8Array; wallet: Float64Array; last: Float64Array } | undefined {
     if (!this.isolatedUsed) return undefined;
     const n = this.rows * this.stride;
-    return { type: this.cellIsolated.slice(0, n), wallet: this.isolatedWallet.slice(0, n) };
+    return { type: this.cellIsolated.slice(0, n), wallet: this.isolatedWallet.slice(0, n), last: this.isolatedLast.slice(0, n * Kept.WORDS) };
   }
 
-  /** Restores the isolated arrays from `isolatedImage` (rows made already). */
-  restoreIsolated(type: Uint8Array, wallet: Float64Array): void {
+  /** Restores the isolated arrays from `isolatedImage` (rows made already); `last` absent in an image from before the margin stream. */
+  restoreIsolated(type: Uint8Array, wallet: Float64Array, last: Float64Array | undefined): void {
     this.startIsolated();
     this.cellIsolated.set(type);
     this.isolatedWallet.set(wallet);
+    if (last !== undefined) this.isolatedLast.set(last);
   }
 
   // ---------------------------------------------------------------- rows
@@ -1654,6 +1827,7 @@ export class Perps {
       this.rowAccount = growI32(this.rowAccount, cap);
       this.cells = growF64(this.cells, cap * this.stride * Cell.WORDS);
       this.growCaches(cap);
+      this.growEngaged(cap, this.stride);
       if (this.isolatedUsed) this.growIsolated(this.stride);
     }
     this.rowAccount[row] = account;
@@ -1713,6 +1887,7 @@ export class Perps {
     this.cells = cells;
     this.stride = stride;
     this.growCaches(cap);
+    this.growEngaged(cap, stride);
     if (this.isolatedUsed) this.growIsolated(old);
   }
 

@@ -454,7 +454,7 @@ void describe('isolated margin: the margin type', () => {
     const restored = Engine.restore(v.engine.snapshot());
     assert.equal(restored.stateHash(), v.engine.stateHash());
     assert.deepEqual(restored.perps.isolatedMargin(1, PERP), v.engine.perps.isolatedMargin(1, PERP));
-    assert.deepEqual(planSnapshot(restored).arrays.filter(([name]) => name.startsWith('perp.isolated')).map(([name]) => name), ['perp.isolated.type', 'perp.isolated.wallet']);
+    assert.deepEqual(planSnapshot(restored).arrays.filter(([name]) => name.startsWith('perp.isolated')).map(([name]) => name), ['perp.isolated.type', 'perp.isolated.wallet', 'perp.isolated.last']);
     restored.checkInvariants();
     // The same command on both gives the same events.
     const cmd = Object.assign(new Command(), remove(1, 100), { seq: v.seq + 1, timeUs: v.timeUs });
