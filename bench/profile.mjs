@@ -5,7 +5,8 @@
 //
 //   node bench/profile.mjs WORKLOAD [PASSES] [TOP]
 //
-// BENCH_MODE=risk profiles the risk mode's form of the workload (spot, 1000 accounts).
+// BENCH_MODE=risk profiles the risk mode's form of the workload (spot, 1000 accounts),
+// BENCH_MODE=perp its perp mode's form (perpetuals, 1000 accounts, the margin check).
 //
 // Writes the raw profile to /tmp/bourse-profile.cpuprofile (open it in Chrome's DevTools).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { Session } from 'node:inspector/promises';
 import { parseWorkload } from '../dist/src/sim/workload.js';
 import { runPass } from '../dist/src/sim/bench.js';
 import { riskWorkload } from '../dist/src/sim/risk-workload.js';
+import { perpWorkload } from '../dist/src/sim/perp-workload.js';
 
 const [workloadPath, passesArg = '12', topArg = '25'] = process.argv.slice(2);
 if (!workloadPath) {
@@ -20,7 +22,8 @@ if (!workloadPath) {
   process.exit(2);
 }
 const parsed = parseWorkload(readFileSync(workloadPath, 'utf8'));
-const workload = process.env.BENCH_MODE === 'risk' ? riskWorkload(parsed) : parsed;
+const mode = process.env.BENCH_MODE;
+const workload = mode === 'risk' ? riskWorkload(parsed) : mode === 'perp' ? perpWorkload(parsed) : parsed;
 runPass(workload); // warm-up, unprofiled
 runPass(workload);
 const session = new Session();
