@@ -32,11 +32,12 @@
 //    +------+------+-------------+---------------------+
 //
 // Its kind sits where a command record has its CommandKind (a u16), in a range that no
-// CommandKind uses (those are 1..9); the engine thread answers a snapshot or state hash by
+// CommandKind uses (those are 1..Limits.COMMAND_KIND_MAX, 28 now; control kinds start at
+// 0xfff0); the engine thread answers a snapshot or state hash by
 // postMessage with the request id, and a stop by ending once every record before it is done.
 
 import type { EngineOptions } from '../core/index.js';
-import { assert } from '../core/index.js';
+import { assert, Limits } from '../core/index.js';
 
 export const R_SEQ = 0;
 export const R_CODE = 8;
@@ -85,6 +86,7 @@ export const enum ControlKind {
 }
 /** The lowest u16 kind that is a control record, not a command. */
 export const CONTROL_KIND_MIN = 0xfff0;
+assert(Limits.COMMAND_KIND_MAX < CONTROL_KIND_MIN, 'control kinds lie above every command kind');
 export const CONTROL_RECORD_BYTES = 16;
 const C_KIND = 0;
 const C_LENGTH = 4;
