@@ -160,6 +160,8 @@ export class Command {
   marginChange = 0;
   /** MarginSweep: the margin ratio, in ppm, at which an account or isolated position is margin-called (0: none). */
   marginCallPpm = 0;
+  /** MarginSweep: the most marked accounts the sweep looks at, the next after the stream's cursor (0: every one). */
+  maxAccounts = 0;
   /** SetFundingParams: interval, rates in 10^-8 (perp/rate.ts) and the next funding time. SetLeverage uses `leverage`. */
   fundingIntervalUs = 0;
   interestRate = 0;
@@ -234,6 +236,7 @@ export class Command {
     this.marginType = 0;
     this.marginChange = 0;
     this.marginCallPpm = 0;
+    this.maxAccounts = 0;
     this.mmrPpm = 0;
     this.fundingIntervalUs = 0;
     this.interestRate = 0;
@@ -303,6 +306,7 @@ export class Command {
     this.marginType = other.marginType;
     this.marginChange = other.marginChange;
     this.marginCallPpm = other.marginCallPpm;
+    this.maxAccounts = other.maxAccounts;
     this.mmrPpm = other.mmrPpm;
     this.fundingIntervalUs = other.fundingIntervalUs;
     this.interestRate = other.interestRate;

@@ -1537,12 +1537,15 @@ export class Engine {
 
   /**
    * The margin stream's sweep (perp/margin-stream.ts): refused for a threshold that is not
-   * an integer of ppm from 0 to 100%; before any perpetual there is nothing to sweep.
+   * an integer of ppm from 0 to 100%, then for a budget that is not an integer of accounts
+   * from 0 (no bound) to the largest account id; before any perpetual there is nothing to sweep.
    */
   private marginSweep(cmd: Command): number {
     const ppm = cmd.marginCallPpm;
     if (!(Number.isInteger(ppm) && ppm >= 0 && ppm <= MarginCallLimit.MAX_PPM)) return this.reject(cmd, Reject.InvalidMarginCall);
-    if (this.perps.active) this.perps.stream.sweep(this.perps, this.balances, this.events, ppm);
+    const maxAccounts = cmd.maxAccounts;
+    if (!(Number.isInteger(maxAccounts) && maxAccounts >= 0 && maxAccounts <= MarginCallLimit.MAX_ACCOUNTS)) return this.reject(cmd, Reject.InvalidSweepBudget);
+    if (this.perps.active) this.perps.stream.sweep(this.perps, this.balances, this.events, ppm, maxAccounts);
     return Reject.None;
   }
 

@@ -127,6 +127,7 @@ export const enum Reject {
   IsolatedLeverageReduction = 736,
   /** The margin stream (MarginSweep). */
   InvalidMarginCall = 737,
+  InvalidSweepBudget = 738,
 }
 
 /** Each code's name and plain-language message. Typed by the enum, so a code without them does not compile. */
@@ -233,6 +234,7 @@ const INFO: Record<Reject, readonly [name: string, message: string]> = {
   [Reject.IsolatedBalanceInsufficient]: ['IsolatedBalanceInsufficient', 'the isolated margin would fall below the position\'s initial margin at mark after its unrealized loss'],
   [Reject.IsolatedLeverageReduction]: ['IsolatedLeverageReduction', 'leverage cannot be lowered while an isolated position is open'],
   [Reject.InvalidMarginCall]: ['InvalidMarginCall', 'margin call ratio must be an integer of ppm from 0 (none) to 1000000'],
+  [Reject.InvalidSweepBudget]: ['InvalidSweepBudget', 'margin sweep maxAccounts must be an integer from 0 (no bound) to 16777215'],
   [Reject.TooManyAccountOpenOrders]: ['TooManyAccountOpenOrders', 'the account has the most open orders it may have across all instruments'],
   [Reject.TooManyAccountConditionalOrders]: ['TooManyAccountConditionalOrders', 'the account has the most open stop and take-profit orders it may have across all instruments'],
   [Reject.InvalidAccountLimits]: ['InvalidAccountLimits', 'account limits need an account id (0: the default) and integers >= 0 (0: no limit)'],

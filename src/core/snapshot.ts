@@ -27,13 +27,14 @@ import { PERP_INSTRUMENT_ARRAYS } from './perp/perps.js';
 import { Kept } from './perp/margin-stream.js';
 
 const MAGIC = 0x4e535242; // 'BRSN' little-endian
-// 7: the margin stream (perp/margin-stream.ts: its marks and the figures it last wrote);
+// 8: the margin stream's cursor (where a budgeted MarginSweep goes on); a version 7 image
+// restores with cursor 0. 7: the margin stream (perp/margin-stream.ts: its marks and the figures it last wrote);
 // 6: isolated margin (its arrays, once an account chose it); 5: perpetuals; 4: the client
 // order id index's displaced counts, locks no longer stored. Version 5 and 6 images restore
 // (they hold no isolated margin, or no stream: the next sweep looks at every account, and
 // writes each one's figures as news); a build before 7 refuses a version 7 image rather than
 // drop the figures a stream last wrote.
-const VERSION = 7;
+const VERSION = 8;
 const OLDEST_VERSION = 5;
 
 type NumericArray = Float64Array | Int32Array | Uint8Array;
@@ -656,14 +657,18 @@ function hashPerps(engine: Engine, h: StateHasher): void {
  * The margin stream, once it has swept (so that an engine that never did hashes as before
  * it): the last threshold, and the figures last written (with their margin call flags) by
  * account and asset, then by account, perpetual and position side for isolated positions,
- * those not all zeros (a kept row of zeros says what no row says). Not its marks: they
- * only narrow where a sweep looks, and two engines in one state write the same sweep
- * whatever they marked (perp/margin-stream.ts).
+ * those not all zeros (a kept row of zeros says what no row says). Its cursor and marks too:
+ * an unbounded sweep writes the same whatever was marked, but a budgeted one looks at the
+ * next marked accounts after the cursor (perp/margin-stream.ts).
  */
 function hashMarginStream(engine: Engine, h: StateHasher): void {
   const s = engine.perps.stream;
   if (s.swept === 0) return;
-  h.string('margin stream').number(s.marginCallPpm);
+  h.string('margin stream').number(s.marginCallPpm).number(s.cursor);
+  // The marks, as sets: a budgeted sweep looks at the next marked accounts after the cursor,
+  // so which are marked decides what it writes (an unbounded one writes the same whatever they are).
+  h.number(s.all).numbers(Array.from(s.accountList.subarray(0, s.accountCount)).sort((x, y) => x - y));
+  h.numbers(Array.from(s.instrumentList.subarray(0, s.instrumentCount)).sort((x, y) => x - y));
   const slots = s.assets.map((asset, slot) => [asset, slot] as const).sort((x, y) => x[0] - y[0]);
   const rows = Array.from({ length: s.rows }, (_, row) => row).sort((x, y) => s.rowAccount[x]! - s.rowAccount[y]!);
   for (const row of rows) {

@@ -63,7 +63,9 @@
 //  104  end (POSITION_MARGIN_RECORD_BYTES)
 //   MarginSweep goes on:
 //   88  marginCallPpm (f64: the margin call ratio in ppm, 0 none)
-//   96  end (LEVERAGE_RECORD_BYTES)
+//   96  end (LEVERAGE_RECORD_BYTES), when maxAccounts is 0; else goes on:
+//   96  maxAccounts (f64: the most marked accounts the sweep looks at)
+//  104  end (SWEEP_BUDGET_RECORD_BYTES)
 //
 // Integers travel as IEEE-754 doubles, exact for every safe integer (|x| < 2^53), which
 // is every value the engine keeps (DESIGN.md section 4). A double is what JavaScript
@@ -76,7 +78,9 @@
 // fields in AddInstrument (its symbol was at 160), version 4 no quoteOrderQty in PlaceOrder;
 // no journal of any of them exists. New kinds (SetPositionMode, SetMarginType,
 // ModifyIsolatedMargin, MarginSweep) left every existing record as it was, so the version
-// stayed 5: a build before them refuses them as UnknownCommand.
+// stayed 5: a build before them refuses them as UnknownCommand. MarginSweep's maxAccounts
+// went on the end of its record, written only when not 0 (as PlaceOrder's quoteOrderQty):
+// an unbounded sweep's record is as it was; a build before it reads a bounded one as unbounded.
 
 import { Command, CommandKind } from '../core/index.js';
 
@@ -95,6 +99,7 @@ export const BRACKET_RECORD_BYTES = 120;
 export const FUNDING_RECORD_BYTES = 128;
 export const LEVERAGE_RECORD_BYTES = 96;
 export const POSITION_MARGIN_RECORD_BYTES = 104;
+export const SWEEP_BUDGET_RECORD_BYTES = 104;
 export const MAX_SYMBOL_BYTES = 32;
 /** The largest record any command encodes to. */
 export const MAX_COMMAND_BYTES = INSTRUMENT_RECORD_BYTES + MAX_SYMBOL_BYTES;
@@ -200,8 +205,9 @@ export function encodedLength(cmd: Command): number {
     case CommandKind.SetLeverage:
     case CommandKind.SetPositionMode:
     case CommandKind.SetMarginType:
-    case CommandKind.MarginSweep:
       return LEVERAGE_RECORD_BYTES;
+    case CommandKind.MarginSweep:
+      return cmd.maxAccounts !== 0 ? SWEEP_BUDGET_RECORD_BYTES : LEVERAGE_RECORD_BYTES;
     case CommandKind.ModifyIsolatedMargin:
       return POSITION_MARGIN_RECORD_BYTES;
     default:
@@ -318,6 +324,7 @@ export function encodeCommand(cmd: Command, view: DataView, offset: number): num
       return length;
     case CommandKind.MarginSweep:
       setF64(view, offset + O_PERP, cmd.marginCallPpm);
+      if (length >= SWEEP_BUDGET_RECORD_BYTES) setF64(view, offset + O_PERP + 8, cmd.maxAccounts);
       return length;
     default:
       return length;
@@ -422,7 +429,7 @@ function clearOwnFields(cmd: Command): void {
   cmd.priceBandUpPpm = cmd.priceBandDownPpm = cmd.minNotional = cmd.maxNotional = cmd.maxMarketQty = cmd.maxOpenOrders = cmd.maxOpenConditional = 0;
   cmd.killScope = cmd.killOn = cmd.operatorId = cmd.reasonCode = 0;
   cmd.breakerMovePpm = cmd.breakerWindowUs = cmd.breakerCooldownUs = 0;
-  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = cmd.marginType = cmd.marginChange = cmd.marginCallPpm = 0;
+  cmd.contractKind = cmd.marginAssetId = cmd.bracket = cmd.notionalCap = cmd.leverage = cmd.mmrPpm = cmd.dualSide = cmd.marginType = cmd.marginChange = cmd.marginCallPpm = cmd.maxAccounts = 0;
   cmd.fundingIntervalUs = cmd.interestRate = cmd.fundingCap = cmd.fundingFloor = cmd.fundingTimeUs = 0;
 }
 
@@ -517,6 +524,7 @@ function decodeOwnFields(view: DataView, offset: number, length: number, kind: n
     case CommandKind.MarginSweep:
       if (length < LEVERAGE_RECORD_BYTES) throw new CodecError('bad margin sweep record length');
       cmd.marginCallPpm = view.getFloat64(offset + O_PERP, true) + 0;
+      if (length >= SWEEP_BUDGET_RECORD_BYTES) cmd.maxAccounts = view.getFloat64(offset + O_PERP + 8, true) + 0;
       return length;
     default:
       // A kind this build does not know: the engine refuses it (UnknownCommand).

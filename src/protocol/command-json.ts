@@ -163,7 +163,7 @@ export function commandToJson(cmd: Command): EventJson {
         amount: cmd.amount,
       };
     case CommandKind.MarginSweep:
-      return { ...base, marginCallPpm: cmd.marginCallPpm };
+      return { ...base, marginCallPpm: cmd.marginCallPpm, ...(cmd.maxAccounts !== 0 ? { maxAccounts: cmd.maxAccounts } : {}) };
     default:
       return base;
   }

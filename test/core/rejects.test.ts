@@ -277,6 +277,7 @@ const CATALOGUE: Case[] = [
   { name: 'margin removed past what the position needs', code: Reject.IsolatedBalanceInsufficient, venue: () => perpVenue(), setup: isolatedLong, cmd: () => positionMargin(1, 2, 1) },
   { name: 'leverage lowered on an open isolated position', code: Reject.IsolatedLeverageReduction, venue: () => perpVenue(), setup: isolatedLong, cmd: () => ({ kind: CommandKind.SetLeverage, accountId: 1, instrumentId: PERP, leverage: 10 }) },
   { name: 'a margin sweep with a margin call past 100%', code: Reject.InvalidMarginCall, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.MarginSweep, marginCallPpm: 1_000_001 }) },
+  { name: 'a margin sweep with a negative budget', code: Reject.InvalidSweepBudget, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.MarginSweep, marginCallPpm: 800_000, maxAccounts: -1 }) },
   { name: 'funding before its time', code: Reject.FundingNotDue, venue: () => perpVenue(), cmd: () => ({ kind: CommandKind.SettleFunding, instrumentId: PERP }) },
   { name: 'a funding interval of a second', code: Reject.InvalidFundingParams, venue: () => perpVenue(), cmd: (v) => ({ kind: CommandKind.SetFundingParams, instrumentId: PERP, fundingIntervalUs: 1_000_000, interestRate: 0, fundingCap: 100, fundingFloor: -100, fundingTimeUs: v.engine.nowUs + 1 }) },
   { name: 'an index price above the max price', code: Reject.InvalidIndexPrice, venue: () => perpVenue(), cmd: () => indexPrice(PERP_SPEC.maxPrice + 1) },

@@ -179,8 +179,8 @@ void describe('live runtime: margin sweeps', () => {
     const live = await LiveRuntime.open({
       dataDir,
       durability: 'os',
-      // Samples and funding out of the way: the sweeps alone, every 10 ms, margin calls at 80%.
-      perps: { instrumentIds: [PERP], sampleMs: 600_000, fundingIntervalMs: 8 * 3_600_000, marginSweepMs: 10, marginCallPpm: 800_000 },
+      // Samples and funding out of the way: the sweeps alone, every 10 ms, margin calls at 80%, one account a sweep.
+      perps: { instrumentIds: [PERP], sampleMs: 600_000, fundingIntervalMs: 8 * 3_600_000, marginSweepMs: 10, marginCallPpm: 800_000, marginSweepMaxAccounts: 1 },
       onResult: (seq, _code, words, offset, count) => {
         const margin = marginWords(words, offset, count);
         if (margin.length === 0) return;
@@ -216,6 +216,7 @@ void describe('live runtime: margin sweeps', () => {
         toSeq: seq,
         onCommand: (cmd, code, e) => {
           if (cmd.kind === CommandKind.MarginSweep && code === Reject.None) sweeps++;
+          if (cmd.kind === CommandKind.MarginSweep) assert.equal(cmd.maxAccounts, 1, 'each sweep carries its budget');
           const margin = marginWords(e.events.words, 0, e.events.end);
           if (margin.length > 0) replayed.set(cmd.seq, margin);
         },
@@ -232,6 +233,9 @@ void describe('live runtime: margin sweeps', () => {
     const dataDir = join(tmp, 'margin-bad');
     await assert.rejects(LiveRuntime.open({ dataDir, perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000, marginCallPpm: 1_000_001 } }), /perps\.marginCallPpm/);
     await assert.rejects(LiveRuntime.open({ dataDir, perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000, marginSweepMs: -1 } }), /perps\.marginSweepMs/);
+    for (const marginSweepMaxAccounts of [-1, 0.5, 16_777_216]) {
+      await assert.rejects(LiveRuntime.open({ dataDir, perps: { instrumentIds: [PERP], sampleMs: 10, fundingIntervalMs: 60_000, marginSweepMaxAccounts } }), /perps\.marginSweepMaxAccounts/);
+    }
     assert.equal(existsSync(dataDir), false);
   });
 });

@@ -22,6 +22,13 @@
 //   figures differ from the last ones written for it, and an IsolatedMargin event for each
 //   isolated position likewise; the last figures written are kept, so an unchanged account
 //   writes nothing.
+// - A sweep's work is bounded by its budget (`maxAccounts`, 0: none): it looks at that many
+//   of the marked accounts at most, the next in ascending id after a cursor (the last
+//   account a budgeted sweep looked at), wrapping around to the lowest; the others stay
+//   marked for the next sweep. So an account marked before every sweep still gets its turn,
+//   and every marked account is looked at within ceil(marked / budget) sweeps. On the state
+//   the 50-symbol bench leaves (1,000 accounts, ~44 positions each) a sweep costs ~4 us an
+//   account it looks at (bench/sweep.mjs): unbounded, ~4 ms after every mark moved.
 // - A MarginCall event (Binance's MARGIN_CALL) when a sweep finds a margin ratio at or past
 //   the sweep's threshold (`marginCallPpm`; Binance's margin ratio is maintenance margin
 //   over margin balance, liquidation at 100%) where the last sweep that looked found it
@@ -33,14 +40,16 @@
 // wallets.
 //
 // Determinism. What a sweep writes is a function of what the state hash covers: the
-// figures now, the last figures written, the margin call flags and the last threshold.
-// The marks only narrow where the sweep looks. Every (account, asset) and isolated position
-// whose figures may differ from the last written is marked or engaged on a marked
-// perpetual (the marks are a superset of the changes), the sweep visits accounts in
-// ascending id whatever order they were marked in, and an account whose figures did not
-// change writes nothing. So the marks go into snapshots (a restored engine sweeps what the
-// original would, no more) but not into the state hash, and an engine that never swept
-// (the benches) hashes as it did before the stream. A new margin asset, an image from
+// figures now, the last figures written, the margin call flags, the last threshold, the
+// cursor and the marks. Every (account, asset) and isolated position whose figures may
+// differ from the last written is marked or engaged on a marked perpetual (the marks are a
+// superset of the changes), the sweep visits accounts in ascending id whatever order they
+// were marked in, and an account whose figures did not change writes nothing: so an
+// unbounded sweep writes the same whatever was marked. A budgeted one does not: which
+// accounts are marked decides which of them its budget reaches. So the marks (as sets) and
+// the cursor are hashed with the rest of the stream, and go into snapshots; all of it only
+// once a sweep has run, so that an engine that never swept (the benches) hashes as it did
+// before the stream. A new margin asset, an image from
 // before the stream and a new threshold mark every account (`all`): the next sweep looks
 // at all of them.
 
@@ -49,6 +58,7 @@ import type { Balances } from '../balances.js';
 import { EventKind, EvAccountMargin, EvIsolatedMargin, EvMarginCall, type EventBuffer } from '../events.js';
 import { growF64, growI32, growU8, Link } from '../orders.js';
 import type { Perps } from './perps.js';
+import { Limits } from '../types.js';
 
 /**
  * An account's cross figures in one asset (Perps.accountFigures), in the order of
@@ -89,8 +99,11 @@ export const enum Kept {
 export const enum MarginCallLimit {
   /** The largest threshold a sweep may ask for: a margin ratio of 100%, where liquidation is. */
   MAX_PPM = 1_000_000,
+  /** The largest sweep budget (MarginSweep's maxAccounts): the largest account id (Limits.MAX_ACCOUNT_ID). */
+  MAX_ACCOUNTS = 16_777_215,
 }
 
+assert((MarginCallLimit.MAX_ACCOUNTS as number) === (Limits.MAX_ACCOUNT_ID as number), 'a sweep budget reaches the largest account id');
 // The events carry the figures in the same order, so they are copied word for word; one compare serves both.
 assert((Cross.FIGURES as number) === (Iso.FIGURES as number) && (Kept.CALLED as number) === (Cross.FIGURES as number), 'cross and isolated figures are kept alike');
 assert(EvAccountMargin.MARGIN_RATIO_PPM === EvAccountMargin.WALLET + Cross.MARGIN_RATIO_PPM && EvAccountMargin.WORDS === EvAccountMargin.WALLET + Cross.FIGURES, 'AccountMargin carries the cross figures in order');
@@ -111,6 +124,8 @@ export class MarginStream {
   swept = 0;
   /** The last sweep's margin call threshold, ppm (0: none). */
   marginCallPpm = 0;
+  /** The last account a budgeted sweep looked at (0: none yet): the next one starts after it. */
+  cursor = 0;
 
   /** Margin assets, in the order their first perpetual was listed: the slots of each row's kept figures. */
   assets: number[] = [];
@@ -173,9 +188,13 @@ export class MarginStream {
    * each written when it differs from the last written, in ascending account id (per
    * account: each margin asset in slot order, then its isolated positions, LONG row before
    * SHORT, perpetuals in listing order), with a MarginCall where `marginCallPpm` is crossed.
+   * With `maxAccounts` (not 0) it looks at that many of them at most: the next in ascending
+   * id after the cursor, wrapping around to the lowest, so that an account marked before
+   * every sweep still gets its turn; the others stay marked for the next sweep.
    */
-  sweep(perps: Perps, balances: Balances, events: EventBuffer, marginCallPpm: number): void {
+  sweep(perps: Perps, balances: Balances, events: EventBuffer, marginCallPpm: number, maxAccounts: number): void {
     assert(Number.isInteger(marginCallPpm) && marginCallPpm >= 0 && marginCallPpm <= MarginCallLimit.MAX_PPM, 'a margin call threshold is checked before the sweep');
+    assert(Number.isInteger(maxAccounts) && maxAccounts >= 0 && maxAccounts <= MarginCallLimit.MAX_ACCOUNTS, 'a sweep budget is checked before the sweep');
     this.swept = 1;
     // Each margin call flag says where the ratio stood against the last threshold: a new one looks at every account.
     if (marginCallPpm !== this.marginCallPpm) {
@@ -193,13 +212,35 @@ export class MarginStream {
     const list = this.accountList;
     // Ascending account id, whatever order they were marked in (a numeric sort: the array is typed).
     list.subarray(0, n).sort();
-    for (let k = 0; k < n; k++) {
-      const account = list[k]!;
-      this.accountFlag[account] = 0;
-      for (let slot = 0; slot < this.assets.length; slot++) this.sweepCross(perps, events, account, slot);
-      if (perps.isolatedUsed) this.sweepIsolated(perps, events, account);
+    if (maxAccounts === 0) {
+      for (let k = 0; k < n; k++) this.sweepAccount(perps, events, list[k]!);
+      this.accountCount = 0;
+      return;
     }
-    this.accountCount = 0;
+    // The first marked account after the cursor (n when none is: the turn wraps to the lowest).
+    let start = 0;
+    for (let high = n; start < high; ) {
+      const middle = (start + high) >>> 1;
+      if (list[middle]! <= this.cursor) start = middle + 1;
+      else high = middle;
+    }
+    const take = Math.min(n, maxAccounts);
+    for (let k = 0; k < take; k++) {
+      const account = list[(start + k) % n]!;
+      this.sweepAccount(perps, events, account);
+      this.cursor = account;
+    }
+    // The rest stay marked, in ascending id: what is left of [0, n) once [start, start + take) (mod n) is taken.
+    if (start + take <= n) list.copyWithin(start, start + take, n);
+    else list.copyWithin(0, start + take - n, start);
+    this.accountCount = n - take;
+  }
+
+  /** One account's figures in every margin asset and isolated position; its mark cleared. */
+  private sweepAccount(perps: Perps, events: EventBuffer, account: number): void {
+    this.accountFlag[account] = 0;
+    for (let slot = 0; slot < this.assets.length; slot++) this.sweepCross(perps, events, account, slot);
+    if (perps.isolatedUsed) this.sweepIsolated(perps, events, account);
   }
 
   /** Every account that holds or held anything: balance rows, perpetual rows, kept figures. */
@@ -382,7 +423,7 @@ export class MarginStream {
   /** The stream's arrays for a snapshot: its scalars, the marks in the order made, the assets, the kept rows. */
   image(): [string, Float64Array | Int32Array][] {
     return [
-      ['perp.stream.scalars', Float64Array.of(this.all, this.swept, this.marginCallPpm, this.slotStride)],
+      ['perp.stream.scalars', Float64Array.of(this.all, this.swept, this.marginCallPpm, this.slotStride, this.cursor)],
       ['perp.stream.accounts', this.accountList.subarray(0, this.accountCount)],
       ['perp.stream.instruments', this.instrumentList.subarray(0, this.instrumentCount)],
       ['perp.stream.assets', Int32Array.from(this.assets)],
@@ -393,11 +434,13 @@ export class MarginStream {
 
   /** Restores from `image` (the perpetuals listed already); false when the image is inconsistent. */
   restore(scalars: Float64Array, accounts: Int32Array, instruments: Int32Array, assets: Int32Array, rowAccount: Int32Array, last: Float64Array): boolean {
-    const [all, swept, marginCallPpm, slotStride] = scalars;
-    if (slotStride === undefined || slotStride < assets.length || last.length !== rowAccount.length * slotStride * Kept.WORDS) return false;
+    // An image from before sweep budgets (snapshot version 7) has no cursor: 0, the lowest account next.
+    const [all, swept, marginCallPpm, slotStride, cursor = 0] = scalars;
+    if (slotStride === undefined || slotStride < assets.length || !(Number.isInteger(cursor) && cursor >= 0) || last.length !== rowAccount.length * slotStride * Kept.WORDS) return false;
     this.all = all!;
     this.swept = swept!;
     this.marginCallPpm = marginCallPpm!;
+    this.cursor = cursor;
     this.accountCount = 0;
     for (const account of accounts) this.addAccount(account);
     this.instrumentCount = 0;

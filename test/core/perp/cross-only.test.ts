@@ -84,16 +84,17 @@ void test('an engine without isolated margin hashes as before it, and snapshots 
   assert.equal(e.stateHash(), HASH_BEFORE_ISOLATED);
   assert.equal(Engine.restore(e.snapshot()).stateHash(), HASH_BEFORE_ISOLATED);
   assert.deepEqual(planSnapshot(e).arrays.filter(([name]) => name.startsWith('perp.isolated')), []);
-  // Images are version 7 since the margin stream (6 since isolated margin); versions 5 and 6
-  // (the same bytes but for the version: a cross-only image changed only by the stream's
-  // arrays, which an older reader does not look for) restore, a version 8 one is refused.
+  // Images are version 8 since the margin stream's cursor (7 since the stream, 6 since
+  // isolated margin); versions 5 to 7 (the same bytes but for the version: a cross-only
+  // image changed only by the stream's arrays, which an older reader does not look for, and
+  // a cursor it reads as 0 when missing) restore, a version 9 one is refused.
   const image = e.snapshot();
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  assert.equal(view.getUint32(4, true), 7);
-  for (const version of [5, 6]) {
+  assert.equal(view.getUint32(4, true), 8);
+  for (const version of [5, 6, 7]) {
     view.setUint32(4, version, true);
     assert.equal(Engine.restore(image).stateHash(), HASH_BEFORE_ISOLATED);
   }
-  view.setUint32(4, 8, true);
-  assert.throws(() => Engine.restore(image), /snapshot version 8 is not supported/);
+  view.setUint32(4, 9, true);
+  assert.throws(() => Engine.restore(image), /snapshot version 9 is not supported/);
 });

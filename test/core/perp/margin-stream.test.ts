@@ -11,7 +11,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommandKind, Engine, InstrumentStatus, MarginType, TimeInForce, type InstrumentSpec } from '../../../src/core/index.js';
-import { commandToJson, type EventJson } from '../../../src/protocol/index.js';
+import { commandToJson, decodeCommand, encodeCommand, type EventJson } from '../../../src/protocol/index.js';
 import { Reject, Side, Venue, expectOk, instrumentFields, type CommandFields } from '../helpers.js';
 import { USDT } from './units.js';
 import { FEES, PERP, PERP_SPEC, USDT_ASSET, deposit, indexPrice, perpOrder, perpVenue } from './venue.js';
@@ -19,8 +19,8 @@ import { FEES, PERP, PERP_SPEC, USDT_ASSET, deposit, indexPrice, perpOrder, perp
 const BTC = 1_000;
 const P10K = 1_000_000;
 
-const sweep = (v: Venue, marginCallPpm = 800_000): EventJson[] => {
-  const r = v.apply({ kind: CommandKind.MarginSweep, marginCallPpm });
+const sweep = (v: Venue, marginCallPpm = 800_000, maxAccounts = 0): EventJson[] => {
+  const r = v.apply({ kind: CommandKind.MarginSweep, marginCallPpm, maxAccounts });
   expectOk(r);
   return r.events;
 };
@@ -371,5 +371,155 @@ void describe('margin stream: snapshots and the state hash', () => {
     sweep(b, 500_000);
     assert.notEqual(a.engine.stateHash(), b.engine.stateHash());
     assert.deepEqual(a.engine.perps.stream.lastFigures(1, USDT_ASSET), b.engine.perps.stream.lastFigures(1, USDT_ASSET));
+  });
+});
+
+void describe('margin stream: budgeted sweeps (maxAccounts)', () => {
+  /** Accounts 1 to 14 but the fee account, each with 10,000 USDT; pairs of them long and short, different sizes. */
+  const CROWD = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14];
+  function crowd(): Venue {
+    const v = perpVenue();
+    for (const accountId of CROWD) deposit(v, accountId, 10_000);
+    for (let i = 0; i + 1 < CROWD.length; i += 2) trade(v, CROWD[i + 1]!, CROWD[i]!, Side.Buy, P10K, 10 * (i + 1));
+    return v;
+  }
+  /** Events by account (stable: an account's own events in the order written), for comparing sweeps that split the accounts differently. */
+  const byAccount = (events: EventJson[]): EventJson[] => events.map(bare).sort((x, y) => (x.accountId as number) - (y.accountId as number));
+  /** Budgeted sweeps until nothing is left marked: every event, each checked against the queries at the moment it was written. */
+  function sweepAll(v: Venue, maxAccounts: number): { events: EventJson[]; sweeps: number } {
+    const events: EventJson[] = [];
+    let sweeps = 0;
+    do {
+      const written = sweep(v, 800_000, maxAccounts);
+      for (const e of written) if (e.event === 'AccountMargin') assert.deepEqual(bare(e), bare(crossNow(v, e.accountId as number)), 'a written event is the figures at that moment');
+      events.push(...written);
+      sweeps++;
+      assert.ok(sweeps <= 100, 'the marks run out');
+    } while (v.engine.perps.stream.accountCount > 0);
+    return { events, sweeps };
+  }
+  /** Records the accounts each sweep looks at. */
+  function spy(v: Venue): number[] {
+    const looked: number[] = [];
+    const stream = v.engine.perps.stream as unknown as { sweepAccount: (...args: unknown[]) => void };
+    const original = stream.sweepAccount.bind(stream);
+    stream.sweepAccount = (perps, events, account) => {
+      looked.push(account as number);
+      original(perps, events, account);
+    };
+    return looked;
+  }
+
+  void test('a sequence of budgeted sweeps writes what one unbounded sweep writes, for a state that stops changing', () => {
+    const a = crowd();
+    const b = crowd();
+    for (const [change, budget] of [[(): void => undefined, 4], [(v: Venue): void => void expectOk(v.apply(indexPrice(990_000))), 3], [(v: Venue): void => deposit(v, 7, 1), 1]] as const) {
+      change(a);
+      change(b);
+      const one = sweep(a);
+      assert.equal(a.engine.perps.stream.accountCount, 0);
+      const { events: many, sweeps } = sweepAll(b, budget);
+      assert.ok(one.length > 0);
+      assert.deepEqual(byAccount(many), byAccount(one));
+      const marked = new Set(one.map((e) => e.accountId)).size;
+      assert.ok(sweeps >= Math.ceil(marked / budget), 'the budget held');
+      for (const accountId of [...CROWD, FEES]) assert.deepEqual(b.engine.perps.stream.lastFigures(accountId, USDT_ASSET), a.engine.perps.stream.lastFigures(accountId, USDT_ASSET));
+    }
+    assert.deepEqual(sweep(b, 800_000, 2), [], 'nothing left to write');
+  });
+
+  void test('round robin: with every account marked again before every sweep, each is looked at within ceil(marked / budget) sweeps', () => {
+    const v = crowd();
+    sweep(v);
+    const looked = spy(v);
+    const budget = 5;
+    const window = Math.ceil(CROWD.length / budget);
+    const turns: number[][] = [];
+    for (let k = 0; k < 4 * window; k++) {
+      for (const accountId of CROWD) deposit(v, accountId, 1);
+      assert.equal(v.engine.perps.stream.accountCount, CROWD.length);
+      looked.length = 0;
+      sweep(v, 800_000, budget);
+      assert.equal(looked.length, budget, 'a sweep looks at no more than its budget');
+      turns.push([...looked]);
+    }
+    for (let k = 0; k + window <= turns.length; k++) {
+      assert.deepEqual([...new Set(turns.slice(k, k + window).flat())].sort((x, y) => x - y), CROWD, `sweeps ${k} to ${k + window - 1} look at every account`);
+    }
+    // Ascending after the cursor, wrapping: 1 2 3 4 5, 6 7 8 10 11, 12 13 14 1 2, ...
+    assert.deepEqual(turns.slice(0, 3), [[1, 2, 3, 4, 5], [6, 7, 8, 10, 11], [12, 13, 14, 1, 2]]);
+    assert.equal(v.engine.perps.stream.cursor, turns.at(-1)!.at(-1));
+  });
+
+  void test('restored between two budgeted sweeps, an engine writes the same later sweeps and ends in the same hash; the cursor is in the hash', () => {
+    const v = crowd();
+    sweep(v);
+    expectOk(v.apply(indexPrice(990_000)));
+    sweep(v, 800_000, 4);
+    assert.ok(v.engine.perps.stream.cursor > 0 && v.engine.perps.stream.accountCount > 0, 'part way through');
+    const image = v.engine.snapshot();
+    const a = v.engine;
+    const b = Engine.restore(image);
+    assert.equal(b.perps.stream.cursor, a.perps.stream.cursor);
+    assert.equal(b.stateHash(), a.stateHash());
+    assert.deepEqual(b.snapshot(), image);
+    let seq = a.lastSeq;
+    const words = (e: Engine): number[] => Array.from(e.events.words.subarray(0, e.events.end));
+    const both = (fields: CommandFields): void => {
+      const cmd = Object.assign(new Command(), { seq: ++seq, timeUs: a.nowUs }, fields);
+      a.events.clear();
+      b.events.clear();
+      assert.equal(a.apply(cmd), Reject.None);
+      assert.equal(b.apply(cmd), Reject.None);
+      assert.deepEqual(words(b), words(a));
+      assert.equal(b.stateHash(), a.stateHash());
+    };
+    const budgeted = { kind: CommandKind.MarginSweep, marginCallPpm: 800_000, maxAccounts: 4 };
+    both(budgeted);
+    assert.ok(a.events.count > 0);
+    both(indexPrice(985_000));
+    for (let k = 0; k < 4; k++) both(budgeted);
+    b.checkInvariants();
+    // The same state but the cursor: another hash.
+    const cursor = b.perps.stream.cursor;
+    b.perps.stream.cursor = cursor === 1 ? 2 : 1;
+    assert.notEqual(b.stateHash(), a.stateHash());
+    b.perps.stream.cursor = cursor;
+  });
+
+  void test('an image from before sweep budgets (version 7, no cursor) restores with cursor 0', () => {
+    const v = crowd();
+    sweep(v, 800_000, 4);
+    const stream = v.engine.perps.stream;
+    assert.equal(stream.cursor, 4);
+    const [scalars, accounts, instruments, assets, rowAccount, last] = stream.image().map(([, array]) => array);
+    const fresh = new (stream.constructor as new () => typeof stream)();
+    fresh.listed(PERP, USDT_ASSET, stream.instrumentFlag.length);
+    assert.ok(fresh.restore((scalars as Float64Array).subarray(0, 4), accounts as Int32Array, instruments as Int32Array, assets as Int32Array, rowAccount as Int32Array, last as Float64Array));
+    assert.equal(fresh.accountCount, stream.accountCount);
+    assert.equal(fresh.cursor, 0);
+  });
+
+  void test('a budget that is not a whole number of accounts up to the largest account id is refused (after the threshold)', () => {
+    for (const maxAccounts of [-1, 0.5, 16_777_216, Number.NaN, Infinity]) perpVenue().rejects({ kind: CommandKind.MarginSweep, marginCallPpm: 800_000, maxAccounts }, Reject.InvalidSweepBudget);
+    perpVenue().rejects({ kind: CommandKind.MarginSweep, marginCallPpm: -1, maxAccounts: -1 }, Reject.InvalidMarginCall);
+    expectOk(perpVenue().apply({ kind: CommandKind.MarginSweep, marginCallPpm: 800_000, maxAccounts: 16_777_215 }));
+  });
+
+  void test('maxAccounts in the binary record (at 96, the record 104 bytes; none when 0) and as JSON', () => {
+    const view = new DataView(new ArrayBuffer(256));
+    // One command decoded into, as the engine thread reuses one: the budget of the first does not linger in the second.
+    const decoded = new Command();
+    for (const [maxAccounts, bytes] of [[256, 104], [0, 96]] as const) {
+      const cmd = Object.assign(new Command(), { kind: CommandKind.MarginSweep, seq: 7, timeUs: 8, marginCallPpm: 800_000, maxAccounts });
+      assert.equal(encodeCommand(cmd, view, 0), bytes);
+      if (maxAccounts !== 0) assert.equal(view.getFloat64(96, true), maxAccounts);
+      assert.equal(decodeCommand(view, 0, decoded), bytes);
+      assert.equal(decoded.kind, CommandKind.MarginSweep);
+      assert.equal(decoded.marginCallPpm, 800_000);
+      assert.equal(decoded.maxAccounts, maxAccounts);
+    }
+    const cmd = Object.assign(new Command(), { kind: CommandKind.MarginSweep, seq: 7, timeUs: 8, marginCallPpm: 800_000, maxAccounts: 256 });
+    assert.deepEqual(commandToJson(cmd), { command: 'MarginSweep', seq: 7, timeUs: 8, marginCallPpm: 800_000, maxAccounts: 256 });
   });
 });
