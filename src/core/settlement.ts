@@ -367,6 +367,15 @@ export class Settlement {
     this.entry(at, accountId, assetId, reason, ref);
   }
 
+  /**
+   * `ledger` with its amount in carry[AMOUNT], set by the caller: an amount past 2^31 passed
+   * to a call V8 does not inline is boxed (the perpetuals' fees and realized PnL, a fill each).
+   */
+  ledgerCarried(accountId: number, assetId: number, reason: number, ref: number): void {
+    const b = this.balances;
+    this.entry(b.at(b.rowOf(accountId), assetId), accountId, assetId, reason, ref);
+  }
+
   /** `ledger` for a caller that knows where the balance is (`at` from Balances.at), its amount in carry[AMOUNT]. */
   private entry(at: number, accountId: number, assetId: number, reason: number, ref: number): void {
     const b = this.balances;

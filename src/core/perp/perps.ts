@@ -73,13 +73,13 @@ import type { Instruments } from '../instruments.js';
 import { growF64, growI32, Hot, Kinds, Link, type OrderPool } from '../orders.js';
 import { ppmCeil, ppmFloor } from '../ppm.js';
 import { Reject } from '../reject.js';
-import type { Settlement } from '../settlement.js';
+import { Carry, type Settlement } from '../settlement.js';
 import { LedgerReason, Limits, MarginChange, MarginType, OrderFlag, Side, isConditional, isMarketLike } from '../types.js';
 import { Bracket, LeverageBrackets } from './brackets.js';
 import { averagePremium, clampSample, Funding, fundingPayment, fundingRate } from './funding.js';
 import { Holding, holdingMarginOf, positionMargin } from './margin.js';
 import { Basis, fundingBasisPrice, markPrice, movingBasisPrice } from './mark.js';
-import { applyFill } from './position.js';
+import { applyFillOf, FillIo } from './position.js';
 import { divCeil, divFloor, mulDivCeil, mulDivFloor } from './muldiv.js';
 import { impactMarginNotional, impactPrice, premiumIndex } from './premium.js';
 import { isSettableRate, Rate } from './rate.js';
@@ -187,6 +187,8 @@ export class Perps {
   private readonly sums = new Float64Array(Sum.WORDS);
   /** The holding cellMargin margins (margin.ts's Holding words). */
   private readonly holding = new Float64Array(Holding.WORDS);
+  /** A fill's notional and a side's realized PnL (position.ts's FillIo words), for fillSide, fees and realize. */
+  private readonly fillIo = new Float64Array(FillIo.WORDS);
 
   // Per instrument id.
   indexPrice = new Float64Array(64);
@@ -700,7 +702,7 @@ export class Perps {
       if (!conditional) this.reduceOnly.mark(cmd.accountId, id);
     }
     if (conditional || price === 0) return Reject.None;
-    this.count(cmd.accountId, id, cmd.side, cmd.qty, cmd.qty * price * this.instruments.notionalMinor[id]!, cmd.flags);
+    this.count(cmd.accountId, id, cmd.side, cmd.qty, price, cmd.flags);
     return Reject.None;
   }
 
@@ -711,19 +713,18 @@ export class Perps {
     if (!this.isPerp(id)) return Reject.None;
     const pool = this.pool;
     const side = pool.side(slot);
-    const nm = this.instruments.notionalMinor[id]!;
     const oldQty = pool.qtyLeft(slot);
-    const oldNotional = oldQty * pool.price(slot) * nm;
+    const oldPrice = pool.price(slot);
     const flags = pool.flags(slot);
     const reduceOnly = (flags & OrderFlag.ReduceOnly) !== 0;
     // Checked as the order without its old self, then counted at its new price and quantity.
-    this.count(cmd.accountId, id, side, -oldQty, -oldNotional, flags);
+    this.count(cmd.accountId, id, side, -oldQty, oldPrice, flags);
     const refused = this.check(cmd.accountId, id, side, cmd.price, cmd.qty, reduceOnly, false, flags);
     if (refused !== Reject.None) {
-      this.count(cmd.accountId, id, side, oldQty, oldNotional, flags);
+      this.count(cmd.accountId, id, side, oldQty, oldPrice, flags);
       return refused;
     }
-    this.count(cmd.accountId, id, side, cmd.qty, cmd.qty * cmd.price * nm, flags);
+    this.count(cmd.accountId, id, side, cmd.qty, cmd.price, flags);
     // One that enters the book again (a new price or more quantity) is looked at when the command's matching ends.
     if (reduceOnly && !(cmd.price === pool.price(slot) && cmd.qty <= oldQty)) this.reduceOnly.mark(cmd.accountId, id);
     return Reject.None;
@@ -755,12 +756,12 @@ export class Perps {
       return true;
     }
     if ((flags & OrderFlag.ReduceOnly) !== 0 && !this.fireReduceOnly(slot, id)) {
-      if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!, flags);
+      if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, price, flags);
       return false;
     }
     qty = pool.qtyLeft(slot);
     const ok = this.check(pool.account(slot), id, pool.side(slot), price, qty, (flags & OrderFlag.ReduceOnly) !== 0, false, flags) === Reject.None;
-    if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, qty * price * this.instruments.notionalMinor[id]!, flags);
+    if (price !== 0) this.count(pool.account(slot), id, pool.side(slot), qty, price, flags);
     return ok;
   }
 
@@ -796,7 +797,7 @@ export class Perps {
     const pool = this.pool;
     this.stream.dirtyAccount(pool.account(slot));
     const id = pool.instrument(slot);
-    this.count(pool.account(slot), id, pool.side(slot), -cut, -cut * pool.price(slot) * this.instruments.notionalMinor[id]!, pool.flags(slot));
+    this.count(pool.account(slot), id, pool.side(slot), -cut, pool.price(slot), pool.flags(slot));
   }
 
   /** An order left the engine: what it had left leaves its account's totals. */
@@ -806,7 +807,7 @@ export class Perps {
     if ((pool.flags(slot) & (OrderFlag.ReduceOnly | OrderFlag.ClosePosition)) === OrderFlag.ReduceOnly && this.isPerp(pool.instrument(slot))) this.reduceOnly.ended(pool.account(slot));
     const qty = pool.qtyLeft(slot);
     if (qty === 0 || !this.counted(slot)) return;
-    this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, -qty * pool.price(slot) * this.instruments.notionalMinor[pool.instrument(slot)]!, pool.flags(slot));
+    this.count(pool.account(slot), pool.instrument(slot), pool.side(slot), -qty, pool.price(slot), pool.flags(slot));
   }
 
   /**
@@ -1116,7 +1117,9 @@ export class Perps {
     out[Cross.MARGIN_RATIO_PPM] = maintenance === 0 ? 0 : marginBalance <= 0 ? 1 / 0 : mulDivCeil(maintenance, 1_000_000, marginBalance);
   }
 
-  private count(account: number, id: number, side: number, qty: number, notional: number, flags: number): void {
+  /** An order's `qty` (signed: + opened, - ended) at `price` joins or leaves its account's totals on the perpetual (the notional worked out here: passed, past 2^31, it was boxed). */
+  private count(account: number, id: number, side: number, qty: number, price: number, flags: number): void {
+    const notional = qty * price * this.instruments.notionalMinor[id]!;
     const row = this.rowFor(account, flags);
     const cell = row * this.stride + this.column[id]!;
     const o = cell * Cell.WORDS;
@@ -1163,25 +1166,31 @@ export class Perps {
     const m = makerCell * Cell.WORDS + (takerBuys ? Open.SELL_QTY : Open.BUY_QTY);
     open[m]! -= qty;
     open[m + 1]! -= notional;
-    this.fillSide(takerAccount, takerCell, id, takerBuys, qty, notional, tradeId, taker);
-    this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, notional, tradeId, maker);
+    // The notional goes by `sums`, not as an argument: past 2^31 a double passed to a call V8 does not inline is boxed.
+    this.fillIo[FillIo.NOTIONAL] = notional;
+    this.fillSide(takerAccount, takerCell, id, takerBuys, qty, tradeId, taker);
+    this.fillSide(makerAccount, makerCell, id, !takerBuys, qty, tradeId, maker);
     this.touch(takerCell, (takerCell - column) / this.stride, id);
     this.touch(makerCell, (makerCell - column) / this.stride, id);
-    this.fees(takerAccount, makerAccount, id, notional, tradeId);
+    this.fees(takerAccount, makerAccount, id, tradeId);
     // Either account's resting reduce-only orders may now be past its position (perp/reduce-only.ts).
     if (this.reduceOnly.open !== 0) this.reduceOnly.filled(takerAccount, makerAccount, id);
     this.instruments.lastPrice[id] = price;
     this.updateMark(id, false);
   }
 
-  private fillSide(account: number, cell: number, id: number, buy: boolean, qty: number, notional: number, tradeId: number, slot: number): void {
+  /** One side of a fill of `qty` at fillIo[NOTIONAL]: the position, open interest, realized PnL, the event. */
+  private fillSide(account: number, cell: number, id: number, buy: boolean, qty: number, tradeId: number, slot: number): void {
+    const io = this.fillIo;
+    const notional = io[FillIo.NOTIONAL]!;
     const p = cell * Cell.WORDS;
     const before = this.cells[p]!;
-    const realized = applyFill(this.cells, p, buy, qty, notional);
+    applyFillOf(this.cells, p, buy, qty, io);
+    const realized = io[FillIo.REALIZED]!;
     const after = this.cells[p]!;
     this.openInterest[id]! += (after > 0 ? after : 0) - (before > 0 ? before : 0);
     if (this.isolatedUsed && this.cellIsolated[cell] === 1) this.isolatedFill(account, cell, id, buy, before, qty, notional, realized, tradeId, slot);
-    else if (realized !== 0) this.realize(account, id, realized, tradeId);
+    else if (realized !== 0) this.realize(account, id, tradeId);
     const at = this.events.reserve(EventKind.PositionChanged, EvPositionChanged.WORDS);
     const w = this.events.words;
     w[at + EvPositionChanged.ACCOUNT] = account;
@@ -1193,8 +1202,10 @@ export class Perps {
     w[at + EvPositionChanged.POSITION_SIDE] = this.modeOf(Math.floor(cell / this.stride));
   }
 
-  /** Realized PnL: a profit from the clearing balance to the wallet, a loss the other way as far as the wallet goes (the rest is deficit). */
-  private realize(account: number, id: number, realized: number, tradeId: number): void {
+  /** fillIo[REALIZED] of a cross position: a profit from the clearing balance to the wallet, a loss the other way as far as the wallet goes (the rest is deficit). */
+  private realize(account: number, id: number, tradeId: number): void {
+    const realized = this.fillIo[FillIo.REALIZED]!;
+    const carry = this.settlement.carry;
     const b = this.balances;
     const asset = this.instruments.marginAsset[id]!;
     const at = b.at(b.rowOf(account), asset);
@@ -1209,12 +1220,15 @@ export class Perps {
     this.clearing[id]! -= moved;
     if (moved === 0) return;
     b.words[at + Bal.FREE]! += moved;
-    this.settlement.ledger(account, asset, moved, LedgerReason.RealizedPnl, tradeId);
+    carry[Carry.AMOUNT] = moved;
+    this.settlement.ledgerCarried(account, asset, LedgerReason.RealizedPnl, tradeId);
   }
 
   /** Fees in the margin asset, as spot's: the taker's and a positive maker rate rounded up, a rebate rounded down and at most the taker's fee; never more than the wallet holds. */
-  private fees(takerAccount: number, makerAccount: number, id: number, notional: number, tradeId: number): void {
+  private fees(takerAccount: number, makerAccount: number, id: number, tradeId: number): void {
+    const notional = this.fillIo[FillIo.NOTIONAL]!;
     const s = this.settlement;
+    const carry = s.carry;
     const takerRate = s.takerRate(takerAccount);
     const makerRate = s.makerRate(makerAccount);
     if (takerRate === 0 && makerRate === 0) return;
@@ -1228,27 +1242,33 @@ export class Perps {
     if (takerFee > b.words[takerAt + Bal.FREE]!) takerFee = b.words[takerAt + Bal.FREE]!;
     if (takerFee > 0) {
       b.words[takerAt + Bal.FREE]! -= takerFee;
-      s.ledger(takerAccount, asset, -takerFee, LedgerReason.Fee, tradeId);
+      carry[Carry.AMOUNT] = -takerFee;
+      s.ledgerCarried(takerAccount, asset, LedgerReason.Fee, tradeId);
       b.words[feeAt + Bal.FREE]! += takerFee;
-      s.ledger(feeAccount, asset, takerFee, LedgerReason.Fee, tradeId);
+      carry[Carry.AMOUNT] = takerFee;
+      s.ledgerCarried(feeAccount, asset, LedgerReason.Fee, tradeId);
     }
     if (makerRate > 0) {
       let makerFee = ppmCeil(notional, makerRate);
       if (makerFee > b.words[makerAt + Bal.FREE]!) makerFee = b.words[makerAt + Bal.FREE]!;
       if (makerFee > 0) {
         b.words[makerAt + Bal.FREE]! -= makerFee;
-        s.ledger(makerAccount, asset, -makerFee, LedgerReason.Fee, tradeId);
+        carry[Carry.AMOUNT] = -makerFee;
+        s.ledgerCarried(makerAccount, asset, LedgerReason.Fee, tradeId);
         b.words[feeAt + Bal.FREE]! += makerFee;
-        s.ledger(feeAccount, asset, makerFee, LedgerReason.Fee, tradeId);
+        carry[Carry.AMOUNT] = makerFee;
+        s.ledgerCarried(feeAccount, asset, LedgerReason.Fee, tradeId);
       }
     } else if (makerRate < 0) {
       const floor = ppmFloor(notional, -makerRate);
       const rebate = floor < takerFee ? floor : takerFee;
       if (rebate > 0) {
         b.words[feeAt + Bal.FREE]! -= rebate;
-        s.ledger(feeAccount, asset, -rebate, LedgerReason.Rebate, tradeId);
+        carry[Carry.AMOUNT] = -rebate;
+        s.ledgerCarried(feeAccount, asset, LedgerReason.Rebate, tradeId);
         b.words[makerAt + Bal.FREE]! += rebate;
-        s.ledger(makerAccount, asset, rebate, LedgerReason.Rebate, tradeId);
+        carry[Carry.AMOUNT] = rebate;
+        s.ledgerCarried(makerAccount, asset, LedgerReason.Rebate, tradeId);
       }
     }
   }

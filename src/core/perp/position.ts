@@ -23,19 +23,31 @@ export const enum Pos {
   WORDS = 2,
 }
 
+/** The words `applyFillOf` reads and writes beside the position. */
+export const enum FillIo {
+  /** In: the fill's notional. */
+  NOTIONAL = 0,
+  /** Out: the realized PnL (signed, 0 when the fill only adds). */
+  REALIZED = 1,
+  WORDS = 2,
+}
+
 /**
- * Applies a fill of `qty` (positive) bought (`buy`) at a notional of `notional` to the
- * position at `pos[at]` (size) and `pos[at + 1]` (cost); returns the realized PnL (signed,
- * 0 when the fill only adds). Allocates nothing.
+ * Applies a fill of `qty` (positive) bought (`buy`) at a notional of io[NOTIONAL] to the
+ * position at `pos[at]` (size) and `pos[at + 1]` (cost), and writes the realized PnL into
+ * io[REALIZED]. Amounts go by typed array, not as arguments and a result: past 2^31 a
+ * double passed to or returned from a call V8 does not inline is boxed. Allocates nothing.
  */
-export function applyFill(pos: Float64Array, at: number, buy: boolean, qty: number, notional: number): number {
+export function applyFillOf(pos: Float64Array, at: number, buy: boolean, qty: number, io: Float64Array): void {
+  const notional = io[FillIo.NOTIONAL]!;
   const size = pos[at + Pos.SIZE]!;
   const cost = pos[at + Pos.COST]!;
   const adds = size === 0 || (size > 0) === buy;
   if (adds) {
     pos[at + Pos.SIZE] = buy ? size + qty : size - qty;
     pos[at + Pos.COST] = buy ? cost + notional : cost - notional;
-    return 0;
+    io[FillIo.REALIZED] = 0;
+    return;
   }
   const held = size > 0 ? size : -size;
   const closed = qty < held ? qty : held;
@@ -63,7 +75,16 @@ export function applyFill(pos: Float64Array, at: number, buy: boolean, qty: numb
     pos[at + Pos.SIZE] = buy ? rest : -rest;
     pos[at + Pos.COST] = buy ? restNotional : -restNotional;
   }
-  return realized;
+  io[FillIo.REALIZED] = realized;
+}
+
+const scratch = new Float64Array(FillIo.WORDS);
+
+/** applyFillOf for scalars (tests): returns the realized PnL. */
+export function applyFill(pos: Float64Array, at: number, buy: boolean, qty: number, notional: number): number {
+  scratch[FillIo.NOTIONAL] = notional;
+  applyFillOf(pos, at, buy, qty, scratch);
+  return scratch[FillIo.REALIZED]!;
 }
 
 /** Unrealized PnL of the position at `mark`: size * mark * notionalMinor - cost (signed). */
