@@ -952,9 +952,9 @@ export class Perps {
   }
 
   /**
-   * What one cell posts from the cross wallet, with an order's quantity and notional more on
-   * its side: the position's and its orders' initial margin; an isolated cell's orders' only
-   * (its position is backed by its isolated wallet).
+   * What one cell posts from the cross wallet, into holding[MARGIN], with the order in sums'
+   * EXTRA words more on its side when `extra`: the position's and its orders' initial margin;
+   * an isolated cell's orders' only (its position is backed by its isolated wallet).
    */
   private cellMargin(cell: number, id: number, extra: boolean): void {
     const o = cell * Cell.WORDS;
@@ -1004,7 +1004,7 @@ export class Perps {
     this.sums[Sum.POSTED] = sum;
   }
 
-  /** An account's cross wallet in `asset` (its free balance) into sums[WALLET]. */
+  /** An account's cross wallet in `asset` (its free balance) into sums[WALLET]: Balances.freeOf's read, written rather than returned (a returned balance past 2^31 is boxed). */
   private walletInto(account: number, asset: number): void {
     const b = this.balances;
     const row = b.findRow(account);
